@@ -1,0 +1,141 @@
+"""Activation functions, keyed by the name the user sees.
+
+Every activation is a pair ``f(z)`` and ``df(z, a)``: the derivative is taken
+with respect to the PRE-activation ``z`` (``da/dz`` evaluated at ``z``).  The
+already computed output ``a = f(z)`` is passed beside ``z`` only so that tanh
+and sigmoid need not recompute it; the function is still ``f'(z)``.  Naming
+both arguments is what makes the classic tutorial bug impossible: there,
+``sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))`` was applied to ``x = a``, an
+output that had already been squashed, giving ``sigma(sigma(z)) (1 - ...)``.
+
+Shapes: ``z`` and ``a`` are ``(n_samples, n_units)``.  Every function accepts
+an optional ``out`` array so the training loop can reuse buffers.
+
+``softmax`` is an output-only activation: its Jacobian is not diagonal, so it
+has no elementwise ``df`` and is only used with the cross-entropy loss, where
+``dL/dz = a - y`` (see ``losses.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+LEAK = 0.01  # slope of leaky_relu for z < 0
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation ``a = f(z)`` and its derivative ``f'(z)``."""
+
+    name: str
+    label: str
+    f: Callable[..., np.ndarray]
+    df: Callable[..., np.ndarray] | None  # None for softmax (not elementwise)
+    formula: str  # LaTeX of f(z)
+    derivative: str  # LaTeX of f'(z)
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name})"
+
+
+def _relu(z, out=None):
+    return np.maximum(z, 0, out=out)
+
+
+def _relu_df(z, a, out=None):
+    """1 where z > 0, else 0."""
+    return np.greater(z, 0, out=out) if out is not None else (z > 0).astype(z.dtype)
+
+
+def _tanh(z, out=None):
+    return np.tanh(z, out=out)
+
+
+def _tanh_df(z, a, out=None):
+    """1 - tanh(z)^2 = 1 - a^2."""
+    out = np.multiply(a, a, out=out)
+    return np.subtract(1, out, out=out)
+
+
+def _sigmoid(z, out=None):
+    """1 / (1 + e^-z), computed as (1 + tanh(z/2)) / 2, which never overflows."""
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    np.multiply(out, 0.5, out=out)
+    return np.add(out, 0.5, out=out)
+
+
+def _sigmoid_df(z, a, out=None):
+    """sigma(z) (1 - sigma(z)) = a (1 - a)."""
+    out = np.subtract(1, a, out=out)
+    return np.multiply(out, a, out=out)
+
+
+def _linear(z, out=None):
+    if out is None:
+        return z.copy()
+    np.copyto(out, z)
+    return out
+
+
+def _linear_df(z, a, out=None):
+    if out is None:
+        return np.ones_like(z)
+    out.fill(1)
+    return out
+
+
+def _leaky_relu(z, out=None):
+    """max(z, 0.01 z)."""
+    return np.maximum(z, LEAK * z, out=out)
+
+
+def _leaky_relu_df(z, a, out=None):
+    """1 where z > 0, else 0.01."""
+    out = _relu_df(z, a, out)
+    out *= 1 - LEAK
+    out += LEAK
+    return out
+
+
+def _softmax(z, out=None):
+    """e^z_k / sum_j e^z_j per row, shifted by the row max for stability."""
+    out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("relu", "ReLU", _relu, _relu_df, r"\max(0, z)", r"[z > 0]"),
+        Activation("tanh", "Tanh", _tanh, _tanh_df, r"\tanh z", r"1 - \tanh^2 z"),
+        Activation(
+            "sigmoid", "Sigmoid", _sigmoid, _sigmoid_df,
+            r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma(z)\,(1 - \sigma(z))",
+        ),
+        Activation("linear", "Linear", _linear, _linear_df, r"z", r"1"),
+        Activation(
+            "leaky_relu", "Leaky ReLU", _leaky_relu, _leaky_relu_df,
+            r"\max(0.01 z, z)", r"1 \text{ if } z > 0 \text{ else } 0.01",
+        ),
+        Activation(
+            "softmax", "Softmax", _softmax, None,
+            r"\frac{e^{z_k}}{\sum_j e^{z_j}}", r"\text{(used with cross-entropy: } \partial L/\partial z = a - y)",
+        ),
+    )
+}
+
+HIDDEN_ACTIVATIONS = tuple(n for n, a in ACTIVATIONS.items() if a.df is not None)
+OUTPUT_ACTIVATIONS = ("sigmoid", "linear", "tanh", "softmax")
+
+
+def get_activation(name: str, *, param: str = "activation", allowed=HIDDEN_ACTIVATIONS) -> Activation:
+    """Look an activation up by name; a ValueError names the parameter and the choices."""
+    if name not in allowed:
+        raise ValueError(f"{param} must be one of {', '.join(allowed)}; got {name!r}")
+    return ACTIVATIONS[name]

@@ -1,0 +1,50 @@
+"""The network evaluated over the data plane, every neuron at once, for pictures.
+
+A ``Grid`` holds a ``res x res`` lattice over the square ``extent``, the
+chosen features computed on it once, and float32 buffers reused across calls
+(the picture needs no more precision, and float32 halves the memory traffic).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .datasets import EXTENT
+from .features import transform
+
+
+class Grid:
+    """Evaluate networks over a ``res x res`` lattice of the plane.
+
+    Parameters
+    ----------
+    features : sequence of str
+        Feature names (see ``features.py``), as the network's inputs.
+    res : int
+        Points per side.
+    extent : (lo, hi)
+        The square's bounds, the same for x1 and x2.
+    """
+
+    def __init__(self, features, res=100, extent=EXTENT):
+        self.features, self.res, self.extent = tuple(features), int(res), extent
+        self.coords = np.linspace(extent[0], extent[1], self.res)
+        x1, x2 = np.meshgrid(self.coords, self.coords)  # row i: x2 = coords[i]; column j: x1 = coords[j]
+        points = np.column_stack([x1.ravel(), x2.ravel()])
+        self.x_aug = np.ones((len(points), len(self.features) + 1), np.float32)
+        self.x_aug[:, :-1] = transform(points, self.features)
+        self._ws = None
+
+    def activations(self, net):
+        """Every layer's activations over the grid, ``[inputs, hidden..., output]``.
+
+        Each entry is float32 of shape ``(res, res, n_units)``.  They are views
+        of buffers that the next call overwrites: copy what you keep.
+        """
+        if self._ws is None or [w.shape for w in self._ws.z] != [(len(self.x_aug), k) for k in net.sizes[1:]]:
+            self._ws = net.workspace(len(self.x_aug), np.float32)
+        mats = [m.astype(np.float32) for m in net.layer_views(net.params)]
+        with np.errstate(all="ignore"):
+            net.forward_into(self._ws, self.x_aug, mats)
+        shape = (self.res, self.res)
+        return [self.x_aug[:, :-1].reshape(*shape, -1)] + [a.reshape(*shape, -1) for a in self._ws.a[1:]]

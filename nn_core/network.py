@@ -1,0 +1,277 @@
+"""A fully connected network of any depth, with backpropagation.
+
+Shapes: ``X`` is ``(n_samples, n_features)``; layer ``l`` has weights
+``W[l]`` of shape ``(n_in, n_out)`` and biases ``b[l]`` of shape ``(n_out,)``;
+``z[l] = a[l] @ W[l] + b[l]`` and ``a[l+1] = f(z[l])`` with ``a[0] = X``.
+
+Backpropagation (for mean loss L over n samples)::
+
+    delta[L-1] = dL/dz[L-1] = dL/da * f'(z)        ((a - y) / n for matched pairs)
+    dW[l] = a[l].T @ delta[l],  db[l] = sum over samples of delta[l]
+    delta[l-1] = (delta[l] @ W[l].T) * f'(z[l-1])
+
+The derivative is always evaluated at the pre-activation z (see
+``activations.py``).  All parameters live in ONE flat float64 vector
+``net.params``; ``net.weights[l]`` and ``net.biases[l]`` are views into it.
+Each layer's block is the bias-augmented matrix ``[W; b]`` of shape
+``(n_in + 1, n_out)``, so ``z = [a, 1] @ [W; b]`` is one matrix product and
+an optimizer updates every parameter with a handful of NumPy calls.  That is
+what makes a training step fast at playground sizes, where the cost of a
+NumPy call, not arithmetic, dominates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
+from .losses import MATCHED, get_loss, targets
+
+INITS = ("xavier", "he", "uniform")
+
+
+class Workspace:
+    """Preallocated buffers for a forward and backward pass on ``n`` samples.
+
+    ``a_aug[l]`` is ``(n, n_l + 1)`` with a last column of ones, so that layer
+    ``l``'s input ``[a, 1]`` is a ready operand; ``a[l]`` is its view without
+    the ones.  ``a_aug[0]`` is the input, supplied per call.
+    """
+
+    def __init__(self, sizes, n, dtype=np.float64):
+        self.n = n
+        self.inv_n = dtype(1.0 / n)
+        self.a_aug = [None] + [np.ones((n, k + 1), dtype) for k in sizes[1:]]
+        self.a = [None] + [m[:, :-1] for m in self.a_aug[1:]]
+        self.a_aug_T = [None] + [m.T for m in self.a_aug[1:]]
+        self.z = [np.empty((n, k), dtype) for k in sizes[1:]]
+        self.delta = [np.empty((n, k), dtype) for k in sizes[1:]]
+        self.tmp = [np.empty((n, k), dtype) for k in sizes[1:]]
+
+
+class Network:
+    """A multilayer perceptron.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Units per layer, inputs first, outputs last, e.g. ``[2, 4, 2, 1]``.
+    activation : str
+        Hidden activation: relu, tanh, sigmoid, linear or leaky_relu.
+    output_activation : str
+        sigmoid (binary), softmax (multi-class), linear or tanh (regression).
+    init : str
+        ``xavier`` (normal, var 1/n_in; suits tanh/sigmoid), ``he`` (normal,
+        var 2/n_in; suits relu) or ``uniform`` (U(-1, 1), as the tutorial).
+        Biases start at zero.
+    seed : int
+        Seed of the initial weights.
+
+    Examples
+    --------
+    >>> net = Network([2, 4, 2, 1], activation="tanh", seed=0)
+    >>> net
+    Network(2-4-2-1, tanh -> sigmoid)
+    """
+
+    def __init__(self, sizes, activation="tanh", output_activation="sigmoid", init="xavier", seed=0):
+        sizes = [int(k) for k in sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"sizes must list at least 2 positive layer sizes; got {sizes}")
+        if init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(INITS)}; got {init!r}")
+        self.sizes = sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.init = init
+        self.seed = seed
+        self._act = get_activation(activation, param="activation", allowed=HIDDEN_ACTIVATIONS)
+        self._out_act = get_activation(output_activation, param="output_activation", allowed=OUTPUT_ACTIVATIONS)
+        if output_activation == "softmax" and sizes[-1] < 2:
+            raise ValueError("output_activation 'softmax' needs at least 2 outputs")
+        self.params = np.zeros(sum((i + 1) * o for i, o in zip(sizes, sizes[1:])))
+        self._mats = self.layer_views(self.params)
+        self._W_T = [m[:-1].T for m in self._mats]
+        self.initialize(np.random.default_rng(seed))
+
+    def layer_views(self, flat):
+        """Split a flat parameter-shaped vector into per-layer ``(n_in + 1, n_out)`` views."""
+        views, start = [], 0
+        for i, o in zip(self.sizes, self.sizes[1:]):
+            views.append(flat[start:start + (i + 1) * o].reshape(i + 1, o))
+            start += (i + 1) * o
+        return views
+
+    def initialize(self, rng):
+        """Draw fresh weights (biases zero) from ``rng`` according to ``self.init``."""
+        for m in self._mats:
+            n_in, n_out = m.shape[0] - 1, m.shape[1]
+            if self.init == "uniform":
+                m[:-1] = rng.uniform(-1.0, 1.0, (n_in, n_out))
+            else:
+                gain = 2.0 if self.init == "he" else 1.0
+                m[:-1] = rng.normal(0.0, np.sqrt(gain / n_in), (n_in, n_out))
+            m[-1] = 0.0
+
+    @property
+    def weights(self):
+        """Tuple of weight matrices ``(n_in, n_out)``: views, so edit them in place."""
+        return tuple(m[:-1] for m in self._mats)
+
+    @property
+    def biases(self):
+        """Tuple of bias vectors ``(n_out,)``: views, so edit them in place."""
+        return tuple(m[-1] for m in self._mats)
+
+    @property
+    def n_layers(self):
+        """Number of weight layers (hidden layers + 1)."""
+        return len(self._mats)
+
+    def __repr__(self):
+        return f"Network({'-'.join(map(str, self.sizes))}, {self.activation} -> {self.output_activation})"
+
+    def copy(self):
+        """An independent network with the same architecture and parameters."""
+        twin = Network(self.sizes, self.activation, self.output_activation, self.init, self.seed)
+        twin.params[:] = self.params
+        return twin
+
+    # -- forward and backward on preallocated buffers (shared by every caller) --
+
+    def workspace(self, n, dtype=np.float64):
+        """Buffers for passes over ``n`` samples (see ``Workspace``)."""
+        return Workspace(self.sizes, n, dtype)
+
+    def forward_into(self, ws, x_aug, mats=None):
+        """Forward pass of the augmented input ``x_aug = [X, 1]`` into ``ws``.
+
+        ``mats`` defaults to the network's own parameter blocks; the grid
+        evaluator passes float32 copies.  Returns the output ``ws.a[-1]``.
+        """
+        mats = self._mats if mats is None else mats
+        last = len(mats) - 1
+        a_in = x_aug
+        for l, m in enumerate(mats):
+            np.matmul(a_in, m, out=ws.z[l])
+            act = self._out_act if l == last else self._act
+            act.f(ws.z[l], out=ws.a[l + 1])
+            a_in = ws.a_aug[l + 1]
+        return ws.a[-1]
+
+    def backward_into(self, ws, x_aug, Y, loss, grad_mats):
+        """Backpropagate after ``forward_into``; write dL/d[W; b] into ``grad_mats``.
+
+        ``Y`` is the ``(n, n_out)`` target matrix and ``loss`` a ``Loss``.
+        """
+        last = len(self._mats) - 1
+        d = ws.delta[last]
+        a_out = ws.a[-1]
+        if (self.output_activation, loss.name) in MATCHED:
+            np.subtract(a_out, Y, out=d)  # f'(z) cancels: dL/dz = a - y
+        else:
+            loss.grad(a_out, Y, out=d)
+            d *= self._out_act.df(ws.z[last], a_out, out=ws.tmp[last])
+        d *= ws.inv_n
+        for l in range(last, 0, -1):
+            np.matmul(ws.a_aug_T[l], ws.delta[l], out=grad_mats[l])
+            np.matmul(ws.delta[l], self._W_T[l], out=ws.delta[l - 1])
+            ws.delta[l - 1] *= self._act.df(ws.z[l - 1], ws.a[l], out=ws.tmp[l - 1])
+        np.matmul(x_aug.T, ws.delta[0], out=grad_mats[0])
+
+    # -- the public, allocating API --
+
+    def _augment(self, X):
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (n_samples, {self.sizes[0]}); got {X.shape}")
+        return np.hstack([X, np.ones((len(X), 1))])
+
+    def _forward_ws(self, X):
+        x_aug = self._augment(X)
+        ws = self.workspace(len(x_aug))
+        self.forward_into(ws, x_aug)
+        return ws, x_aug
+
+    def forward(self, X):
+        """Every layer's activations ``[X, a1, ..., output]`` for input ``X``."""
+        ws, x_aug = self._forward_ws(X)
+        return [x_aug[:, :-1]] + ws.a[1:]
+
+    def predict(self, X):
+        """The network output, ``(n_samples, n_outputs)``."""
+        return self.forward(X)[-1]
+
+    def loss(self, X, y, loss="bce"):
+        """Mean loss over the samples (no regularisation term)."""
+        lossf = get_loss(loss, self.output_activation)
+        return lossf.value(self.predict(X), targets(y, self.sizes[-1]))
+
+    def gradients(self, X, y, loss="bce"):
+        """Exact gradients of ``net.loss(X, y, loss)``: ``(dW list, db list)``."""
+        lossf = get_loss(loss, self.output_activation)
+        ws, x_aug = self._forward_ws(X)
+        grad = np.empty_like(self.params)
+        grad_mats = self.layer_views(grad)
+        self.backward_into(ws, x_aug, targets(y, self.sizes[-1]), lossf, grad_mats)
+        return [g[:-1] for g in grad_mats], [g[-1] for g in grad_mats]
+
+    # -- serialisation (plain JSON-able dicts; never pickle) --
+
+    def to_dict(self):
+        """Architecture and parameters as plain lists and strings, for JSON."""
+        return {
+            "sizes": self.sizes,
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+            "init": self.init,
+            "seed": self.seed,
+            "weights": [w.tolist() for w in self.weights],
+            "biases": [b.tolist() for b in self.biases],
+        }
+
+    @classmethod
+    def from_dict(cls, d, *, max_params=100_000):
+        """Rebuild a network from ``to_dict`` output, checking every shape and value.
+
+        Raises ValueError with a clear message on anything malformed.
+        """
+        if not isinstance(d, dict):
+            raise ValueError("model must be a JSON object")
+        missing = {"sizes", "activation", "output_activation", "weights", "biases"} - set(d)
+        if missing:
+            raise ValueError(f"model is missing {', '.join(sorted(missing))}")
+        sizes = d["sizes"]
+        if not (isinstance(sizes, list) and 2 <= len(sizes) <= 20
+                and all(isinstance(k, int) and 1 <= k <= 1024 for k in sizes)):
+            raise ValueError("model sizes must be a list of 2-20 integers in 1..1024")
+        n_params = sum((i + 1) * o for i, o in zip(sizes, sizes[1:]))
+        if n_params > max_params:
+            raise ValueError(f"model has {n_params} parameters; the limit is {max_params}")
+        init = d.get("init", "xavier")
+        seed = d.get("seed", 0)
+        if not isinstance(seed, int):
+            raise ValueError("model seed must be an integer")
+        net = cls(sizes, str(d["activation"]), str(d["output_activation"]), str(init), seed)
+        ws, bs = d["weights"], d["biases"]
+        if not (isinstance(ws, list) and isinstance(bs, list) and len(ws) == len(bs) == net.n_layers):
+            raise ValueError(f"model needs {net.n_layers} weight matrices and bias vectors")
+        for l, (w, b) in enumerate(zip(ws, bs)):
+            try:
+                w = np.array(w, dtype=np.float64)
+                b = np.array(b, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(f"layer {l}: weights and biases must be numbers") from None
+            if w.shape != net.weights[l].shape or b.shape != net.biases[l].shape:
+                raise ValueError(
+                    f"layer {l}: expected weights {net.weights[l].shape} and biases "
+                    f"{net.biases[l].shape}; got {w.shape} and {b.shape}"
+                )
+            if not (np.isfinite(w).all() and np.isfinite(b).all()):
+                raise ValueError(f"layer {l}: weights and biases must be finite")
+            net.weights[l][...] = w
+            net.biases[l][...] = b
+        return net
+
+
+__all__ = ["Network", "Workspace", "INITS", "ACTIVATIONS"]

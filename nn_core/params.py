@@ -1,0 +1,242 @@
+"""Every playground parameter, declared once.
+
+Defaults, widget ranges, URL encoding and validation all derive from
+``PARAMS``; nothing else lists a default.  A configuration is a plain dict
+``{name: value}``.  ``decode`` turns URL query strings into a valid
+configuration, replacing each bad value by its default with a warning;
+``encode`` does the reverse; ``decode(encode(c)) == c`` for every valid ``c``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .activations import HIDDEN_ACTIVATIONS
+from .datasets import DATASETS, MAX_CLASSES
+from .features import FEATURES
+from .losses import LOSSES
+from .network import INITS
+from .optimizers import OPTIMIZERS, REGULARIZATIONS
+
+MAX_LAYERS = 8
+MAX_NEURONS = 16
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its type (kind), default, allowed values, label and help text.
+
+    kind: ``choice`` (one of ``choices``), ``int``/``float`` (in [lo, hi]),
+    ``bool``, ``multi`` (a subset of ``choices``, comma-separated in URLs),
+    ``int_list`` (hidden layer sizes, each in [lo, hi], at most MAX_LAYERS).
+    """
+
+    name: str
+    kind: str
+    default: Any
+    label: str
+    help: str
+    choices: tuple = ()
+    lo: float | None = None
+    hi: float | None = None
+
+    def validate(self, value):
+        """``value`` normalised to this parameter's type; ValueError if not allowed."""
+        k = self.kind
+        if k == "choice":
+            for c in self.choices:
+                if value == c or (isinstance(c, float) and _is_number(value) and math.isclose(value, c)):
+                    return c
+            raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {value!r}")
+        if k == "bool":
+            if isinstance(value, bool):
+                return value
+            raise ValueError(f"{self.name} must be true or false; got {value!r}")
+        if k in ("int", "float"):
+            if not _is_number(value) or (k == "int" and value != int(value)) or not self.lo <= value <= self.hi:
+                raise ValueError(f"{self.name} must be {'an integer' if k == 'int' else 'a number'} "
+                                 f"in [{self.lo}, {self.hi}]; got {value!r}")
+            return int(value) if k == "int" else float(value)
+        if k == "multi":
+            values = tuple(value)
+            bad = [v for v in values if v not in self.choices]
+            if bad or not values or len(set(values)) != len(values):
+                raise ValueError(f"{self.name} must be distinct values among {', '.join(self.choices)}; "
+                                 f"got {', '.join(map(str, values)) or 'none'}")
+            return tuple(c for c in self.choices if c in values)  # canonical order
+        if k == "int_list":
+            values = tuple(value)
+            if len(values) > MAX_LAYERS or not all(
+                    _is_number(v) and v == int(v) and self.lo <= v <= self.hi for v in values):
+                raise ValueError(f"{self.name} must be at most {MAX_LAYERS} integers in "
+                                 f"[{self.lo}, {self.hi}]; got {values!r}")
+            return tuple(int(v) for v in values)
+        raise AssertionError(k)
+
+    def parse(self, text):
+        """The value written as ``text`` in a URL (not yet validated)."""
+        text = text.strip()
+        if self.kind == "bool":
+            return {"true": True, "1": True, "false": False, "0": False}.get(text.lower(), text)
+        if self.kind in ("int", "float") or (self.kind == "choice" and isinstance(self.default, float)):
+            try:
+                return float(text)
+            except ValueError:
+                return text
+        if self.kind == "multi":
+            return tuple(t.strip() for t in text.split(",") if t.strip())
+        if self.kind == "int_list":
+            try:
+                return tuple(int(t) for t in text.split(",") if t.strip())
+            except ValueError:
+                return (text,)
+        return text
+
+    def format(self, value):
+        """``value`` as written in a URL."""
+        if self.kind == "bool":
+            return "true" if value else "false"
+        if self.kind in ("multi", "int_list"):
+            return ",".join(map(str, value))
+        if isinstance(value, float):
+            return repr(value)
+        return str(value)
+
+
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+LOSS_CHOICES = ("auto",) + tuple(LOSSES)
+
+PARAMS: dict[str, Param] = {
+    p.name: p
+    for p in (
+        # data
+        Param("problem", "choice", "classification", "Problem type",
+              "Classification predicts a class per point; regression predicts a number.",
+              ("classification", "regression")),
+        Param("dataset", "choice", "circle", "Dataset", "Which toy dataset to learn.", tuple(DATASETS)),
+        Param("n_classes", "int", 3, "Classes", "Number of classes of the multi-class datasets.",
+              lo=2, hi=MAX_CLASSES),
+        Param("n_samples", "int", 500, "Points", "Number of points, train and test together.", lo=50, hi=2000),
+        Param("noise", "float", 0.0, "Noise", "How much the points are blurred (0-50 %).", lo=0.0, hi=0.5),
+        Param("train_ratio", "float", 0.5, "Training share",
+              "Share of the points used for training; the rest measure generalisation.", lo=0.1, hi=0.9),
+        Param("seed", "int", 0, "Seed", "Seed of the data and the initial weights; Regenerate changes it.",
+              lo=0, hi=2**31 - 1),
+        # features and network
+        Param("features", "multi", ("x1", "x2"), "Features", "Inputs computed from each point (x1, x2).",
+              tuple(FEATURES)),
+        Param("hidden", "int_list", (4, 2), "Hidden layers", "Neurons in each hidden layer, e.g. 4,2.",
+              lo=1, hi=MAX_NEURONS),
+        Param("activation", "choice", "tanh", "Activation", "Non-linearity of the hidden neurons.",
+              HIDDEN_ACTIVATIONS),
+        Param("init", "choice", "xavier", "Initialisation",
+              "How initial weights are drawn: Xavier (tanh, sigmoid), He (ReLU) or uniform in [-1, 1].", INITS),
+        Param("loss", "choice", "auto", "Loss",
+              "auto: cross-entropy for classes, squared error for regression.", LOSS_CHOICES),
+        # training
+        Param("learning_rate", "choice", 0.03, "Learning rate", "Step size of each update.", LEARNING_RATES),
+        Param("optimizer", "choice", "sgd", "Optimizer", "How gradients become updates.", tuple(OPTIMIZERS)),
+        Param("regularization", "choice", "none", "Regularisation",
+              "Penalty on large weights: L1 pushes weights to zero, L2 shrinks them.", REGULARIZATIONS),
+        Param("reg_rate", "choice", 0.0, "Regularisation rate", "Strength of the penalty.", REG_RATES),
+        Param("batch_size", "int", 10, "Batch size", "Points per update.", lo=1, hi=500),
+        Param("full_batch", "bool", False, "Full batch", "Use all training points in every update."),
+        Param("epochs", "int", 500, "Epochs", "Training stops after this many epochs.", lo=1, hi=100_000),
+        # display
+        Param("show_test", "bool", False, "Show test data", "Draw the test points on the output."),
+        Param("discretize", "bool", False, "Discretise output", "Show the predicted class instead of a shade."),
+    )
+}
+
+DEFAULTS = {name: p.default for name, p in PARAMS.items()}
+
+
+def output_setup(kind, loss, n_classes):
+    """Output activation, number of outputs and loss for a data kind and a loss choice.
+
+    ``kind`` is binary, multiclass or regression; ``loss`` one of LOSS_CHOICES.
+    Raises ValueError when the loss does not fit the kind.
+    """
+    if kind == "regression":
+        if loss not in ("auto", "mse"):
+            raise ValueError(f"loss {loss!r} does not fit regression; use mse")
+        return "linear", 1, "mse"
+    if kind == "multiclass" or loss == "cross_entropy":
+        if loss not in ("auto", "cross_entropy"):
+            raise ValueError(f"loss {loss!r} does not fit {n_classes} classes; use cross_entropy")
+        return "softmax", n_classes if kind == "multiclass" else 2, "cross_entropy"
+    return "sigmoid", 1, "bce" if loss == "auto" else loss
+
+
+def dataset_kind(config):
+    """binary, multiclass or regression for a configuration's built-in dataset."""
+    kind = DATASETS[config["dataset"]].kind
+    return "binary" if kind == "multiclass" and config["n_classes"] == 2 else kind
+
+
+def _check_dataset(config):
+    kind = DATASETS[config["dataset"]].kind
+    if (kind == "regression") != (config["problem"] == "regression"):
+        raise ValueError(f"dataset {config['dataset']!r} does not fit problem {config['problem']!r}")
+
+
+def _check_loss(config):
+    output_setup(dataset_kind(config), config["loss"], config["n_classes"])
+
+
+def decode(query):
+    """A valid configuration from URL query values; returns ``(config, warnings)``.
+
+    ``query`` maps names to strings (or lists of strings: the last wins).
+    Unknown names are ignored with a warning; a bad value falls back to its
+    default with a warning that names the parameter and the allowed values.
+    """
+    config, warnings = dict(DEFAULTS), []
+    for name, raw in query.items():
+        if name not in PARAMS:
+            warnings.append(f"Unknown URL parameter {name!r} was ignored.")
+            continue
+        text = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+        p = PARAMS[name]
+        try:
+            if not isinstance(text, str):
+                raise ValueError(f"{name} must be text; got {type(text).__name__}")
+            config[name] = p.validate(p.parse(text))
+        except ValueError as e:
+            warnings.append(f"{e}. Using the default {p.format(p.default)}.")
+    for name, check in (("dataset", _check_dataset), ("loss", _check_loss)):
+        try:
+            check(config)
+        except ValueError as e:
+            config[name] = _default_dataset(config["problem"]) if name == "dataset" else DEFAULTS[name]
+            warnings.append(f"{e}. Using {name} {config[name]}.")
+    return config, warnings
+
+
+def _default_dataset(problem):
+    want = "regression" if problem == "regression" else "binary"
+    return next(n for n, d in DATASETS.items() if d.kind == want)
+
+
+def validate(config):
+    """``config`` with every value normalised; ValueError on the first bad or inconsistent one."""
+    unknown = set(config) - set(PARAMS)
+    if unknown:
+        raise ValueError(f"unknown parameters {', '.join(sorted(unknown))}; known: {', '.join(PARAMS)}")
+    out = dict(DEFAULTS)
+    out.update({name: PARAMS[name].validate(v) for name, v in config.items()})
+    _check_dataset(out)
+    _check_loss(out)
+    return out
+
+
+def encode(config):
+    """URL query values (all strings) for a configuration."""
+    return {name: PARAMS[name].format(config[name]) for name in PARAMS}

@@ -1,0 +1,307 @@
+"""Training: a network, data, a loss and an optimizer; steps, epochs, history, going back.
+
+One *step* is one mini-batch update; one *epoch* is one shuffled pass over
+the training set (a full batch when ``batch_size`` is None or >= n_train).
+After every epoch the trainer records train/test loss and accuracy, and now
+and then a *snapshot* (parameters, optimizer state, random state) that
+``restore`` returns to, so training can resume from an earlier epoch and
+replay exactly.  Long runs stay bounded: when there are more than
+``max_snapshots`` snapshots every other one is dropped (their spacing
+doubles), and history rows are thinned the same way past ``max_history``.
+
+If the loss or a parameter becomes NaN or infinite, the epoch is undone, the
+trainer stops with ``diverged`` set and a message in ``status``; nothing NaN
+is ever left in the network.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .losses import get_loss, targets
+from .optimizers import REGULARIZATIONS, add_penalty_gradient, make_optimizer
+
+HISTORY_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"]
+
+
+class _Snapshot:
+    __slots__ = ("epoch", "params", "opt_state", "rng_state")
+
+    def __init__(self, epoch, params, opt_state, rng_state):
+        self.epoch, self.params, self.opt_state, self.rng_state = epoch, params, opt_state, rng_state
+
+
+class _Split:
+    """One data split, prepared once: bias-augmented inputs, target matrix, labels."""
+
+    def __init__(self, net, X, y):
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != net.sizes[0]:
+            raise ValueError(f"X must have shape (n_samples, {net.sizes[0]}); got {X.shape}")
+        if len(y) != len(X):
+            raise ValueError(f"y must have one entry per sample ({len(X)}); got {len(y)}")
+        self.x_aug = np.hstack([X, np.ones((len(X), 1))])
+        self.Y = targets(y, net.sizes[-1])
+        y = np.asarray(y)
+        self.labels = y if np.issubdtype(y.dtype, np.integer) else None
+        self.n = len(X)
+
+
+class Trainer:
+    """Train ``net`` on ``(X_train, y_train)``, tracking ``(X_test, y_test)`` too.
+
+    Parameters
+    ----------
+    net : Network
+    X_train, y_train, X_test, y_test : arrays
+        Inputs ``(n, n_features)``; labels (int, for classification, which
+        also yields accuracy) or targets (float).  The test set is optional.
+    loss : str
+        mse, bce or cross_entropy (must suit the network's output activation).
+    optimizer, learning_rate, batch_size, regularization, reg_rate
+        See ``configure``.
+    seed : int
+        Seed of the shuffling.
+    """
+
+    def __init__(self, net, X_train, y_train, X_test=None, y_test=None, loss="bce", optimizer="sgd",
+                 learning_rate=0.03, batch_size=10, regularization=None, reg_rate=0.0, seed=0,
+                 max_snapshots=200, max_history=10_000):
+        self.net = net
+        self.loss_name = loss
+        self._loss = get_loss(loss, net.output_activation)
+        self._train = _Split(net, X_train, y_train)
+        if self._train.n == 0:
+            raise ValueError("X_train must hold at least one sample")
+        self._test = None if X_test is None or len(X_test) == 0 else _Split(net, X_test, y_test)
+        self._rng = np.random.default_rng(seed)
+        self._max_snapshots, self._max_history = max_snapshots, max_history
+
+        n_params = len(net.params)
+        self._grad = np.empty(n_params)
+        self._grad_mats = net.layer_views(self._grad)
+        self._tmp = np.empty(n_params)
+        self._weight_mask = np.zeros(n_params)
+        for m in net.layer_views(self._weight_mask):
+            m[:-1] = 1.0
+        self._shuffled_x = self._train.x_aug.copy()
+        self._shuffled_Y = self._train.Y.copy()
+        self._workspaces = {}
+        self._good_params = net.params.copy()
+
+        self.optimizer = None
+        self.diverged = False
+        self.configure(optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
+                       regularization=regularization, reg_rate=reg_rate)
+        self.epoch = 0  # completed epochs
+        self.steps = 0  # mini-batch updates so far
+        self._pos = 0  # position of the next mini-batch within the current epoch
+        self.status = "ready"
+        self._rows = []
+        self._history = None
+        self._snapshots = []
+        self._snapshot_every = 1
+        self._record_epoch()
+
+    # -- configuration --
+
+    def configure(self, *, optimizer=None, learning_rate=None, batch_size=0, regularization=0, reg_rate=None):
+        """Change training hyperparameters between steps; the network is kept.
+
+        optimizer : sgd, momentum or adam (a change starts with fresh optimizer state)
+        learning_rate : float > 0
+        batch_size : int >= 1, or None for full batch
+        regularization : None/"none", "l1" or "l2";  reg_rate : float >= 0
+        Arguments left out keep their value (0 means "unchanged" for batch_size
+        and regularization, because None is meaningful there).
+        """
+        if optimizer is not None and (self.optimizer is None or optimizer != self.optimizer.name):
+            self.optimizer = make_optimizer(optimizer, len(self.net.params))
+            self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
+        if learning_rate is not None:
+            if not (isinstance(learning_rate, (int, float)) and 0 < learning_rate < math.inf):
+                raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
+            self.learning_rate = float(learning_rate)
+        if batch_size != 0:
+            if batch_size is not None and not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
+                raise ValueError(f"batch_size must be a positive integer or None (full batch); got {batch_size!r}")
+            self.batch_size = self._train.n if batch_size is None else min(int(batch_size), self._train.n)
+        if regularization != 0:
+            regularization = regularization or "none"
+            if regularization not in REGULARIZATIONS:
+                raise ValueError(f"regularization must be one of None, {', '.join(REGULARIZATIONS[1:])}; "
+                                 f"got {regularization!r}")
+            self.regularization = regularization
+        if reg_rate is not None:
+            if not (isinstance(reg_rate, (int, float)) and 0 <= reg_rate < math.inf):
+                raise ValueError(f"reg_rate must be a number >= 0; got {reg_rate!r}")
+            self.reg_rate = float(reg_rate)
+        self._rate_mask = self._weight_mask * self.reg_rate
+        self._regularize = self.regularization != "none" and self.reg_rate > 0
+        if self.diverged and (learning_rate is not None or optimizer is not None):
+            self.diverged, self.status = False, "ready"
+
+    # -- training --
+
+    def _workspace(self, n):
+        ws = self._workspaces.get(n)
+        if ws is None:
+            ws = self._workspaces[n] = self.net.workspace(n)
+        return ws
+
+    def _step(self):
+        """One mini-batch update (no checks: the hot path)."""
+        if self._pos == 0 and self.batch_size < self._train.n:
+            order = self._rng.permutation(self._train.n)
+            np.take(self._train.x_aug, order, axis=0, out=self._shuffled_x)
+            np.take(self._train.Y, order, axis=0, out=self._shuffled_Y)
+        lo = self._pos
+        hi = min(lo + self.batch_size, self._train.n)
+        x, Y = self._shuffled_x[lo:hi], self._shuffled_Y[lo:hi]
+        ws = self._workspace(hi - lo)
+        net = self.net
+        net.forward_into(ws, x)
+        net.backward_into(ws, x, Y, self._loss, self._grad_mats)
+        if self._regularize:
+            add_penalty_gradient(self._grad, net.params, self.regularization, self._rate_mask, self._tmp)
+        self.optimizer.update(net.params, self._grad, self.learning_rate)
+        self.steps += 1
+        self._pos = hi
+
+    def train_step(self):
+        """One mini-batch update; finishing the epoch records it.  Returns False once diverged."""
+        if self.diverged:
+            return False
+        with np.errstate(all="ignore"):
+            self._step()
+            if self._pos >= self._train.n:
+                self._end_epoch()
+            elif not math.isfinite(float(np.add.reduce(self.net.params))):
+                self._diverge()
+        return not self.diverged
+
+    def train_epoch(self):
+        """Finish the current epoch (a full shuffled pass).  Returns False once diverged."""
+        if self.diverged:
+            return False
+        n = self._train.n
+        with np.errstate(all="ignore"):
+            while self._pos < n:
+                self._step()
+            self._end_epoch()
+        return not self.diverged
+
+    def run(self, n_epochs):
+        """Train ``n_epochs`` epochs or until divergence; returns the number completed."""
+        for done in range(n_epochs):
+            if not self.train_epoch():
+                return done
+        return n_epochs
+
+    def _end_epoch(self):
+        self._pos = 0
+        self.epoch += 1
+        if not self._record_epoch():
+            self._rows.pop()
+            self.epoch -= 1
+            self._diverge()
+
+    def _diverge(self):
+        """Undo the epoch in progress and stop with a clear status."""
+        np.copyto(self.net.params, self._good_params)
+        for k, v in self._good_opt.items():
+            np.copyto(self.optimizer.state[k], v)
+        self._pos = 0
+        self.diverged = True
+        self.status = (f"Training diverged during epoch {self.epoch + 1}: the loss became NaN or infinite. "
+                       f"The network is kept as it was after epoch {self.epoch}. "
+                       "Lower the learning rate, then resume, or reset.")
+
+    # -- evaluation and history --
+
+    def evaluate(self, split):
+        """Mean loss and accuracy (NaN for regression) of the current network on a split."""
+        ws = self._workspace(split.n)
+        out = self.net.forward_into(ws, split.x_aug)
+        loss = self._loss.value(out, split.Y)
+        if split.labels is None:
+            return loss, math.nan
+        pred = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5)
+        return loss, float(np.mean(pred == split.labels))
+
+    def _record_epoch(self):
+        with np.errstate(all="ignore"):
+            train = self.evaluate(self._train)
+            test = self.evaluate(self._test) if self._test else (math.nan, math.nan)
+        row = (self.epoch, train[0], test[0], train[1], test[1])
+        self._rows.append(row)
+        self._history = None
+        if len(self._rows) > self._max_history:
+            self._rows = self._rows[(len(self._rows) - 1) % 2::2]
+        healthy = math.isfinite(train[0]) and bool(np.isfinite(self.net.params).all())
+        if healthy:
+            np.copyto(self._good_params, self.net.params)
+            self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
+            if self.epoch % self._snapshot_every == 0:
+                self._take_snapshot()
+            self.status = f"epoch {self.epoch}"
+        return healthy
+
+    @property
+    def history(self):
+        """Per-epoch train/test loss and accuracy as a DataFrame (columns ``HISTORY_COLUMNS``)."""
+        if self._history is None:
+            self._history = pd.DataFrame(self._rows, columns=HISTORY_COLUMNS)
+        return self._history
+
+    # -- snapshots: going back in time --
+
+    def _take_snapshot(self):
+        state = {k: v.copy() for k, v in self.optimizer.state.items()}
+        self._snapshots.append(_Snapshot(self.epoch, self.net.params.copy(), state,
+                                         self._rng.bit_generator.state))
+        if len(self._snapshots) > self._max_snapshots:
+            self._snapshot_every *= 2
+            self._snapshots = [s for s in self._snapshots if s.epoch % self._snapshot_every == 0]
+
+    @property
+    def snapshot_epochs(self):
+        """Epochs that ``restore`` and ``params_at`` can return to exactly."""
+        return [s.epoch for s in self._snapshots]
+
+    def _snapshot_at(self, epoch):
+        """The latest snapshot at or before ``epoch``."""
+        best = self._snapshots[0]
+        for s in self._snapshots:
+            if s.epoch <= epoch:
+                best = s
+        return best
+
+    def params_at(self, epoch):
+        """A copy of the parameters as they were after ``epoch`` (nearest earlier snapshot)."""
+        return self._snapshot_at(epoch).params.copy()
+
+    def restore(self, epoch):
+        """Go back to the snapshot at or before ``epoch``; later history is dropped.
+
+        Training resumes from there and, with the same settings, replays the
+        same steps (the shuffling random state is restored too).  Returns the
+        epoch actually restored.
+        """
+        snap = self._snapshot_at(epoch)
+        np.copyto(self.net.params, snap.params)
+        if set(snap.opt_state) == set(self.optimizer.state):
+            for k, v in snap.opt_state.items():
+                np.copyto(self.optimizer.state[k], v)
+        self._rng.bit_generator.state = snap.rng_state
+        self.epoch, self._pos = snap.epoch, 0
+        self._rows = [r for r in self._rows if r[0] <= snap.epoch]
+        self._history = None
+        self._snapshots = [s for s in self._snapshots if s.epoch <= snap.epoch]
+        np.copyto(self._good_params, snap.params)
+        self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
+        self.diverged, self.status = False, f"epoch {self.epoch}"
+        return snap.epoch

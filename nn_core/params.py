@@ -41,6 +41,7 @@ class Param:
     choices: tuple = ()
     lo: float | None = None
     hi: float | None = None
+    step: float | None = None  # widget granularity
 
     def validate(self, value):
         """``value`` normalised to this parameter's type; ValueError if not allowed."""
@@ -80,7 +81,7 @@ class Param:
         text = text.strip()
         if self.kind == "bool":
             return {"true": True, "1": True, "false": False, "0": False}.get(text.lower(), text)
-        if self.kind in ("int", "float") or (self.kind == "choice" and isinstance(self.default, float)):
+        if self.kind in ("int", "float") or (self.kind == "choice" and _is_number(self.default)):
             try:
                 return float(text)
             except ValueError:
@@ -123,10 +124,13 @@ PARAMS: dict[str, Param] = {
         Param("dataset", "choice", "circle", "Dataset", "Which toy dataset to learn.", tuple(DATASETS)),
         Param("n_classes", "int", 3, "Classes", "Number of classes of the multi-class datasets.",
               lo=2, hi=MAX_CLASSES),
-        Param("n_samples", "int", 500, "Points", "Number of points, train and test together.", lo=50, hi=2000),
-        Param("noise", "float", 0.0, "Noise", "How much the points are blurred (0-50 %).", lo=0.0, hi=0.5),
+        Param("n_samples", "int", 500, "Points", "Number of points, train and test together.", lo=50, hi=2000,
+              step=50),
+        Param("noise", "float", 0.0, "Noise", "How much the points are blurred (0-50 %).", lo=0.0, hi=0.5,
+              step=0.05),
         Param("train_ratio", "float", 0.5, "Training share",
-              "Share of the points used for training; the rest measure generalisation.", lo=0.1, hi=0.9),
+              "Share of the points used for training; the rest measure generalisation.", lo=0.1, hi=0.9,
+              step=0.1),
         Param("seed", "int", 0, "Seed", "Seed of the data and the initial weights; Regenerate changes it.",
               lo=0, hi=2**31 - 1),
         # features and network
@@ -148,7 +152,9 @@ PARAMS: dict[str, Param] = {
         Param("reg_rate", "choice", 0.0, "Regularisation rate", "Strength of the penalty.", REG_RATES),
         Param("batch_size", "int", 10, "Batch size", "Points per update.", lo=1, hi=500),
         Param("full_batch", "bool", False, "Full batch", "Use all training points in every update."),
-        Param("epochs", "int", 500, "Epochs", "Training stops after this many epochs.", lo=1, hi=100_000),
+        Param("epochs", "int", 1000, "Epochs", "Training stops after this many epochs.", lo=1, hi=100_000),
+        Param("speed", "choice", 5, "Epochs per update", "Epochs trained between two pictures while playing.",
+              (1, 2, 5, 10, 20, 50, 100)),
         # display
         Param("show_test", "bool", False, "Show test data", "Draw the test points on the output."),
         Param("discretize", "bool", False, "Discretise output", "Show the predicted class instead of a shade."),
@@ -211,6 +217,8 @@ def decode(query):
             config[name] = p.validate(p.parse(text))
         except ValueError as e:
             warnings.append(f"{e}. Using the default {p.format(p.default)}.")
+    if "dataset" in query and "problem" not in query:  # a link naming only the dataset implies its problem
+        config["problem"] = "regression" if DATASETS[config["dataset"]].kind == "regression" else "classification"
     for name, check in (("dataset", _check_dataset), ("loss", _check_loss)):
         try:
             check(config)

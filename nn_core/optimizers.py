@@ -21,7 +21,7 @@ import numpy as np
 class SGD:
     """Plain gradient descent: theta -= lr * g."""
 
-    name = "sgd"
+    name, label = "sgd", "SGD"
 
     def __init__(self, n_params):
         self.state = {}
@@ -34,7 +34,7 @@ class SGD:
 class Momentum:
     """Gradient descent with momentum: a velocity that accumulates past gradients."""
 
-    name = "momentum"
+    name, label = "momentum", "Momentum"
     mu = 0.9
 
     def __init__(self, n_params):
@@ -51,7 +51,7 @@ class Momentum:
 class Adam:
     """Adam: momentum on the gradient, scaled per parameter by its running RMS."""
 
-    name = "adam"
+    name, label = "adam", "Adam"
     beta1, beta2, eps = 0.9, 0.999, 1e-8
 
     def __init__(self, n_params):

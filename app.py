@@ -1,0 +1,37 @@
+"""Neural Network Playground: watch a from-scratch NumPy network learn.
+
+Run with ``streamlit run app.py``.  Layout, left to right as the data flows:
+data -> features and hidden layers -> output.
+"""
+
+import streamlit as st
+
+from ui import controls, live, state
+
+st.set_page_config(page_title="Neural Network Playground", page_icon="assets/logo.png", layout="wide")
+state.init_session()
+
+st.logo("assets/logo.png")
+st.title("Neural Network Playground", anchor=False)
+st.caption("A neural network written from scratch in NumPy. Pick data, shape the network, press Play.")
+
+controls.toolbar_ui()
+notices = st.container()
+metrics = st.container()
+data_col, net_col, out_col = st.columns([1, 2.4, 1.6], gap="medium")
+with data_col:
+    controls.data_ui()
+with net_col:
+    controls.network_ui()
+    network_slot = st.container()
+with out_col:
+    st.subheader("Output", divider="gray")
+    boundary_slot = st.container()
+    controls.output_ui()
+    loss_slot = st.container()
+
+state.apply_config(controls.read_config())
+for kind, text in st.session_state.notices:
+    getattr(notices, kind)(text)
+st.session_state.notices = []
+live.live_ui({"metrics": metrics, "network": network_slot, "boundary": boundary_slot, "loss": loss_slot})

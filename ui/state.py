@@ -1,0 +1,68 @@
+"""Session state: one configuration (mirrored in the URL) and the experiment built from it.
+
+Everything a session owns lives in ``st.session_state``; there is no module
+level mutable state, so sessions never see each other.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nn_core import params
+from nn_core.experiment import Experiment
+
+GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
+
+
+def init_session():
+    """Set up a new session from the URL (bad values fall back with a warning)."""
+    ss = st.session_state
+    if "config" in ss:
+        return
+    config, warnings = params.decode(st.query_params.to_dict())
+    ss.config = config
+    ss.notices = [("warning", w) for w in warnings]
+    ss.user_data = None
+    ss.playing = False
+    ss.exp = Experiment(config, grid_res=GRID_RES)
+    load_widgets(config)
+    st.query_params.from_dict(params.encode(config))
+
+
+def load_widgets(config):
+    """Put a configuration's values into the widgets' session-state keys."""
+    ss = st.session_state
+    for name, value in config.items():
+        if name == "features":
+            ss[name] = list(value)
+        elif name == "hidden":
+            for i, n in enumerate(value):
+                ss[f"neurons_{i}"] = n
+        else:
+            ss[name] = value
+
+
+def apply_config(config):
+    """Make ``config`` the session's configuration: URL, and the experiment.
+
+    Training and display settings change the running experiment in place;
+    anything else (data, features, network) builds a new one from scratch.
+    """
+    ss = st.session_state
+    if config == ss.config:
+        return
+    ss.config = config
+    st.query_params.from_dict(params.encode(config))
+    if not ss.exp.update(config):
+        rebuild()
+
+
+def rebuild():
+    """A fresh experiment (new data and initial weights) from the current configuration."""
+    ss = st.session_state
+    ss.exp = Experiment(ss.config, data=ss.user_data, grid_res=GRID_RES)
+
+
+def notify(kind, text):
+    """Queue a message (``warning``, ``error``, ``info`` or ``success``) for the next run."""
+    st.session_state.notices.append((kind, text))

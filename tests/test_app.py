@@ -1,0 +1,147 @@
+"""The Streamlit app, driven headless with AppTest: every control, the buttons, the URL."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nn_core import params
+
+TIMEOUT = 60
+
+
+def run_app(**query):
+    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    return at.run()
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def config(at):
+    return at.session_state["config"]
+
+
+def test_starts_on_a_builtin_dataset_with_the_contract_controls():
+    at = run_app()
+    assert not at.exception
+    assert metric(at, "Epoch") == "0"
+    labels = {b.label for b in at.button}
+    assert {"Play", "Step", "Reset"} <= labels
+    assert config(at) == params.DEFAULTS
+    assert at.query_params["dataset"] == ["circle"] or at.query_params["dataset"] == "circle"
+
+
+# (widget kind, key, new value, parameter, expected config value, URL query to start from)
+CONTROLS = [
+    ("select_slider", "learning_rate", 0.3, "learning_rate", 0.3, {}),
+    ("selectbox", "activation", "relu", "activation", "relu", {}),
+    ("selectbox", "optimizer", "adam", "optimizer", "adam", {}),
+    ("selectbox", "regularization", "l2", "regularization", "l2", {}),
+    ("select_slider", "reg_rate", 0.01, "reg_rate", 0.01, {}),
+    ("selectbox", "problem", "regression", "dataset", "plane", {}),
+    ("selectbox", "dataset", "xor", "dataset", "xor", {}),
+    ("slider", "n_classes", 4, "n_classes", 4, {"dataset": "blobs"}),
+    ("slider", "noise", 0.25, "noise", 0.25, {}),
+    ("slider", "train_ratio", 0.7, "train_ratio", 0.7, {}),
+    ("slider", "n_samples", 300, "n_samples", 300, {}),
+    ("number_input", "batch_size", 30, "batch_size", 30, {}),
+    ("toggle", "full_batch", True, "full_batch", True, {}),
+    ("pills", "features", ["x1", "x2", "x1_sq"], "features", ("x1", "x2", "x1_sq"), {}),
+    ("number_input", "neurons_0", 6, "hidden", (6, 2), {}),
+    ("selectbox", "loss", "mse", "loss", "mse", {}),
+    ("selectbox", "init", "he", "init", "he", {}),
+    ("number_input", "epochs", 50, "epochs", 50, {}),
+    ("select_slider", "speed", 20, "speed", 20, {}),
+    ("number_input", "seed", 7, "seed", 7, {}),
+    ("toggle", "show_test", True, "show_test", True, {}),
+    ("toggle", "discretize", True, "discretize", True, {}),
+]
+
+
+@pytest.mark.parametrize("kind, key, value, name, expected, query", CONTROLS, ids=[c[1] for c in CONTROLS])
+def test_every_control_updates_state_and_url(kind, key, value, name, expected, query):
+    at = run_app(**query)
+    getattr(at, kind)(key=key).set_value(value)
+    at.run()
+    assert not at.exception
+    assert config(at)[name] == expected
+    url = at.query_params[name]
+    assert (url[-1] if isinstance(url, list) else url) == params.PARAMS[name].format(expected)
+    assert metric(at, "Epoch") == "0"  # pictures drawn, nothing trained yet
+
+
+def test_play_trains_and_pause_stops():
+    at = run_app(speed="10")
+    at.button(key="play").click().run()
+    assert not at.exception
+    assert at.session_state["playing"]
+    assert at.button(key="play").label == "Pause"
+    assert int(metric(at, "Epoch")) == 10  # one tick ran inside the full rerun
+    at.button(key="play").click().run()
+    assert not at.session_state["playing"]
+    assert at.button(key="play").label == "Play"
+
+
+def test_step_step_batch_and_reset():
+    at = run_app()
+    at.button(key="step").click().run()
+    assert metric(at, "Epoch") == "1"
+    at.button(key="step_batch").click().run()
+    assert at.session_state["exp"].trainer.steps == 26  # 250 points / batch 10 + 1
+    at.button(key="reset").click().run()
+    assert metric(at, "Epoch") == "0"
+    assert at.session_state["exp"].trainer.steps == 0
+    assert not at.exception
+
+
+def test_add_and_remove_hidden_layers():
+    at = run_app()
+    at.button(key="add_layer").click().run()
+    assert config(at)["hidden"] == (4, 2, 2)
+    for _ in range(3):
+        at.button(key="remove_layer").click().run()
+    assert config(at)["hidden"] == ()
+    assert at.button(key="remove_layer").disabled
+    assert at.session_state["exp"].net.sizes == [2, 1]
+    assert not at.exception
+
+
+def test_regenerate_changes_the_data():
+    at = run_app()
+    before = at.session_state["exp"].X.copy()
+    at.button(key="regenerate").click().run()
+    assert config(at)["seed"] == 1
+    assert (at.session_state["exp"].X != before).any()
+
+
+def test_bad_url_values_fall_back_with_a_visible_warning():
+    at = run_app(learning_rate="banana", hidden="4,x", dataset="nope", noise="9", zzz="1")
+    assert not at.exception
+    assert config(at) == params.DEFAULTS
+    text = " ".join(w.value for w in at.warning)
+    for name in ("learning_rate", "hidden", "dataset", "noise", "zzz"):
+        assert name in text
+
+
+def test_a_link_reproduces_a_setup():
+    at = run_app(dataset="spiral", hidden="8,8,8", activation="relu", learning_rate="0.01", optimizer="adam")
+    c = config(at)
+    assert (c["dataset"], c["hidden"], c["activation"], c["learning_rate"], c["optimizer"]) == (
+        "spiral", (8, 8, 8), "relu", 0.01, "adam")
+    assert at.session_state["exp"].net.sizes == [2, 8, 8, 8, 1]
+
+
+def test_divergence_pauses_with_a_message_and_reset_recovers():
+    at = run_app(dataset="plane", learning_rate="10", activation="relu", hidden="8,8,8", speed="50")
+    for _ in range(5):
+        if at.session_state["exp"].trainer.diverged:
+            break
+        at.button(key="play").click().run()
+    assert not at.exception
+    exp = at.session_state["exp"]
+    assert exp.trainer.diverged and not at.session_state["playing"]
+    assert any("diverged" in e.value for e in at.error)
+    at.button(key="reset").click().run()
+    assert not at.session_state["exp"].trainer.diverged
+    assert not at.exception

@@ -4,14 +4,18 @@ Run with ``streamlit run app.py``.  Layout, left to right as the data flows:
 data -> features and hidden layers -> output.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import controls, live, state
 
-st.set_page_config(page_title="Neural Network Playground", page_icon="assets/logo.png", layout="wide")
+LOGO = str(Path(__file__).parent / "assets" / "logo.png")
+
+st.set_page_config(page_title="Neural Network Playground", page_icon=LOGO, layout="wide")
 state.init_session()
 
-st.logo("assets/logo.png")
+st.logo(LOGO)
 st.title("Neural Network Playground", anchor=False)
 st.caption("A neural network written from scratch in NumPy. Pick data, shape the network, press Play.")
 

@@ -1,15 +1,18 @@
 """The Streamlit app, driven headless with AppTest: every control, the buttons, the URL."""
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from nn_core import params
 
 TIMEOUT = 60
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def run_app(**query):
-    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update(query)
     return at.run()
 

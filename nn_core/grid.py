@@ -11,6 +11,7 @@ import numpy as np
 
 from .datasets import EXTENT
 from .features import transform
+from .network import augment
 
 
 class Grid:
@@ -31,8 +32,7 @@ class Grid:
         self.coords = np.linspace(extent[0], extent[1], self.res)
         x1, x2 = np.meshgrid(self.coords, self.coords)  # row i: x2 = coords[i]; column j: x1 = coords[j]
         points = np.column_stack([x1.ravel(), x2.ravel()])
-        self.x_aug = np.ones((len(points), len(self.features) + 1), np.float32)
-        self.x_aug[:, :-1] = transform(points, self.features)
+        self.x_aug = augment(transform(points, self.features), np.float32)
         self._ws = None
 
     def activations(self, net):
@@ -41,10 +41,11 @@ class Grid:
         Each entry is float32 of shape ``(res, res, n_units)``.  They are views
         of buffers that the next call overwrites: copy what you keep.
         """
-        if self._ws is None or [w.shape for w in self._ws.z] != [(len(self.x_aug), k) for k in net.sizes[1:]]:
-            self._ws = net.workspace(len(self.x_aug), np.float32)
-        mats = [m.astype(np.float32) for m in net.layer_views(net.params)]
+        n = self.res * self.res
+        if self._ws is None or [z.shape for z in self._ws.z] != [(k, n) for k in net.sizes[1:]]:
+            self._ws = net.workspace(n, np.float32)
+        mats = net.layer_views(net.params.astype(np.float32))
         with np.errstate(all="ignore"):
             net.forward_into(self._ws, self.x_aug, mats)
-        shape = (self.res, self.res)
-        return [self.x_aug[:, :-1].reshape(*shape, -1)] + [a.reshape(*shape, -1) for a in self._ws.a[1:]]
+        layers = [self.x_aug[:-1]] + self._ws.a[1:]  # each (n_units, res * res), contiguous
+        return [np.moveaxis(a.reshape(-1, self.res, self.res), 0, -1) for a in layers]

@@ -1,8 +1,9 @@
 """A fully connected network of any depth, with backpropagation.
 
-Shapes: ``X`` is ``(n_samples, n_features)``; layer ``l`` has weights
-``W[l]`` of shape ``(n_in, n_out)`` and biases ``b[l]`` of shape ``(n_out,)``;
-``z[l] = a[l] @ W[l] + b[l]`` and ``a[l+1] = f(z[l])`` with ``a[0] = X``.
+Shapes (public API): ``X`` is ``(n_samples, n_features)``; layer ``l`` has
+weights ``W[l]`` of shape ``(n_in, n_out)`` and biases ``b[l]`` of shape
+``(n_out,)``; ``z[l] = a[l] @ W[l] + b[l]`` and ``a[l+1] = f(z[l])`` with
+``a[0] = X``.
 
 Backpropagation (for mean loss L over n samples)::
 
@@ -11,16 +12,25 @@ Backpropagation (for mean loss L over n samples)::
     delta[l-1] = (delta[l] @ W[l].T) * f'(z[l-1])
 
 The derivative is always evaluated at the pre-activation z (see
-``activations.py``).  All parameters live in ONE flat float64 vector
-``net.params``; ``net.weights[l]`` and ``net.biases[l]`` are views into it.
-Each layer's block is the bias-augmented matrix ``[W; b]`` of shape
-``(n_in + 1, n_out)``, so ``z = [a, 1] @ [W; b]`` is one matrix product and
-an optimizer updates every parameter with a handful of NumPy calls.  That is
-what makes a training step fast at playground sizes, where the cost of a
-NumPy call, not arithmetic, dominates.
+``activations.py``).
+
+Two choices make a step fast at playground sizes, where the cost of a NumPy
+call, not arithmetic, dominates:
+
+* All parameters live in ONE flat float64 vector ``net.params``; each layer's
+  block is the bias-augmented matrix ``M = [W; b]`` of shape ``(n_in + 1,
+  n_out)``, and ``net.weights[l]``, ``net.biases[l]`` are views into it.  So
+  ``z = [a, 1] @ M`` is one matrix product, ``dM = [a, 1].T @ delta`` gives
+  dW and db at once, and an optimizer updates everything in a few calls.
+* Inside a pass (``Workspace``) the arrays are stored transposed, one row per
+  unit and one column per sample: ``zT = M.T @ [a, 1].T``.  The row of ones
+  of ``[a, 1].T`` then sits after the activations, so every array a ufunc
+  touches is contiguous.  The public methods return ``(n_samples, n_units)``.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
@@ -31,22 +41,29 @@ INITS = ("xavier", "he", "uniform")
 
 
 class Workspace:
-    """Preallocated buffers for a forward and backward pass on ``n`` samples.
+    """Preallocated, transposed buffers for a forward and backward pass on ``n`` samples.
 
-    ``a_aug[l]`` is ``(n, n_l + 1)`` with a last column of ones, so that layer
-    ``l``'s input ``[a, 1]`` is a ready operand; ``a[l]`` is its view without
-    the ones.  ``a_aug[0]`` is the input, supplied per call.
+    ``a_aug[l]`` is ``(n_l + 1, n)``: layer ``l``'s activations, one row per
+    unit, and a last row of ones, so it is the ready input ``[a, 1].T`` of the
+    next product; ``a[l]`` is its (contiguous) view without the ones.  The
+    output layer needs no ones.  ``a[0]`` is the input, supplied per call.
     """
 
     def __init__(self, sizes, n, dtype=np.float64):
         self.n = n
         self.inv_n = dtype(1.0 / n)
-        self.a_aug = [None] + [np.ones((n, k + 1), dtype) for k in sizes[1:]]
-        self.a = [None] + [m[:, :-1] for m in self.a_aug[1:]]
-        self.a_aug_T = [None] + [m.T for m in self.a_aug[1:]]
-        self.z = [np.empty((n, k), dtype) for k in sizes[1:]]
-        self.delta = [np.empty((n, k), dtype) for k in sizes[1:]]
-        self.tmp = [np.empty((n, k), dtype) for k in sizes[1:]]
+        self.a_aug = [None] + [np.ones((k + 1, n), dtype) for k in sizes[1:-1]]
+        self.a = [None] + [m[:-1] for m in self.a_aug[1:]] + [np.empty((sizes[-1], n), dtype)]
+        self.z = [np.empty((k, n), dtype) for k in sizes[1:]]
+        self.delta = [np.empty((k, n), dtype) for k in sizes[1:]]
+        self.tmp = [np.empty((k, n), dtype) for k in sizes[1:]]
+
+
+def augment(X, dtype=np.float64):
+    """The transposed, bias-augmented input ``[X, 1].T`` of shape ``(n_features + 1, n)``."""
+    x_aug = np.ones((X.shape[1] + 1, len(X)), dtype)
+    x_aug[:-1] = X.T
+    return x_aug
 
 
 class Network:
@@ -91,7 +108,9 @@ class Network:
             raise ValueError("output_activation 'softmax' needs at least 2 outputs")
         self.params = np.zeros(sum((i + 1) * o for i, o in zip(sizes, sizes[1:])))
         self._mats = self.layer_views(self.params)
-        self._W_T = [m[:-1].T for m in self._mats]
+        self._W = [m[:-1] for m in self._mats]
+        out_f = partial(self._out_act.f, axis=0) if output_activation == "softmax" else self._out_act.f
+        self._fs = [self._act.f] * (len(sizes) - 2) + [out_f]
         self.initialize(np.random.default_rng(seed))
 
     def layer_views(self, flat):
@@ -144,25 +163,24 @@ class Network:
         return Workspace(self.sizes, n, dtype)
 
     def forward_into(self, ws, x_aug, mats=None):
-        """Forward pass of the augmented input ``x_aug = [X, 1]`` into ``ws``.
+        """Forward pass of the transposed augmented input ``x_aug = [X, 1].T`` into ``ws``.
 
         ``mats`` defaults to the network's own parameter blocks; the grid
-        evaluator passes float32 copies.  Returns the output ``ws.a[-1]``.
+        evaluator passes float32 copies.  Returns the output ``ws.a[-1]``,
+        ``(n_out, n)``.
         """
-        mats = self._mats if mats is None else mats
-        last = len(mats) - 1
         a_in = x_aug
-        for l, m in enumerate(mats):
-            np.matmul(a_in, m, out=ws.z[l])
-            act = self._out_act if l == last else self._act
-            act.f(ws.z[l], out=ws.a[l + 1])
-            a_in = ws.a_aug[l + 1]
+        for m, f, z, a, a_aug in zip(self._mats if mats is None else mats, self._fs, ws.z, ws.a[1:],
+                                     ws.a_aug[1:] + [None]):
+            np.dot(m.T, a_in, out=z)
+            f(z, out=a)
+            a_in = a_aug
         return ws.a[-1]
 
     def backward_into(self, ws, x_aug, Y, loss, grad_mats):
         """Backpropagate after ``forward_into``; write dL/d[W; b] into ``grad_mats``.
 
-        ``Y`` is the ``(n, n_out)`` target matrix and ``loss`` a ``Loss``.
+        ``Y`` is the transposed ``(n_out, n)`` target matrix and ``loss`` a ``Loss``.
         """
         last = len(self._mats) - 1
         d = ws.delta[last]
@@ -171,32 +189,30 @@ class Network:
             np.subtract(a_out, Y, out=d)  # f'(z) cancels: dL/dz = a - y
         else:
             loss.grad(a_out, Y, out=d)
-            d *= self._out_act.df(ws.z[last], a_out, out=ws.tmp[last])
+            self._out_act.backprop(d, ws.z[last], a_out, ws.tmp[last])
         d *= ws.inv_n
+        backprop = self._act.backprop
         for l in range(last, 0, -1):
-            np.matmul(ws.a_aug_T[l], ws.delta[l], out=grad_mats[l])
-            np.matmul(ws.delta[l], self._W_T[l], out=ws.delta[l - 1])
-            ws.delta[l - 1] *= self._act.df(ws.z[l - 1], ws.a[l], out=ws.tmp[l - 1])
-        np.matmul(x_aug.T, ws.delta[0], out=grad_mats[0])
+            np.dot(ws.a_aug[l], ws.delta[l].T, out=grad_mats[l])
+            np.dot(self._W[l], ws.delta[l], out=ws.delta[l - 1])
+            backprop(ws.delta[l - 1], ws.z[l - 1], ws.a[l], ws.tmp[l - 1])
+        np.dot(x_aug, ws.delta[0].T, out=grad_mats[0])
 
     # -- the public, allocating API --
 
-    def _augment(self, X):
+    def _forward_ws(self, X):
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (n_samples, {self.sizes[0]}); got {X.shape}")
-        return np.hstack([X, np.ones((len(X), 1))])
-
-    def _forward_ws(self, X):
-        x_aug = self._augment(X)
-        ws = self.workspace(len(x_aug))
+        x_aug = augment(X)
+        ws = self.workspace(len(X))
         self.forward_into(ws, x_aug)
         return ws, x_aug
 
     def forward(self, X):
-        """Every layer's activations ``[X, a1, ..., output]`` for input ``X``."""
+        """Every layer's activations ``[X, a1, ..., output]``, each ``(n_samples, n_units)``."""
         ws, x_aug = self._forward_ws(X)
-        return [x_aug[:, :-1]] + ws.a[1:]
+        return [x_aug[:-1].T] + [a.T for a in ws.a[1:]]
 
     def predict(self, X):
         """The network output, ``(n_samples, n_outputs)``."""
@@ -213,7 +229,7 @@ class Network:
         ws, x_aug = self._forward_ws(X)
         grad = np.empty_like(self.params)
         grad_mats = self.layer_views(grad)
-        self.backward_into(ws, x_aug, targets(y, self.sizes[-1]), lossf, grad_mats)
+        self.backward_into(ws, x_aug, targets(y, self.sizes[-1]).T, lossf, grad_mats)
         return [g[:-1] for g in grad_mats], [g[-1] for g in grad_mats]
 
     # -- serialisation (plain JSON-able dicts; never pickle) --
@@ -274,4 +290,4 @@ class Network:
         return net
 
 
-__all__ = ["Network", "Workspace", "INITS", "ACTIVATIONS"]
+__all__ = ["Network", "Workspace", "INITS", "ACTIVATIONS", "augment"]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .losses import get_loss, targets
+from .network import augment
 from .optimizers import REGULARIZATIONS, add_penalty_gradient, make_optimizer
 
 HISTORY_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"]
@@ -35,7 +36,11 @@ class _Snapshot:
 
 
 class _Split:
-    """One data split, prepared once: bias-augmented inputs, target matrix, labels."""
+    """One data split, prepared once: transposed bias-augmented inputs and targets, labels.
+
+    Columns are samples (see ``network.Workspace``): ``x_aug`` is
+    ``(n_features + 1, n)`` and ``Y`` is ``(n_outputs, n)``.
+    """
 
     def __init__(self, net, X, y):
         X = np.asarray(X, dtype=np.float64)
@@ -43,8 +48,8 @@ class _Split:
             raise ValueError(f"X must have shape (n_samples, {net.sizes[0]}); got {X.shape}")
         if len(y) != len(X):
             raise ValueError(f"y must have one entry per sample ({len(X)}); got {len(y)}")
-        self.x_aug = np.hstack([X, np.ones((len(X), 1))])
-        self.Y = targets(y, net.sizes[-1])
+        self.x_aug = augment(X)
+        self.Y = np.ascontiguousarray(targets(y, net.sizes[-1]).T)
         y = np.asarray(y)
         self.labels = y if np.issubdtype(y.dtype, np.integer) else None
         self.n = len(X)
@@ -87,8 +92,12 @@ class Trainer:
         self._weight_mask = np.zeros(n_params)
         for m in net.layer_views(self._weight_mask):
             m[:-1] = 1.0
-        self._shuffled_x = self._train.x_aug.copy()
-        self._shuffled_Y = self._train.Y.copy()
+        # Shuffled copies, one row per sample, so that a mini-batch is a contiguous block of rows
+        # whose transpose is the (n_features + 1, batch) operand the network wants.
+        self._sample_x = np.ascontiguousarray(self._train.x_aug.T)
+        self._sample_Y = np.ascontiguousarray(self._train.Y.T)
+        self._shuffled_x = self._sample_x.copy()
+        self._shuffled_Y = self._sample_Y.copy()
         self._workspaces = {}
         self._good_params = net.params.copy()
 
@@ -156,11 +165,11 @@ class Trainer:
         """One mini-batch update (no checks: the hot path)."""
         if self._pos == 0 and self.batch_size < self._train.n:
             order = self._rng.permutation(self._train.n)
-            np.take(self._train.x_aug, order, axis=0, out=self._shuffled_x)
-            np.take(self._train.Y, order, axis=0, out=self._shuffled_Y)
+            np.take(self._sample_x, order, axis=0, out=self._shuffled_x)
+            np.take(self._sample_Y, order, axis=0, out=self._shuffled_Y)
         lo = self._pos
         hi = min(lo + self.batch_size, self._train.n)
-        x, Y = self._shuffled_x[lo:hi], self._shuffled_Y[lo:hi]
+        x, Y = self._shuffled_x[lo:hi].T, self._shuffled_Y[lo:hi].T
         ws = self._workspace(hi - lo)
         net = self.net
         net.forward_into(ws, x)
@@ -225,11 +234,11 @@ class Trainer:
     def evaluate(self, split):
         """Mean loss and accuracy (NaN for regression) of the current network on a split."""
         ws = self._workspace(split.n)
-        out = self.net.forward_into(ws, split.x_aug)
-        loss = self._loss.value(out, split.Y)
+        out = self.net.forward_into(ws, split.x_aug)  # (n_outputs, n)
+        loss = self._loss.value(out.T, split.Y.T)
         if split.labels is None:
             return loss, math.nan
-        pred = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5)
+        pred = out.argmax(axis=0) if len(out) > 1 else (out[0] > 0.5)
         return loss, float(np.mean(pred == split.labels))
 
     def _record_epoch(self):

@@ -16,6 +16,7 @@ from typing import Any
 from .activations import HIDDEN_ACTIVATIONS
 from .datasets import DATASETS, MAX_CLASSES
 from .features import FEATURES
+from .lessons import LESSONS
 from .losses import LOSSES
 from .network import INITS
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
@@ -63,7 +64,7 @@ class Param:
         if k == "multi":
             values = tuple(value)
             bad = [v for v in values if v not in self.choices]
-            if bad or not values or len(set(values)) != len(values):
+            if bad or (not values and self.default) or len(set(values)) != len(values):
                 raise ValueError(f"{self.name} must be distinct values among {', '.join(self.choices)}; "
                                  f"got {', '.join(map(str, values)) or 'none'}")
             return tuple(c for c in self.choices if c in values)  # canonical order
@@ -110,6 +111,11 @@ def _is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
+HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "hidden",
+            "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate", "batch_size",
+            "full_batch", "epochs", "speed", "show_test", "discretize", "lesson",
+            # panels below the playground
+            "history", "neuron", "gradients", "hidden_space", "data", "export")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LOSS_CHOICES = ("auto",) + tuple(LOSSES)
@@ -158,6 +164,11 @@ PARAMS: dict[str, Param] = {
         # display
         Param("show_test", "bool", False, "Show test data", "Draw the test points on the output."),
         Param("discretize", "bool", False, "Discretise output", "Show the predicted class instead of a shade."),
+        # classroom
+        Param("lesson", "choice", "none", "Lesson", "A preset with an explanation, for the classroom.",
+              ("none",) + tuple(LESSONS)),
+        Param("hide", "multi", (), "Hidden controls", "Controls hidden from the page, for a focused link.",
+              HIDEABLE),
     )
 }
 
@@ -197,27 +208,38 @@ def _check_loss(config):
     output_setup(dataset_kind(config), config["loss"], config["n_classes"])
 
 
+def lesson_config(name):
+    """The configuration of a lesson: the defaults, then the lesson's own values and hidden controls."""
+    lesson = LESSONS[name]
+    return {**DEFAULTS, **lesson.config, "lesson": name, "hide": lesson.hide}
+
+
 def decode(query):
     """A valid configuration from URL query values; returns ``(config, warnings)``.
 
     ``query`` maps names to strings (or lists of strings: the last wins).
+    A valid ``lesson`` is the starting point instead of the defaults.
     Unknown names are ignored with a warning; a bad value falls back to its
-    default with a warning that names the parameter and the allowed values.
+    default (or the lesson's value) with a warning that names the parameter and the allowed values.
     """
     config, warnings = dict(DEFAULTS), []
+    texts = {}
     for name, raw in query.items():
         if name not in PARAMS:
             warnings.append(f"Unknown URL parameter {name!r} was ignored.")
             continue
-        text = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+        texts[name] = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+    if texts.get("lesson") in LESSONS:
+        config = lesson_config(texts["lesson"])
+    for name, text in texts.items():
         p = PARAMS[name]
         try:
             if not isinstance(text, str):
                 raise ValueError(f"{name} must be text; got {type(text).__name__}")
             config[name] = p.validate(p.parse(text))
         except ValueError as e:
-            warnings.append(f"{e}. Using the default {p.format(p.default)}.")
-    if "dataset" in query and "problem" not in query:  # a link naming only the dataset implies its problem
+            warnings.append(f"{e}. Using {p.format(config[name]) or 'none'} instead.")
+    if "dataset" in texts and "problem" not in texts:  # a link naming only the dataset implies its problem
         config["problem"] = "regression" if DATASETS[config["dataset"]].kind == "regression" else "classification"
     for name, check in (("dataset", _check_dataset), ("loss", _check_loss)):
         try:

@@ -88,6 +88,7 @@ class Trainer:
         n_params = len(net.params)
         self._grad = np.empty(n_params)
         self._grad_mats = net.layer_views(self._grad)
+        self._eval_grad_mats = net.layer_views(np.empty(n_params))
         self._tmp = np.empty(n_params)
         self._weight_mask = np.zeros(n_params)
         for m in net.layer_views(self._weight_mask):
@@ -244,8 +245,9 @@ class Trainer:
     def _record_epoch(self):
         with np.errstate(all="ignore"):
             train = self.evaluate(self._train)
+            grads = self._gradient_magnitudes()
             test = self.evaluate(self._test) if self._test else (math.nan, math.nan)
-        row = (self.epoch, train[0], test[0], train[1], test[1])
+        row = (self.epoch, train[0], test[0], train[1], test[1], *grads)
         self._rows.append(row)
         self._history = None
         if len(self._rows) > self._max_history:
@@ -259,11 +261,23 @@ class Trainer:
             self.status = f"epoch {self.epoch}"
         return healthy
 
+    def _gradient_magnitudes(self):
+        """Mean |dL/dW| per layer on the whole training set, right after ``evaluate(train)``.
+
+        Watching these over epochs shows vanishing gradients: with sigmoid in a
+        deep network the first layers' values are orders of magnitude smaller.
+        """
+        split = self._train
+        self.net.backward_into(self._workspace(split.n), split.x_aug, split.Y, self._loss, self._eval_grad_mats)
+        return [float(np.abs(g[:-1]).mean()) for g in self._eval_grad_mats]
+
     @property
     def history(self):
-        """Per-epoch train/test loss and accuracy as a DataFrame (columns ``HISTORY_COLUMNS``)."""
+        """Per-epoch history as a DataFrame: ``HISTORY_COLUMNS``, then ``grad_1`` .. ``grad_L``,
+        the mean |dL/dW| of each weight layer on the training set."""
         if self._history is None:
-            self._history = pd.DataFrame(self._rows, columns=HISTORY_COLUMNS)
+            grads = [f"grad_{l + 1}" for l in range(self.net.n_layers)]
+            self._history = pd.DataFrame(self._rows, columns=HISTORY_COLUMNS + grads)
         return self._history
 
     # -- snapshots: going back in time --

@@ -34,9 +34,12 @@ class Experiment:
         The user's own points, replacing the configured dataset.
     grid_res : int
         Resolution of the output picture.
+    weights_from : Network, optional
+        A network (e.g. loaded from JSON) whose parameters replace the
+        initial weights; its architecture must match the configuration.
     """
 
-    def __init__(self, config, data=None, grid_res=80):
+    def __init__(self, config, data=None, grid_res=80, weights_from=None):
         self.config = params.validate(config)
         c = self.config
         if data is None:
@@ -51,9 +54,16 @@ class Experiment:
         output, n_out, self.loss = params.output_setup(self.kind, c["loss"], n_classes)
         self.net = Network([len(c["features"]), *c["hidden"], n_out], c["activation"], output,
                            c["init"], seed=c["seed"] + 2)
+        if weights_from is not None:
+            def shape(n):
+                return n.sizes, n.activation, n.output_activation
+            if shape(weights_from) != shape(self.net):
+                raise ValueError(f"the model {weights_from!r} does not match its configuration ({self.net!r})")
+            self.net.params[:] = weights_from.params
+        self.F_train = transform(self.X_train, c["features"])
+        self.F_test = transform(self.X_test, c["features"])
         self.trainer = Trainer(
-            self.net, transform(self.X_train, c["features"]), self.y_train,
-            transform(self.X_test, c["features"]), self.y_test, loss=self.loss,
+            self.net, self.F_train, self.y_train, self.F_test, self.y_test, loss=self.loss,
             seed=c["seed"] + 3, **self._training_kwargs(c))
         self.grid = Grid(c["features"], grid_res)
 

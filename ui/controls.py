@@ -71,7 +71,7 @@ def read_config():
         if name == "hidden":
             config[name] = tuple(ss.get(f"neurons_{i}", n) for i, n in enumerate(ss.config["hidden"]))
         elif name in ss:
-            config[name] = tuple(ss[name]) if name == "features" else ss[name]
+            config[name] = tuple(ss[name]) if PARAMS[name].kind == "multi" else ss[name]
     if not config["features"]:
         state.notify("warning", "Keep at least one feature switched on.")
         config["features"] = ss.config["features"]

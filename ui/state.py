@@ -33,27 +33,25 @@ def load_widgets(config):
     """Put a configuration's values into the widgets' session-state keys."""
     ss = st.session_state
     for name, value in config.items():
-        if name == "features":
-            ss[name] = list(value)
-        elif name == "hidden":
+        if name == "hidden":
             for i, n in enumerate(value):
                 ss[f"neurons_{i}"] = n
         else:
-            ss[name] = value
+            ss[name] = list(value) if params.PARAMS[name].kind == "multi" else value
 
 
-def apply_config(config):
+def apply_config(config, fresh=False):
     """Make ``config`` the session's configuration: URL, and the experiment.
 
     Training and display settings change the running experiment in place;
-    anything else (data, features, network) builds a new one from scratch.
+    anything else (data, features, network), or ``fresh``, builds a new one.
     """
     ss = st.session_state
-    if config == ss.config:
+    if config == ss.config and not fresh:
         return
     ss.config = config
     st.query_params.from_dict(params.encode(config))
-    if not ss.exp.update(config):
+    if fresh or not ss.exp.update(config):
         rebuild()
 
 

@@ -1,0 +1,315 @@
+"""The panels below the playground: what TensorFlow Playground does not have.
+
+Each ``*_ui(exp)`` draws one tab.  They run on full reruns only (not on the
+live fragment's ticks), so they cost nothing while the network trains.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import streamlit as st
+
+from nn_core import params
+from nn_core.datasets import MAX_CLASSES, load_csv, to_csv
+from nn_core.experiment import Experiment
+from nn_core.export import standalone_script
+from nn_core.features import transform
+from nn_core.lessons import LESSONS
+from nn_core.network import Network
+from nn_core.neuron import trace
+from nn_core.params import HIDEABLE, PARAMS
+
+from . import figures, live, state
+from .controls import choice_label
+
+MODEL_MAX_BYTES = 2_000_000
+PANELS = {
+    "history": "Step back in time",
+    "neuron": "Inside a neuron",
+    "gradients": "Gradient flow",
+    "hidden_space": "Hidden space",
+    "data": "Your data",
+    "export": "Export",
+    "lesson": "Lessons",
+}
+
+
+def panels_ui(exp):
+    """Tabs with the panels that the configuration does not hide."""
+    shown = [name for name in PANELS if name not in exp.config["hide"]]
+    if not shown:
+        return
+    for name, tab in zip(shown, st.tabs([PANELS[n] for n in shown])):
+        with tab:
+            globals()[f"{name}_ui"](exp)
+
+
+# -- 3. stepping back --
+
+def _resume(epoch):
+    ss = st.session_state
+    ss.playing = False
+    restored = ss.exp.trainer.restore(epoch)
+    state.notify("success", f"Back at epoch {restored}: press Play or Step to train on from there.")
+
+
+def history_ui(exp):
+    """A slider over the recorded epochs: the network and its output as they were; resume from there."""
+    tr = exp.trainer
+    epochs = tr.snapshot_epochs
+    if len(epochs) < 2:
+        st.info("Train a few epochs first: every epoch is recorded (older ones more sparsely) to come back to.")
+        return
+    epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="history_epoch",
+                             help="Recorded epochs; in long runs older ones are thinned out.")
+    past = exp.net.copy()
+    past.params[:] = tr.params_at(epoch)
+    grid, thumbs = live.pictures(exp, past)
+    c1, c2 = st.columns([1.4, 1])
+    c1.plotly_chart(figures.network_figure(live.layer_labels(exp), past.weights, thumbs, height=380),
+                    key="history_network", config=live.PLOT_CONFIG)
+    c2.plotly_chart(figures.boundary_figure(grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test,
+                                            exp.y_test, kind=exp.kind, show_test=exp.config["show_test"],
+                                            discretize=exp.config["discretize"], height=360),
+                    key="history_boundary", config=live.PLOT_CONFIG)
+    row = tr.history[tr.history.epoch <= epoch].iloc[-1]
+    st.caption(f"Epoch {epoch}: train loss {row.train_loss:.4f}, test loss {row.test_loss:.4f}.")
+    st.button(f"Resume from epoch {epoch}", key="resume", on_click=_resume, args=(epoch,),
+              disabled=epoch == tr.epoch, help="Drop the later epochs and train on from here")
+
+
+# -- 4. inside a neuron --
+
+def _vec(v):
+    return r"\begin{bmatrix}" + r" \\ ".join(f"{x:.3f}" for x in v) + r"\end{bmatrix}"
+
+
+def neuron_ui(exp):
+    """One neuron's forward and backward pass on one training example, formula beside numbers."""
+    net = exp.net
+    labels = live.layer_labels(exp)
+    c = st.columns(3)
+    layer = c[0].selectbox("Layer", range(net.n_layers), key="neuron_layer",
+                           format_func=lambda l: "output" if l == net.n_layers - 1 else f"hidden layer {l + 1}")
+    unit = c[1].selectbox("Neuron", range(net.sizes[layer + 1]), key="neuron_unit",
+                          format_func=lambda u: labels[layer + 1][u])
+    i = c[2].number_input("Training example", 0, len(exp.X_train) - 1, 0, key="neuron_example")
+    t = trace(net, exp.F_train[i], exp.y_train[i], exp.loss, layer, unit, exp.trainer.learning_rate)
+    st.markdown(f"Example {i}: point ({exp.X_train[i, 0]:.2f}, {exp.X_train[i, 1]:.2f}), "
+                f"{'target' if exp.kind == 'regression' else 'class'} {exp.y_train[i]}. "
+                f"Activation: **{t.activation}**.")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Forward pass**")
+        st.latex(r"z = \sum_i w_i a_i + b = " + _vec(t.weights) + r"^{\!\top}" + _vec(t.inputs)
+                 + f" + ({t.bias:.3f}) = {t.z:.4f}")
+        st.latex(r"a = f(z) = " + f"{t.a:.4f}")
+    with right:
+        st.markdown("**Backward pass**")
+        if np.isnan(t.df_dz):
+            st.latex(r"\delta = \frac{\partial L}{\partial z} = a - y = " + f"{t.delta:.4f}")
+        else:
+            st.latex(r"\delta = \frac{\partial L}{\partial a}\, f'(z) = " + f"({t.dL_da:.4f})({t.df_dz:.4f}) = "
+                     + f"{t.delta:.4f}")
+        st.latex(r"\frac{\partial L}{\partial w_i} = a_i\,\delta = " + _vec(t.grad_weights)
+                 + r",\quad \frac{\partial L}{\partial b} = " + f"{t.grad_bias:.4f}")
+        st.latex(r"\Delta w_i = -\eta\,\frac{\partial L}{\partial w_i} = " + _vec(t.update_weights)
+                 + rf"\quad(\eta = {t.learning_rate:g})")
+    st.caption("f'(z) is the slope of the activation at the pre-activation z: the tutorial's bug was to take "
+               "it at the output a instead. Training averages these gradients over a mini-batch.")
+
+
+# -- 5. gradient flow --
+
+def gradients_ui(exp):
+    """Per-layer gradient magnitudes over epochs, and weight histograms per layer."""
+    st.plotly_chart(figures.gradient_figure(exp.trainer.history), key="gradient_fig", config=live.PLOT_CONFIG)
+    st.plotly_chart(figures.weights_figure(exp.net.weights), key="weights_fig", config=live.PLOT_CONFIG)
+
+
+# -- 6. hidden space --
+
+def hidden_space_ui(exp):
+    """The data as a 2-neuron hidden layer sees it, with the plane's grid lines bent the same way."""
+    two = [l for l, k in enumerate(exp.net.sizes[1:-1]) if k == 2]
+    if not two:
+        st.info("Give a hidden layer exactly 2 neurons to see the data as that layer sees it.")
+        return
+    layer = st.selectbox("Layer", two, key="hidden_space_layer", format_func=lambda l: f"hidden layer {l + 1}")
+    points = exp.net.forward(exp.F_train)[layer + 1]
+    lo, hi = exp.grid.extent
+    ticks, along = np.linspace(lo, hi, 13), np.linspace(lo, hi, 60)
+    lines = [np.column_stack([np.full_like(along, t), along]) for t in ticks]  # x1 fixed
+    lines += [np.column_stack([along, np.full_like(along, t)]) for t in ticks]  # x2 fixed
+    bent = [exp.net.forward(transform(line, exp.config["features"]))[layer + 1] for line in lines]
+    st.plotly_chart(figures.hidden_space_figure(points, exp.y_train, bent, kind=exp.kind),
+                    key="hidden_space_fig", config=live.PLOT_CONFIG)
+    st.caption("Each point is a training point placed at the two activations of this layer. If the classes "
+               "can be split by a straight line here, the rest of the network has an easy job.")
+
+
+# -- 2. your own data --
+
+def _use_data(X, y, message):
+    ss = st.session_state
+    ss.user_data = (X, y)
+    ss.playing = False
+    state.rebuild()
+    state.notify("success", message)
+
+
+def _drawn_points():
+    """Add points where the user clicked or boxed on the drawing canvas (an on_select callback)."""
+    ss = st.session_state
+    sel = ss.draw_canvas.selection
+    if ss.user_data is not None:
+        X, y = ss.user_data
+    elif ss.exp.kind == "regression":
+        X, y = np.empty((0, 2)), np.empty(0, np.int64)
+    else:  # start from the points on screen
+        X, y = ss.exp.X, ss.exp.y
+    rng = np.random.default_rng(len(X))
+    new = [[p["x"], p["y"]] for p in sel.get("points", []) if p.get("curve_number") == 0]
+    for box in sel.get("box", []):
+        (x0, x1), (y0, y1) = sorted(box["x"][:2]), sorted(box["y"][:2])
+        new += rng.uniform([x0, y0], [x1, y1], (ss.draw_count, 2)).tolist()
+    if not new:
+        return
+    new = np.clip(np.array(new, dtype=np.float64), -6, 6)
+    X = np.vstack([X, new])
+    y = np.concatenate([y, np.full(len(new), ss.draw_class, np.int64)])
+    ss.user_data = (X, y)
+    if len(X) >= 4 and len(np.unique(y)) >= 2:
+        ss.playing = False
+        state.rebuild()
+
+
+def _clear_points():
+    ss = st.session_state
+    ss.user_data = (np.empty((0, 2)), np.empty(0, np.int64))
+
+
+def _builtin_data():
+    ss = st.session_state
+    ss.user_data = None
+    ss.playing = False
+    state.rebuild()
+
+
+def data_ui(exp):
+    """Draw points by clicking, upload a CSV, download the current data."""
+    ss = st.session_state
+    left, right = st.columns([1.3, 1])
+    with left:
+        X, y = ss.user_data if ss.user_data is not None else (exp.X, exp.y)
+        event_fig = figures.draw_figure(X, y, extent=exp.grid.extent)
+        st.plotly_chart(event_fig, key="draw_canvas", on_select=_drawn_points, selection_mode=("points", "box"),
+                        config={"displayModeBar": True, "modeBarButtonsToRemove": ["lasso2d"]})
+    with right:
+        st.markdown("**Draw your own data.** Choose a class, then click on the plane to add a point, or "
+                    "drag a box to scatter several points in it.")
+        st.segmented_control("Class", range(MAX_CLASSES), key="draw_class", default=0,
+                             format_func=lambda k: f"class {k}")
+        st.slider("Points per box", 1, 30, 8, key="draw_count")
+        c = st.columns(2)
+        c[0].button("Clear points", key="clear_points", on_click=_clear_points, icon=":material/delete:")
+        c[1].button("Built-in data", key="builtin_data", on_click=_builtin_data, disabled=ss.user_data is None,
+                    help="Back to the dataset chosen above")
+        if ss.user_data is not None:
+            n, k = len(ss.user_data[0]), len(np.unique(ss.user_data[1]))
+            if n < 4 or k < 2:
+                st.info(f"{n} points, {k} class{'es' * (k != 1)}: add at least 4 points of 2 classes to train.")
+            else:
+                st.caption(f"Training on your {n} points. They are not part of the link.")
+        upload = st.file_uploader("Upload a CSV (x1, x2, label or target)", type=["csv"], key="csv_upload")
+        if upload is not None and ss.get("csv_seen") != upload.file_id:
+            ss.csv_seen = upload.file_id
+            try:
+                X, y, notes = load_csv(upload.getvalue())
+            except ValueError as e:
+                st.error(f"{upload.name}: {e} Your previous data is kept.")
+            else:
+                _use_data(X, y, f"Loaded {len(X)} points from {upload.name}. " + " ".join(notes))
+                st.rerun()
+        st.download_button("Download data as CSV", to_csv(exp.X, exp.y), "playground-data.csv", "text/csv",
+                           key="download_data", icon=":material/download:")
+
+
+# -- 7. export --
+
+def _load_model():
+    """Replace the session's configuration and weights by an exported model file (an on_change callback)."""
+    ss = st.session_state
+    upload = ss.model_upload
+    if upload is None:
+        return
+    try:
+        if upload.size > MODEL_MAX_BYTES:
+            raise ValueError(f"the file is larger than {MODEL_MAX_BYTES // 1_000_000} MB")
+        doc = json.loads(upload.getvalue())
+        if not isinstance(doc, dict) or not isinstance(doc.get("config"), dict):
+            raise ValueError("expected an object with 'config' and 'model', as exported here")
+        config, warnings = params.decode({str(k): str(v) for k, v in doc["config"].items()})
+        net = Network.from_dict(doc.get("model"))
+        exp = Experiment(config, grid_res=state.GRID_RES, weights_from=net)
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:  # JSONDecodeError is a ValueError
+        state.notify("error", f"Could not load {upload.name}: {e}. Nothing was changed.")
+        return
+    ss.user_data = None
+    ss.playing = False
+    state.load_widgets(exp.config)
+    state.apply_config(exp.config)
+    ss.exp = exp
+    for w in warnings:
+        state.notify("warning", w)
+    state.notify("success", f"Loaded {net!r} from {upload.name}.")
+
+
+def export_ui(exp):
+    """Downloads: model JSON (and loading it back), history CSV, a standalone NumPy script."""
+    model = {"config": params.encode(exp.config), "model": exp.net.to_dict(), "epoch": exp.trainer.epoch}
+    c = st.columns(3)
+    c[0].download_button("Model (JSON)", json.dumps(model, indent=1), "playground-model.json",
+                         "application/json", key="download_model", icon=":material/download:")
+    c[1].download_button("Training history (CSV)", exp.trainer.history.to_csv(index=False),
+                         "playground-history.csv", "text/csv", key="download_history", icon=":material/download:")
+    c[2].download_button("Standalone NumPy script", standalone_script(exp.config), "playground_network.py",
+                         "text/x-python", key="download_script", icon=":material/download:",
+                         help="Rebuilds and retrains this configuration with NumPy only, tutorial style")
+    st.file_uploader("Load a model (JSON exported here)", type=["json"], key="model_upload", on_change=_load_model)
+    st.caption("Models are plain JSON (never pickle): loading one checks every shape and number.")
+
+
+# -- 8. classroom --
+
+def _pick_lesson():
+    ss = st.session_state
+    name = ss.lesson_pick
+    config = params.lesson_config(name) if name != "none" else {**ss.config, "lesson": "none", "hide": ()}
+    state.load_widgets(config)
+    ss.user_data = None
+    ss.playing = False
+    state.apply_config(config, fresh=True)
+
+
+def lesson_ui(exp):
+    """Lessons (presets with an explanation), and the controls a teacher hides from a shared link."""
+    ss = st.session_state
+    names = ("none",) + tuple(LESSONS)
+    ss.setdefault("lesson_pick", exp.config["lesson"])
+    st.selectbox("Lesson", names, key="lesson_pick", on_change=_pick_lesson,
+                 format_func=lambda n: "Free play" if n == "none" else LESSONS[n].title)
+    st.multiselect("Hide these controls in the link", HIDEABLE, key="hide",
+                   format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
+                   help="The URL carries the hidden list: share it for a focused lesson.")
+    st.caption("The address bar holds the whole setup, hidden controls included: copy it to share.")
+
+
+def lesson_text(exp):
+    """The current lesson's explanation, shown above the playground."""
+    name = exp.config["lesson"]
+    if name != "none":
+        lesson = LESSONS[name]
+        st.info(f"**{lesson.title}.** {lesson.text}", icon=":material/school:")

@@ -15,9 +15,10 @@ LOGO = str(Path(__file__).parent / "assets" / "logo.png")
 st.set_page_config(page_title="Neural Network Playground", page_icon=LOGO, layout="wide")
 state.init_session()
 
-st.logo(LOGO)
-st.title("Neural Network Playground", anchor=False)
-st.caption("A neural network written from scratch in NumPy. Pick data, shape the network, press Play.")
+logo, title = st.columns([0.05, 0.95], vertical_alignment="center")
+logo.image(LOGO, width=52)
+title.markdown("## Neural Network Playground\nA neural network written from scratch in NumPy. "
+               "Pick data, shape the network, press **Play**.")
 
 controls.toolbar_ui()
 notices = st.container()

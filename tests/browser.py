@@ -76,7 +76,7 @@ def epoch_of(page):
     return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
 
 
-def open_playground(browser, url, width=1600, height=1000):
+def open_playground(browser, url, width=1600, height=1250):
     """A page showing the playground, ready (the Epoch metric and the pictures drawn)."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)

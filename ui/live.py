@@ -1,9 +1,13 @@
-"""The live area: metrics and pictures, redrawn by a fragment several times a second while playing.
+"""The live area: metrics and pictures, redrawn by fragments several times a second while playing.
 
-Each tick trains ``speed`` epochs, then evaluates the network once over the
-plane (every neuron at once, float32) and redraws.  Play/Pause/Step/Reset are
-outside the fragment: a click reruns the app, which re-creates the fragment
-with or without its timer.
+Each tick of the fast fragment trains ``speed`` epochs, evaluates the network
+once over the plane (every neuron at once, float32) and redraws the metrics,
+the network and the output.  While playing these two are JPEG pictures
+(``raster.py``): a browser shows an image far faster than it re-mounts a
+Plotly chart.  When paused, the same pictures are interactive Plotly figures
+with the weights on hover.  The loss curves have their own, slower fragment.
+Play/Pause/Step/Reset are outside: a click reruns the app, which re-creates
+the fragments with or without their timers.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import streamlit as st
 
 from nn_core.features import feature_label
 
-from . import figures, state
+from . import figures, raster, state
 
-TICK = 0.1  # seconds between redraws while playing
+TICK = 0.08  # seconds between redraws while playing
+CURVES_TICK = 1.0  # seconds between loss-curve redraws while playing
 THUMB_STRIDE = 4  # neuron thumbnails sample every 4th grid point (96 -> 24)
 PLOT_CONFIG = {"displayModeBar": False}
 
@@ -24,10 +29,7 @@ def layer_labels(exp):
     """Node labels per layer: features, hidden neurons, outputs."""
     sizes = exp.net.sizes
     hidden = [[f"{l}.{i + 1}" for i in range(k)] for l, k in enumerate(sizes[1:-1], start=1)]
-    if exp.kind == "multiclass" or sizes[-1] > 1:
-        out = [f"class {k}" for k in range(sizes[-1])]
-    else:
-        out = ["output"]
+    out = [f"class {k}" for k in range(sizes[-1])] if sizes[-1] > 1 else ["output"]
     return [[feature_label(f) for f in exp.config["features"]]] + hidden + [out]
 
 
@@ -65,22 +67,21 @@ def draw_metrics(where, tr):
         where.error(tr.status, icon=":material/warning:")
 
 
-def draw(slots, exp, net=None, history=None):
-    """Redraw the network diagram, the output picture and the loss curves."""
+def draw_pictures(slots, exp, interactive):
+    """The network diagram and the output picture: Plotly figures, or JPEGs while playing."""
     c = exp.config
-    net = net or exp.net
-    grid, thumbs = pictures(exp, net)
-    with slots["network"]:
-        st.plotly_chart(figures.network_figure(layer_labels(exp), net.weights, thumbs),
-                        key="network_fig", config=PLOT_CONFIG)
-    with slots["boundary"]:
-        st.plotly_chart(
-            figures.boundary_figure(grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test, exp.y_test,
-                                    kind=exp.kind, show_test=c["show_test"], discretize=c["discretize"]),
-            key="boundary_fig", config=PLOT_CONFIG)
-    with slots["loss"]:
-        st.plotly_chart(figures.loss_figure(exp.trainer.history if history is None else history),
-                        key="loss_fig", config=PLOT_CONFIG)
+    grid, thumbs = pictures(exp)
+    labels, weights = layer_labels(exp), exp.net.weights
+    output = (grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test, exp.y_test)
+    style = {"kind": exp.kind, "show_test": c["show_test"], "discretize": c["discretize"]}
+    if interactive:
+        slots["network"].plotly_chart(figures.network_figure(labels, weights, thumbs), key="network_fig",
+                                      config=PLOT_CONFIG)
+        slots["boundary"].plotly_chart(figures.boundary_figure(*output, **style), key="boundary_fig",
+                                       config=PLOT_CONFIG)
+    else:
+        slots["network"].image(raster.network_png(labels, weights, thumbs), output_format="JPEG")
+        slots["boundary"].image(raster.boundary_png(*output, **style), output_format="JPEG")
 
 
 def advance(exp):
@@ -97,16 +98,22 @@ def advance(exp):
 
 
 def live_ui(slots):
-    """Run the live fragment: with a timer while playing, without one when paused."""
+    """Run the live fragments: with timers while playing, without when paused."""
     ss = st.session_state
+    playing = ss.playing
 
-    @st.fragment(run_every=TICK if ss.playing else None)
+    @st.fragment(run_every=TICK if playing else None)
     def live():
         exp = ss.exp
         if ss.playing:
             advance(exp)
-        with slots["metrics"]:
-            draw_metrics(st, exp.trainer)
-        draw(slots, exp)
+        draw_metrics(slots["metrics"], exp.trainer)
+        draw_pictures(slots, exp, interactive=not ss.playing)
+
+    @st.fragment(run_every=CURVES_TICK if playing else None)
+    def curves():
+        slots["loss"].plotly_chart(figures.loss_figure(ss.exp.trainer.history), key="loss_fig",
+                                   config=PLOT_CONFIG)
 
     live()
+    curves()

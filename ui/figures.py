@@ -1,0 +1,287 @@
+"""Plotly figures: pure functions from data (NumPy arrays, DataFrames) to ``go.Figure``.
+
+They import neither Streamlit nor the network, so tests build them without a
+browser.  Every heatmap and every weight shares one colour scale: orange for
+negative, light grey for zero, blue for positive (TensorFlow Playground's).
+
+The live figures are rebuilt several times a second, so they are cheap by
+construction: each is made in one ``go.Figure(data=[dicts], layout=dict)``
+call with few traces; every array is NumPy (validated in bulk, sent as a
+base64 typed array, never as a list); heatmaps are int8 (-127..127 for
+-1..1, and -128 for "nothing here", drawn transparent).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+NEG_COLOR, ZERO_COLOR, POS_COLOR = "#f59322", "#e8eaeb", "#0877bd"
+COLORSCALE = [[0.0, NEG_COLOR], [0.5, ZERO_COLOR], [1.0, POS_COLOR]]
+CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"]
+FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12, "color": "#333"}
+MAX_LINE_POINTS = 1000
+EMPTY = -128  # int8 code of a transparent heatmap cell
+_RGB = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (NEG_COLOR, ZERO_COLOR, POS_COLOR)],
+                np.float32)
+# int8 heatmap scale: -128 transparent, -127..127 orange..grey..blue
+INT8_COLORSCALE = [[0.0, "rgba(0,0,0,0)"], [0.5 / 255, "rgba(0,0,0,0)"], [1 / 255, NEG_COLOR],
+                   [128 / 255, ZERO_COLOR], [1.0, POS_COLOR]]
+
+
+def _figure(data, height, **layout):
+    """A figure with the light layout all figures share (no heavy default template)."""
+    base = {"template": "none", "height": height, "margin": {"l": 40, "r": 10, "t": 10, "b": 36}, "font": FONT,
+            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "white", "uirevision": "keep", "showlegend": False}
+    return go.Figure(data=data, layout={**base, **layout})
+
+
+def to_int8(values):
+    """Values in [-1, 1] (clipped; NaN -> transparent) as int8 codes for ``INT8_COLORSCALE``."""
+    v = np.asarray(values, np.float32)
+    codes = np.rint(np.clip(v, -1, 1) * 127)
+    codes[np.isnan(v)] = EMPTY
+    return codes.astype(np.int8)
+
+
+def _heatmap(z_int8, **kw):
+    return {"type": "heatmap", "z": z_int8, "zmin": -128, "zmax": 127, "colorscale": INT8_COLORSCALE,
+            "showscale": False, "hoverinfo": "skip", **kw}
+
+
+def _class_colorscale(k):
+    """A stepwise colour scale mapping class c (with cmin -0.5, cmax k - 0.5) to CLASS_COLORS[c]."""
+    scale = []
+    for c in range(k):
+        color = CLASS_COLORS[c % len(CLASS_COLORS)]
+        scale += [[c / k, color], [(c + 1) / k, color]]
+    return scale
+
+
+def _points(X, labels, kind, name, test=False):
+    """Data points coloured by class, or by target value for regression."""
+    labels = np.asarray(labels)
+    if kind == "regression":
+        marker = {"color": labels.astype(np.float32), "colorscale": COLORSCALE, "cmin": -1, "cmax": 1}
+        what = "target %{marker.color:.2f}"
+    else:
+        k = max(int(labels.max(initial=1)) + 1, 2)
+        marker = {"color": labels.astype(np.int8), "colorscale": _class_colorscale(k), "cmin": -0.5,
+                  "cmax": k - 0.5}
+        what = "class %{marker.color}"
+    marker.update(size=7 if test else 6, symbol="diamond" if test else "circle",
+                  line={"width": 1.2 if test else 1, "color": "black" if test else "white"})
+    X = np.asarray(X, np.float32)
+    return {"type": "scatter", "x": X[:, 0], "y": X[:, 1], "mode": "markers", "marker": marker, "name": name,
+            "hovertemplate": f"x1 %{{x:.2f}}, x2 %{{y:.2f}}<br>{what}<extra>{name}</extra>"}
+
+
+def _plane_axes(extent):
+    lo, hi = extent
+    return {"xaxis": {"range": [lo, hi], "title": {"text": "x1"}, "zeroline": False, "constrain": "domain"},
+            "yaxis": {"range": [lo, hi], "title": {"text": "x2"}, "zeroline": False, "scaleanchor": "x"}}
+
+
+def colorize(values):
+    """RGB uint8 colours of values in [-1, 1] on ``COLORSCALE`` (for raster pictures)."""
+    v = np.clip(np.asarray(values, np.float32), -1, 1)[..., None]
+    end = np.where(v < 0, _RGB[0], _RGB[2])
+    return np.rint(_RGB[1] + (end - _RGB[1]) * np.abs(v)).astype(np.uint8)
+
+
+def class_image(probs, discretize=False):
+    """RGB uint8 image (res, res, 3) of class regions: the likeliest class's colour, paler where unsure."""
+    colors = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLORS], np.float32)
+    k = probs.shape[-1]
+    rgb = colors[probs.argmax(axis=-1) % len(colors)]
+    if discretize:
+        strength = np.float32(0.55)
+    else:  # confidence 1/k (a guess) -> white, 1 -> 85 % of the class colour
+        strength = 0.85 * np.clip((probs.max(axis=-1, keepdims=True) - 1 / k) / (1 - 1 / k), 0, 1)
+    return np.rint(255 - strength * (255 - rgb)).astype(np.uint8)
+
+
+def boundary_figure(grid, extent, X_train, y_train, X_test=None, y_test=None, *, kind="binary",
+                    show_test=False, discretize=False, height=420):
+    """The output over the data plane with the data points on top.
+
+    grid: (res, res) P(class 1) for ``binary``, predicted value for
+    ``regression``; (res, res, k) class probabilities for ``multiclass``.
+    Row i is x2 = linspace(*extent, res)[i], column j is x1.  ``discretize``
+    shows the predicted class (or the sign) instead of shades.
+    """
+    lo, hi = extent
+    step = (hi - lo) / (grid.shape[0] - 1)
+    place = {"x0": lo, "dx": step, "y0": lo, "dy": step}
+    if kind == "multiclass":
+        background = {"type": "image", "z": class_image(grid, discretize), "hoverinfo": "skip", **place}
+    else:
+        z = 2 * grid - 1 if kind == "binary" else grid
+        background = _heatmap(to_int8(np.sign(z) if discretize else z), opacity=0.85, **place)
+    data = [background, _points(X_train, y_train, kind, "train")]
+    if show_test and X_test is not None and len(X_test):
+        data.append(_points(X_test, y_test, kind, "test", test=True))
+    return _figure(data, height, **_plane_axes(extent))
+
+
+LINK_BINS = 4
+LINK_WIDTHS = (0.7, 2.4, 4.1, 5.8)  # px, by bin of |w| relative to the largest weight
+
+
+def link_width_bins(w):
+    """Width bin (0..LINK_BINS-1) of each weight: |w| relative to the largest |w|."""
+    w = np.abs(np.asarray(w, np.float32))
+    biggest = float(w.max(initial=0.0)) or 1.0
+    return np.minimum((LINK_BINS * w / biggest).astype(int), LINK_BINS - 1)
+
+
+def _cell_edges(counts, r, gap):
+    """Edges of a canvas axis: per block r unit cells then one gap cell ``gap`` wide; block starts."""
+    edges, starts, pos = [0.0], [], 0.0
+    for _ in range(counts):
+        starts.append(pos)
+        edges += [pos + i for i in range(1, r + 1)] + [pos + r + gap]
+        pos += r + gap
+    return np.array(edges[:-1], np.float32), starts  # the last gap is not needed
+
+
+def network_figure(layer_labels, weights, thumbnails, *, selected=None, height=460):
+    """The network diagram: a small activation heatmap per node, links coloured by weight sign.
+
+    layer_labels: node labels per layer; weights: W (n_in, n_out) per layer;
+    thumbnails: (r, r, n_nodes) per layer, values in [-1, 1].  All thumbnails
+    go into ONE int8 canvas (one block of cells per layer and node, wide gap
+    cells between them, transparent), drawn as a single heatmap; links are
+    grouped into a few traces by sign and width, with the weights on hover.
+    """
+    sizes = [len(labels) for labels in layer_labels]
+    r = thumbnails[0].shape[0]
+    gap_x, gap_y = 3.0 * r, 0.45 * r
+    x_edges, col_x = _cell_edges(len(sizes), r, gap_x)
+    y_edges, row_y = _cell_edges(max(sizes), r, gap_y)
+    canvas = np.full((len(y_edges) - 1, len(x_edges) - 1), EMPTY, np.int8)
+    node_xy = []  # top-left corner of every node, in plot units
+    for l, (k, thumbs) in enumerate(zip(sizes, thumbnails)):
+        offset = (max(sizes) - k) // 2  # centre the column (in whole rows)
+        node_xy.append([(col_x[l], row_y[offset + i]) for i in range(k)])
+        for i in range(k):
+            row, col = (offset + i) * (r + 1), l * (r + 1)
+            canvas[row:row + r, col:col + r] = to_int8(thumbs[::-1, :, i])  # x2 grows upwards
+    data = [_heatmap(canvas, x=x_edges, y=y_edges)]
+
+    link_x, link_y, link_w = [], [], []
+    for l, w in enumerate(weights):
+        (x0, x1) = node_xy[l][0][0] + r, node_xy[l + 1][0][0]
+        ys0 = np.array([y for _, y in node_xy[l]], np.float32) + r / 2
+        ys1 = np.array([y for _, y in node_xy[l + 1]], np.float32) + r / 2
+        link_y.append(np.stack(np.broadcast_arrays(ys0[:, None], ys1[None, :]), -1).reshape(-1, 2))
+        link_x.append(np.broadcast_to([x0, x1], (w.size, 2)))
+        link_w.append(np.asarray(w, np.float32).ravel())
+    link_x, link_y, link_w = np.vstack(link_x), np.vstack(link_y), np.concatenate(link_w)
+    width_bin = link_width_bins(link_w)
+    for positive in (False, True):
+        for b in range(LINK_BINS):
+            pick = ((link_w >= 0) == positive) & (width_bin == b)
+            if pick.any():  # segments separated by NaN gaps
+                xs = np.column_stack([link_x[pick], np.full(pick.sum(), np.nan)]).astype(np.float32).ravel()
+                ys = np.column_stack([link_y[pick], np.full(pick.sum(), np.nan)]).astype(np.float32).ravel()
+                data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip",
+                             "line": {"color": POS_COLOR if positive else NEG_COLOR, "width": LINK_WIDTHS[b]},
+                             "opacity": 0.75})
+    names = [f"{a} → {b}" for l in range(len(weights)) for a in layer_labels[l] for b in layer_labels[l + 1]]
+    data.append({"type": "scatter", "x": link_x.mean(axis=1).astype(np.float32),
+                 "y": link_y.mean(axis=1).astype(np.float32), "mode": "markers",
+                 "marker": {"size": 10, "color": "rgba(0,0,0,0)"}, "customdata": link_w, "text": names,
+                 "hovertemplate": "w(%{text}) = %{customdata:.3f}<extra></extra>"})
+    flat = [xy for column in node_xy for xy in column]
+    data.append({"type": "scatter", "x": np.array([x + r / 2 for x, _ in flat], np.float32),
+                 "y": np.array([y + r + 0.2 * r for _, y in flat], np.float32), "mode": "text",
+                 "text": [t for labels in layer_labels for t in labels], "textfont": {"size": 10},
+                 "hoverinfo": "skip"})
+    shapes = []
+    if selected is not None:
+        x, y = node_xy[selected[0]][selected[1]]
+        shapes.append({"type": "rect", "x0": x - 1, "y0": y - 1, "x1": x + r + 1, "y1": y + r + 1,
+                       "line": {"color": "black", "width": 2}})
+    return _figure(data, height, margin={"l": 4, "r": 4, "t": 4, "b": 4}, shapes=shapes, hovermode="closest",
+                   xaxis={"visible": False, "range": [-r * 0.3, float(x_edges[-1]) + r * 0.3],
+                          "fixedrange": True},
+                   yaxis={"visible": False, "range": [float(y_edges[-1]) + r * 0.6, -r * 0.3], "fixedrange": True,
+                          "scaleanchor": "x"})
+
+
+def _downsample(df):
+    """At most MAX_LINE_POINTS evenly spaced rows, the last always kept."""
+    if len(df) <= MAX_LINE_POINTS:
+        return df
+    return df.iloc[np.unique(np.linspace(0, len(df) - 1, MAX_LINE_POINTS).astype(int))]
+
+
+def _lines(history, columns, names, styles):
+    h = _downsample(history)
+    x = h["epoch"].to_numpy(np.float32)
+    return [{"type": "scatter", "x": x, "y": h[c].to_numpy(np.float32), "mode": "lines", "name": n, "line": s}
+            for c, n, s in zip(columns, names, styles) if len(h) and not h[c].isna().all()]
+
+
+def loss_figure(history, *, height=220, log_y=False):
+    """Train (solid) and test (dashed) loss over epochs."""
+    data = _lines(history, ["train_loss", "test_loss"], ["train", "test"],
+                  [{"color": "#333", "width": 2}, {"color": POS_COLOR, "width": 2, "dash": "dash"}])
+    return _figure(data, height, showlegend=True, legend={"orientation": "h", "y": 1.15, "x": 0},
+                   xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": "loss"},
+                                                            "type": "log" if log_y else "linear"})
+
+
+# -- figures of the panels below the playground --
+
+def gradient_figure(history, *, height=300):
+    """Mean |dL/dW| per weight layer over epochs, log scale: vanishing gradients fan out.
+
+    ``history`` has columns ``epoch`` and ``grad_1`` .. ``grad_L`` (layer 1 next to the inputs).
+    """
+    cols = [c for c in history.columns if c.startswith("grad_")]
+    names = [f"layer {i + 1}" for i in range(len(cols) - 1)] + ["output layer"]
+    data = _lines(history, cols, names, [{"width": 2}] * len(cols))
+    return _figure(data, height, showlegend=True, legend={"orientation": "h", "y": 1.15, "x": 0},
+                   xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": "mean |∂L/∂W|"}, "type": "log"})
+
+
+def weights_figure(weights, *, height=260):
+    """Histograms of the weights of each layer, overlaid."""
+    names = [f"layer {i + 1}" for i in range(len(weights) - 1)] + ["output layer"]
+    data = [{"type": "histogram", "x": np.asarray(w, np.float32).ravel(), "name": n, "opacity": 0.6,
+             "nbinsx": 30} for w, n in zip(weights, names)]
+    return _figure(data, height, barmode="overlay", showlegend=True, legend={"orientation": "h", "y": 1.15},
+                   xaxis={"title": {"text": "weight"}}, yaxis={"title": {"text": "count"}})
+
+
+def hidden_space_figure(points, labels, lines, *, kind="binary", height=420):
+    """The data as a 2-neuron layer sees it: points at their two activations, and bent grid lines.
+
+    ``points`` (n, 2) activations; ``labels`` (n,); ``lines`` a list of
+    (m, 2) polylines: the plane's grid lines mapped through the same layers.
+    """
+    nan = np.full((1, 2), np.nan, np.float32)
+    path = np.vstack([np.vstack([line, nan]) for line in lines]).astype(np.float32)
+    data = [{"type": "scatter", "x": path[:, 0], "y": path[:, 1], "mode": "lines", "hoverinfo": "skip",
+             "line": {"color": "#c8c8c8", "width": 1}}, _points(points, labels, kind, "train")]
+    return _figure(data, height, xaxis={"title": {"text": "neuron 1"}},
+                   yaxis={"title": {"text": "neuron 2"}, "scaleanchor": "x"})
+
+
+def draw_figure(X, y, *, extent=(-6.0, 6.0), step=0.25, height=420):
+    """A canvas to draw data on: trace 0 is an invisible lattice of clickable spots, then the points.
+
+    Clicking anywhere selects the nearest lattice spot, whose coordinates
+    become a new point; a box selection reports its corners.
+    """
+    lo, hi = extent
+    ticks = np.arange(lo, hi + step / 2, step, dtype=np.float32)
+    gx, gy = np.meshgrid(ticks, ticks)
+    data = [{"type": "scatter", "x": gx.ravel(), "y": gy.ravel(), "mode": "markers", "hoverinfo": "none",
+             "marker": {"size": 9, "color": "rgba(0,0,0,0)"}}]
+    if len(X):
+        kind = "multiclass" if np.issubdtype(np.asarray(y).dtype, np.integer) else "regression"
+        data.append(_points(X, y, kind, "data"))
+    return _figure(data, height, dragmode="select", clickmode="event+select", **_plane_axes(extent))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import controls, live, state
+from ui import controls, live, panels, state
 
 LOGO = str(Path(__file__).parent / "assets" / "logo.png")
 
@@ -20,6 +20,7 @@ logo.image(LOGO, width=52)
 title.markdown("## Neural Network Playground\nA neural network written from scratch in NumPy. "
                "Pick data, shape the network, press **Play**.")
 
+panels.lesson_text(st.session_state.exp)
 controls.toolbar_ui()
 notices = st.container()
 metrics = st.container()
@@ -40,3 +41,4 @@ for kind, text in st.session_state.notices:
     getattr(notices, kind)(text)
 st.session_state.notices = []
 live.live_ui({"metrics": metrics, "network": network_slot, "boundary": boundary_slot, "loss": loss_slot})
+panels.panels_ui(st.session_state.exp)

@@ -42,6 +42,8 @@ def param_widget(name, where=None, options=None, label_visibility="visible"):
     ss = st.session_state
     p = PARAMS[name]
     where = where or st
+    if name in ss.config["hide"]:  # a teacher's focused link hides it: keep the value
+        return ss.config[name]
     if name not in ss:  # a widget not drawn in the last run lost its state: restore it
         state.load_widgets({name: ss.config[name]})
     kw = {"key": name, "help": p.help, "label_visibility": label_visibility}
@@ -169,6 +171,8 @@ def network_ui():
     st.subheader("Network", divider="gray")
     param_widget("features")
     hidden = ss.config["hidden"]
+    if "hidden" in ss.config["hide"]:
+        return
     c = st.columns([1, 1, 5], vertical_alignment="center")
     c[0].button("", key="remove_layer", icon=":material/remove:", on_click=_remove_layer,
                 disabled=not hidden, help="Remove the last hidden layer")

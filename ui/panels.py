@@ -275,9 +275,12 @@ def export_ui(exp):
                          "application/json", key="download_model", icon=":material/download:")
     c[1].download_button("Training history (CSV)", exp.trainer.history.to_csv(index=False),
                          "playground-history.csv", "text/csv", key="download_history", icon=":material/download:")
-    c[2].download_button("Standalone NumPy script", standalone_script(exp.config), "playground_network.py",
-                         "text/x-python", key="download_script", icon=":material/download:",
-                         help="Rebuilds and retrains this configuration with NumPy only, tutorial style")
+    if st.session_state.user_data is None:
+        c[2].download_button("Standalone NumPy script", standalone_script(exp.config), "playground_network.py",
+                             "text/x-python", key="download_script", icon=":material/download:",
+                             help="Rebuilds and retrains this configuration with NumPy only, tutorial style")
+    else:
+        c[2].caption("The standalone script rebuilds the built-in datasets only: download your data as CSV.")
     st.file_uploader("Load a model (JSON exported here)", type=["json"], key="model_upload", on_change=_load_model)
     st.caption("Models are plain JSON (never pickle): loading one checks every shape and number.")
 

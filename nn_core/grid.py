@@ -44,8 +44,8 @@ class Grid:
         n = self.res * self.res
         if self._ws is None or [z.shape for z in self._ws.z] != [(k, n) for k in net.sizes[1:]]:
             self._ws = net.workspace(n, np.float32)
-        mats = net.layer_views(net.params.astype(np.float32))
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # a diverging network may overflow float32: the picture saturates
+            mats = net.layer_views(net.params.astype(np.float32))
             net.forward_into(self._ws, self.x_aug, mats)
         layers = [self.x_aug[:-1]] + self._ws.a[1:]  # each (n_units, res * res), contiguous
         return [np.moveaxis(a.reshape(-1, self.res, self.res), 0, -1) for a in layers]

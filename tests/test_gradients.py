@@ -1,0 +1,117 @@
+"""Backpropagation against central finite differences, for every activation, loss and several shapes."""
+
+import numpy as np
+import pytest
+
+from nn_core import Network
+from nn_core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from nn_core.optimizers import add_penalty_gradient, penalty
+
+OUTPUT_LOSS = [("sigmoid", "bce"), ("sigmoid", "mse"), ("linear", "mse"), ("tanh", "mse"),
+               ("softmax", "cross_entropy")]
+SHAPES = [[3], [3, 5], [3, 5, 4], [2, 4, 4, 4, 4]]  # inputs and hidden layers; outputs added per loss
+EPS = 1e-6
+
+
+def numeric_gradients(net, X, y, loss):
+    """Central differences of net.loss over every parameter."""
+    grad = np.empty_like(net.params)
+    for i in range(len(net.params)):
+        old = net.params[i]
+        net.params[i] = old + EPS
+        up = net.loss(X, y, loss)
+        net.params[i] = old - EPS
+        down = net.loss(X, y, loss)
+        net.params[i] = old
+        grad[i] = (up - down) / (2 * EPS)
+    return grad
+
+
+def analytic_gradients(net, X, y, loss):
+    """net.gradients flattened in the order of net.params."""
+    dW, db = net.gradients(X, y, loss)
+    flat = np.empty_like(net.params)
+    for m, w, b in zip(net.layer_views(flat), dW, db):
+        m[:-1], m[-1] = w, b
+    return flat
+
+
+def relative_error(a, b):
+    return np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), 1e-12)
+
+
+def problem(shape, output, loss, activation, seed):
+    rng = np.random.default_rng(seed)
+    n_out = 3 if output == "softmax" else 2 if len(shape) % 2 else 1
+    net = Network(shape + [n_out], activation=activation, output_activation=output, seed=seed)
+    for b in net.biases:  # nonzero biases are checked too, and keep ReLU's z away from its kink at 0
+        b[...] = rng.normal(0, 0.5, b.shape)
+    X = rng.normal(0, 1.0, (7, shape[0]))
+    if loss == "cross_entropy":
+        y = rng.integers(0, n_out, 7)
+    elif loss == "bce":
+        y = rng.integers(0, 2, (7, n_out)) if n_out > 1 else rng.integers(0, 2, 7)
+    else:
+        y = rng.uniform(-0.9, 0.9, (7, n_out)) if n_out > 1 else rng.uniform(-0.9, 0.9, 7)
+    return net, X, y
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "-".join(map(str, s)))
+@pytest.mark.parametrize("output, loss", OUTPUT_LOSS)
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_backprop_matches_finite_differences(activation, output, loss, shape):
+    net, X, y = problem(shape, output, loss, activation, seed=len(shape) + 3)
+    zs = [a for a in net.forward(X)[1:-1]]
+    if activation in ("relu", "leaky_relu"):  # finite differences are wrong across the kink at z = 0
+        pre = [X @ net.weights[0] + net.biases[0]]
+        for w, b, a in zip(net.weights[1:], net.biases[1:], zs):
+            pre.append(a @ w + b)
+        assert min(np.abs(z).min() for z in pre) > 10 * EPS
+    assert relative_error(analytic_gradients(net, X, y, loss), numeric_gradients(net, X, y, loss)) < 1e-6
+
+
+@pytest.mark.parametrize("name", HIDDEN_ACTIVATIONS + ("sigmoid", "tanh"))
+def test_activation_derivative_is_taken_at_z(name):
+    act = ACTIVATIONS[name]
+    z = np.linspace(-3, 3, 61)
+    z = z[np.abs(z) > 1e-3]
+    numeric = (act.f(z + EPS) - act.f(z - EPS)) / (2 * EPS)
+    np.testing.assert_allclose(act.df(z, act.f(z)), numeric, atol=1e-8)
+    delta = np.random.default_rng(0).normal(size=z.shape)  # the fused in-place form is the same product
+    fused = delta.copy()
+    act.backprop(fused, z, act.f(z), np.empty_like(z))
+    np.testing.assert_allclose(fused, delta * act.df(z, act.f(z)), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2"])
+def test_regulariser_gradient(kind):
+    rng = np.random.default_rng(1)
+    theta = rng.normal(size=20)
+    theta[np.abs(theta) < 1e-3] = 0.5  # away from |w|'s kink
+    mask = 0.1 * (rng.random(20) > 0.3)  # the rate on weights, zero on biases
+    analytic = np.zeros(20)
+    add_penalty_gradient(analytic, theta, kind, mask, np.empty(20))
+    numeric = np.array([(penalty(theta + EPS * e, kind, mask) - penalty(theta - EPS * e, kind, mask)) / (2 * EPS)
+                        for e in np.eye(20)])
+    np.testing.assert_allclose(analytic, numeric, atol=1e-8)
+
+
+def tutorial_bug_gradients(net, X, y):
+    """The classic tutorial's backprop: sigmoid' applied to the output a = sigmoid(z), not to z."""
+    (X, a1, a2) = net.forward(X)
+    s = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    delta2 = (a2 - y[:, None]) * s(a2) * (1 - s(a2)) / len(X)
+    delta1 = (delta2 @ net.weights[1].T) * s(a1) * (1 - s(a1))
+    flat = np.empty_like(net.params)
+    for m, a, d in zip(net.layer_views(flat), (X, a1), (delta1, delta2)):
+        m[:-1], m[-1] = a.T @ d, d.sum(axis=0)
+    return flat
+
+
+def test_the_check_catches_the_tutorial_bug():
+    net = Network([2, 3, 1], activation="sigmoid", output_activation="sigmoid", init="uniform", seed=4)
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(8, 2)), rng.integers(0, 2, 8)
+    numeric = numeric_gradients(net, X, y, "mse")
+    assert relative_error(analytic_gradients(net, X, y, "mse"), numeric) < 1e-6
+    assert relative_error(tutorial_bug_gradients(net, X, y), numeric) > 1e-2  # 10,000x the tolerance

@@ -90,8 +90,8 @@ def initialize_network(sizes, rng):
     for n_in, n_out in zip(sizes, sizes[1:]):
         if INIT == "uniform":
             W = rng.uniform(-1.0, 1.0, (n_in, n_out))
-        else:  # xavier: variance 1/n_in; he: 2/n_in
-            W = rng.normal(0.0, np.sqrt((2.0 if INIT == "he" else 1.0) / n_in), (n_in, n_out))
+        else:  # xavier (Glorot): variance 2/(n_in + n_out); he: 2/n_in
+            W = rng.normal(0.0, np.sqrt(2.0 / n_in if INIT == "he" else 2.0 / (n_in + n_out)), (n_in, n_out))
         network.append({{"W": W, "b": np.zeros(n_out)}})
     return network
 

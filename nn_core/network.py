@@ -78,8 +78,8 @@ class Network:
     output_activation : str
         sigmoid (binary), softmax (multi-class), linear or tanh (regression).
     init : str
-        ``xavier`` (normal, var 1/n_in; suits tanh/sigmoid), ``he`` (normal,
-        var 2/n_in; suits relu) or ``uniform`` (U(-1, 1), as the tutorial).
+        ``xavier`` (Glorot: normal, var 2/(n_in + n_out); suits tanh/sigmoid),
+        ``he`` (normal, var 2/n_in; suits relu) or ``uniform`` (U(-1, 1), as the tutorial).
         Biases start at zero.
     seed : int
         Seed of the initial weights.
@@ -128,8 +128,8 @@ class Network:
             if self.init == "uniform":
                 m[:-1] = rng.uniform(-1.0, 1.0, (n_in, n_out))
             else:
-                gain = 2.0 if self.init == "he" else 1.0
-                m[:-1] = rng.normal(0.0, np.sqrt(gain / n_in), (n_in, n_out))
+                var = 2.0 / n_in if self.init == "he" else 2.0 / (n_in + n_out)
+                m[:-1] = rng.normal(0.0, np.sqrt(var), (n_in, n_out))
             m[-1] = 0.0
 
     @property

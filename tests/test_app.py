@@ -79,11 +79,12 @@ def test_play_trains_and_pause_stops():
     at.button(key="play").click().run()
     assert not at.exception
     assert at.session_state["playing"]
-    assert at.button(key="play").label == "Pause"
+    assert at.button(key="pause").label == "Pause"
     assert int(metric(at, "Epoch")) == 10  # one tick ran inside the full rerun
-    at.button(key="play").click().run()
+    at.button(key="pause").click().run()
     assert not at.session_state["playing"]
     assert at.button(key="play").label == "Play"
+    assert int(metric(at, "Epoch")) == 10
 
 
 def test_step_step_batch_and_reset():
@@ -137,10 +138,11 @@ def test_a_link_reproduces_a_setup():
 
 def test_divergence_pauses_with_a_message_and_reset_recovers():
     at = run_app(dataset="plane", learning_rate="10", activation="relu", hidden="8,8,8", speed="50")
-    for _ in range(5):
+    at.button(key="play").click().run()
+    for _ in range(5):  # each full run trains one tick while playing
         if at.session_state["exp"].trainer.diverged:
             break
-        at.button(key="play").click().run()
+        at.run()
     assert not at.exception
     exp = at.session_state["exp"]
     assert exp.trainer.diverged and not at.session_state["playing"]

@@ -87,16 +87,19 @@ def read_config():
 
 # -- training buttons --
 
-def _toggle_play():
+def _play():
     ss = st.session_state
     tr = ss.exp.trainer
-    if not ss.playing and tr.epoch >= ss.config["epochs"]:
+    if tr.epoch >= ss.config["epochs"]:
         state.notify("info", f"Reached {ss.config['epochs']} epochs: raise Epochs to train on, or Reset.")
-        return
-    if not ss.playing and tr.diverged:
+    elif tr.diverged:
         state.notify("error", tr.status)
-        return
-    ss.playing = not ss.playing
+    else:
+        ss.playing = True
+
+
+def _pause():
+    st.session_state.playing = False
 
 
 def _step(kind):
@@ -122,8 +125,14 @@ def toolbar_ui():
     """Play/Pause, Step (an epoch), Step batch (one mini-batch), Reset, and the training settings."""
     ss = st.session_state
     cols = st.columns([1.1, 1, 1.2, 1, 1.6, 1.4, 1.4, 1.4, 1.4, 1.5], vertical_alignment="bottom")
-    cols[0].button("Pause" if ss.playing else "Play", key="play", type="primary", on_click=_toggle_play,
-                   icon=":material/pause:" if ss.playing else ":material/play_arrow:", width="stretch")
+    # Two buttons, not one toggle: the browser may deliver one click twice (with a queued fragment
+    # rerun and with the full rerun), and setting a state twice is harmless where toggling is not.
+    if ss.playing:
+        cols[0].button("Pause", key="pause", type="primary", on_click=_pause, icon=":material/pause:",
+                       width="stretch")
+    else:
+        cols[0].button("Play", key="play", type="primary", on_click=_play, icon=":material/play_arrow:",
+                       width="stretch")
     cols[1].button("Step", key="step", on_click=_step, args=("epoch",), help="Train one epoch",
                    width="stretch")
     cols[2].button("Step batch", key="step_batch", on_click=_step, args=("batch",),

@@ -3,8 +3,10 @@
 Each tick of the fast fragment trains ``speed`` epochs, evaluates the network
 once over the plane (every neuron at once, float32) and redraws the metrics,
 the network and the output.  While playing these two are JPEG pictures
-(``raster.py``): a browser shows an image far faster than it re-mounts a
-Plotly chart.  When paused, the same pictures are interactive Plotly figures
+(``raster.py``), sent inline as data URLs: a browser shows an image far
+faster than it re-mounts a Plotly chart, and an inline image cannot go
+missing, as a media-file URL can when the next tick replaces the file before
+the browser fetched it.  When paused, the same pictures are interactive Plotly figures
 with the weights on hover.  The loss curves have their own, slower fragment.
 Play/Pause/Step/Reset are outside: a click reruns the app, which re-creates
 the fragments with or without their timers.
@@ -80,8 +82,8 @@ def draw_pictures(slots, exp, interactive):
         slots["boundary"].plotly_chart(figures.boundary_figure(*output, **style), key="boundary_fig",
                                        config=PLOT_CONFIG)
     else:
-        slots["network"].image(raster.network_png(labels, weights, thumbs), output_format="JPEG")
-        slots["boundary"].image(raster.boundary_png(*output, **style), output_format="JPEG")
+        slots["network"].image(raster.data_url(raster.network_png(labels, weights, thumbs)))
+        slots["boundary"].image(raster.data_url(raster.boundary_png(*output, **style)))
 
 
 def advance(exp):

@@ -12,6 +12,7 @@ several times larger and slower.
 
 from __future__ import annotations
 
+import base64
 import io
 
 import numpy as np
@@ -30,6 +31,11 @@ def _jpeg(img, size):
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=QUALITY)
     return buf.getvalue()
+
+
+def data_url(jpeg):
+    """JPEG bytes as a ``data:`` URL, which ``st.image`` passes to the browser inline."""
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
 
 
 def _font(px):

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 NEG_COLOR, ZERO_COLOR, POS_COLOR = "#f59322", "#e8eaeb", "#0877bd"
 COLORSCALE = [[0.0, NEG_COLOR], [0.5, ZERO_COLOR], [1.0, POS_COLOR]]
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"]
+CLASS_COLOR_NAMES = ["orange", "blue", "green", "violet", "red", "gray"]  # the nearest Markdown colours
 FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12, "color": "#333"}
 MAX_LINE_POINTS = 1000
 EMPTY = -128  # int8 code of a transparent heatmap cell

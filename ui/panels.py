@@ -7,22 +7,24 @@ live fragment's ticks), so they cost nothing while the network trains.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
 
 from nn_core import params
+from nn_core.activations import ACTIVATIONS
 from nn_core.datasets import MAX_CLASSES, load_csv, to_csv
 from nn_core.experiment import Experiment
 from nn_core.export import standalone_script
 from nn_core.features import transform
 from nn_core.lessons import LESSONS
+from nn_core.losses import LOSSES
 from nn_core.network import Network
 from nn_core.neuron import trace
 from nn_core.params import HIDEABLE, PARAMS
 
 from . import figures, live, state
-from .controls import choice_label
 
 MODEL_MAX_BYTES = 2_000_000
 PANELS = {
@@ -82,8 +84,17 @@ def history_ui(exp):
 
 # -- 4. inside a neuron --
 
+def _num(x):
+    """A number for LaTeX: four significant digits, scientific notation when tiny or huge."""
+    text = f"{x:.4g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
 def _vec(v):
-    return r"\begin{bmatrix}" + r" \\ ".join(f"{x:.3f}" for x in v) + r"\end{bmatrix}"
+    return r"\begin{bmatrix}" + r" \\ ".join(_num(x) for x in v) + r"\end{bmatrix}"
 
 
 def neuron_ui(exp):
@@ -97,24 +108,26 @@ def neuron_ui(exp):
                           format_func=lambda u: labels[layer + 1][u])
     i = c[2].number_input("Training example", 0, len(exp.X_train) - 1, 0, key="neuron_example")
     t = trace(net, exp.F_train[i], exp.y_train[i], exp.loss, layer, unit, exp.trainer.learning_rate)
+    act = ACTIVATIONS[t.activation]
     st.markdown(f"Example {i}: point ({exp.X_train[i, 0]:.2f}, {exp.X_train[i, 1]:.2f}), "
                 f"{'target' if exp.kind == 'regression' else 'class'} {exp.y_train[i]}. "
-                f"Activation: **{t.activation}**.")
+                f"Activation: **{act.label}**, loss: **{LOSSES[exp.loss].label}**.")
     left, right = st.columns(2)
     with left:
         st.markdown("**Forward pass**")
         st.latex(r"z = \sum_i w_i a_i + b = " + _vec(t.weights) + r"^{\!\top}" + _vec(t.inputs)
-                 + f" + ({t.bias:.3f}) = {t.z:.4f}")
-        st.latex(r"a = f(z) = " + f"{t.a:.4f}")
+                 + f" + ({_num(t.bias)}) = {_num(t.z)}")
+        st.latex(rf"a = f(z) = {act.formula} = {_num(t.a)}")
     with right:
         st.markdown("**Backward pass**")
         if np.isnan(t.df_dz):
-            st.latex(r"\delta = \frac{\partial L}{\partial z} = a - y = " + f"{t.delta:.4f}")
+            st.latex(r"\delta = \frac{\partial L}{\partial z} = a - y = " + _num(t.delta))
         else:
-            st.latex(r"\delta = \frac{\partial L}{\partial a}\, f'(z) = " + f"({t.dL_da:.4f})({t.df_dz:.4f}) = "
-                     + f"{t.delta:.4f}")
+            st.latex(rf"f'(z) = {act.derivative} = {_num(t.df_dz)}")
+            st.latex(r"\delta = \frac{\partial L}{\partial a}\, f'(z) = "
+                     + f"({_num(t.dL_da)})({_num(t.df_dz)}) = {_num(t.delta)}")
         st.latex(r"\frac{\partial L}{\partial w_i} = a_i\,\delta = " + _vec(t.grad_weights)
-                 + r",\quad \frac{\partial L}{\partial b} = " + f"{t.grad_bias:.4f}")
+                 + r",\quad \frac{\partial L}{\partial b} = " + _num(t.grad_bias))
         st.latex(r"\Delta w_i = -\eta\,\frac{\partial L}{\partial w_i} = " + _vec(t.update_weights)
                  + rf"\quad(\eta = {t.learning_rate:g})")
     st.caption("f'(z) is the slope of the activation at the pre-activation z: the tutorial's bug was to take "
@@ -211,7 +224,7 @@ def data_ui(exp):
         st.markdown("**Draw your own data.** Choose a class, then click on the plane to add a point, or "
                     "drag a box to scatter several points in it.")
         st.segmented_control("Class", range(MAX_CLASSES), key="draw_class", default=0,
-                             format_func=lambda k: f"class {k}")
+                             format_func=lambda k: f":{figures.CLASS_COLOR_NAMES[k]}[●] class {k}")
         st.slider("Points per box", 1, 30, 8, key="draw_count")
         c = st.columns(2)
         c[0].button("Clear points", key="clear_points", on_click=_clear_points, icon=":material/delete:")
@@ -267,11 +280,16 @@ def _load_model():
     state.notify("success", f"Loaded {net!r} from {upload.name}.")
 
 
+def model_json(exp):
+    """The exported model file: the configuration (as in the URL), the network, the epoch reached."""
+    return json.dumps({"config": params.encode(exp.config), "model": exp.net.to_dict(),
+                       "epoch": exp.trainer.epoch}, indent=1)
+
+
 def export_ui(exp):
     """Downloads: model JSON (and loading it back), history CSV, a standalone NumPy script."""
-    model = {"config": params.encode(exp.config), "model": exp.net.to_dict(), "epoch": exp.trainer.epoch}
     c = st.columns(3)
-    c[0].download_button("Model (JSON)", json.dumps(model, indent=1), "playground-model.json",
+    c[0].download_button("Model (JSON)", model_json(exp), "playground-model.json",
                          "application/json", key="download_model", icon=":material/download:")
     c[1].download_button("Training history (CSV)", exp.trainer.history.to_csv(index=False),
                          "playground-history.csv", "text/csv", key="download_history", icon=":material/download:")
@@ -298,18 +316,23 @@ def _pick_lesson():
 
 
 def lesson_ui(exp):
-    """Lessons (presets with an explanation), and the controls a teacher hides from a shared link."""
+    """Lessons (presets with an explanation), the controls a teacher hides, and the link to share."""
     ss = st.session_state
     names = ("none",) + tuple(LESSONS)
     ss.setdefault("lesson_pick", exp.config["lesson"])
-    st.selectbox("Lesson", names, key="lesson_pick", on_change=_pick_lesson,
-                 format_func=lambda n: "Free play" if n == "none" else LESSONS[n].title)
-    st.multiselect("Hide these controls in the link", HIDEABLE, key="hide",
-                   format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
-                   help="The URL carries the hidden list: share it for a focused lesson.")
-    st.caption("The address bar holds the whole setup, hidden controls included: copy it to share.")
-
-
+    left, right = st.columns([1, 1.2], gap="large")
+    with left:
+        st.selectbox("Lesson", names, key="lesson_pick", on_change=_pick_lesson,
+                     format_func=lambda n: "Free play" if n == "none" else LESSONS[n].title)
+        st.multiselect("Hide these controls in the link", HIDEABLE, key="hide",
+                       format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
+                       help="The URL carries the hidden list: share it for a focused lesson.")
+        st.markdown("**Link to this exact setup**, hidden controls included:")
+        st.code((st.context.url or "") + "?" + urlencode(params.encode(exp.config)), language=None,
+                wrap_lines=True)
+    with right:
+        for lesson in LESSONS.values():
+            st.markdown(f"**{lesson.title}.** {lesson.text.split('. ')[0]}.")
 def lesson_text(exp):
     """The current lesson's explanation, shown above the playground."""
     name = exp.config["lesson"]

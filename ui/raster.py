@@ -96,5 +96,6 @@ def network_png(layer_labels, weights, thumbnails, *, width=680, height=460):
         for (x, y), label, i in zip(column, labels, range(len(labels))):
             tile = Image.fromarray(colorize(thumbs[::-1, :, i])).resize((node, node), Image.BILINEAR)
             img.paste(tile, (int(x), int(y)))
-            draw.text((x + node / 2, y + node + 2 * SCALE), label.translate(ASCII), fill=(60, 60, 60), font=font, anchor="mt")
+            draw.text((x + node / 2, y + node + 2 * SCALE), label.translate(ASCII), fill=(60, 60, 60), font=font,
+                      anchor="mt")
     return _jpeg(img, (width, height))

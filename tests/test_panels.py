@@ -1,0 +1,147 @@
+"""The panels below the playground, driven with AppTest: history, a neuron, own data, export, lessons."""
+
+import json
+
+import numpy as np
+import pytest
+
+from nn_core import params
+from nn_core.datasets import to_csv
+from nn_core.experiment import Experiment
+from nn_core.lessons import LESSONS
+from tests.test_app import config, metric, run_app
+from ui.panels import model_json
+
+
+def trained(epochs=3, **query):
+    at = run_app(**query)
+    for _ in range(epochs):
+        at.button(key="step").click().run()
+    assert metric(at, "Epoch") == str(epochs)
+    return at
+
+
+def notices(at, kind):
+    return " ".join(e.value for e in getattr(at, kind))
+
+
+def test_step_back_and_resume_from_an_earlier_epoch():
+    at = trained(3)
+    exp = at.session_state["exp"]
+    at.select_slider(key="history_epoch").set_value(1).run()
+    assert "Epoch 1:" in " ".join(c.value for c in at.caption)
+    np.testing.assert_array_equal(exp.trainer.params_at(1), exp.trainer.params_at(1))  # recorded, not recomputed
+    at.button(key="resume").click().run()
+    assert not at.exception
+    assert metric(at, "Epoch") == "1"
+    np.testing.assert_array_equal(at.session_state["exp"].net.params, exp.trainer.params_at(1))
+    assert "Back at epoch 1" in notices(at, "success")
+
+
+def test_inside_a_neuron_shows_the_numbers_training_uses():
+    at = trained(2)
+    at.selectbox(key="neuron_layer").set_value(1).run()  # hidden layer 2
+    at.selectbox(key="neuron_unit").set_value(1).run()
+    at.number_input(key="neuron_example").set_value(7).run()
+    assert not at.exception
+    exp = at.session_state["exp"]
+    a1 = np.tanh(exp.F_train[7] @ exp.net.weights[0] + exp.net.biases[0])
+    z = a1 @ exp.net.weights[1][:, 1] + exp.net.biases[1][1]
+    shown = " ".join(x.value for x in at.latex)
+    assert f"{z:.4g}" in shown and f"{np.tanh(z):.4g}" in shown
+    assert r"1 - \tanh^2 z" in shown  # f'(z) is written at the pre-activation z
+
+
+def test_hidden_space_needs_a_two_neuron_layer():
+    at = run_app(hidden="4,2")
+    assert at.selectbox(key="hidden_space_layer").value == 1
+    at = run_app(hidden="5")
+    assert "exactly 2 neurons" in notices(at, "info")
+    assert not at.exception
+
+
+CSV = "x1,x2,label\n" + "\n".join(f"{x},{y},{int(x * y > 0)}" for x, y in
+                                  np.random.default_rng(0).uniform(-5, 5, (40, 2)).round(3))
+
+
+def test_uploading_a_csv_replaces_the_data_and_a_bad_one_keeps_it():
+    at = run_app()
+    at.file_uploader(key="csv_upload").set_value(("points.csv", CSV.encode(), "text/csv")).run()
+    assert not at.exception
+    exp = at.session_state["exp"]
+    assert len(exp.X) == 40 and "Loaded 40 points from points.csv" in notices(at, "success")
+    at.file_uploader(key="csv_upload").set_value(("bad.csv", b"a,b\n1,2\n", "text/csv")).run()
+    assert "needs the columns x1, x2" in notices(at, "error") and "previous data is kept" in notices(at, "error")
+    assert at.session_state["exp"] is exp
+    at.button(key="builtin_data").click().run()
+    assert len(at.session_state["exp"].X) == params.DEFAULTS["n_samples"]
+
+
+def test_clear_points_then_downloaded_data_round_trips():
+    at = run_app()
+    at.button(key="clear_points").click().run()
+    assert len(at.session_state["user_data"][0]) == 0
+    assert "add at least 4 points" in notices(at, "info")
+    exp = at.session_state["exp"]  # the built-in data stays until there is something to train on
+    assert len(exp.X) == params.DEFAULTS["n_samples"]
+    assert to_csv(exp.X, exp.y).startswith("x1,x2,label\n")
+
+
+def test_a_model_exported_by_one_session_loads_into_another():
+    a = trained(5, dataset="xor", hidden="5,3", activation="relu")
+    document = model_json(a.session_state["exp"])
+    b = run_app()
+    b.file_uploader(key="model_upload").set_value(("model.json", document.encode(), "application/json")).run()
+    assert not b.exception
+    assert config(b) == config(a)
+    np.testing.assert_array_equal(b.session_state["exp"].net.params, a.session_state["exp"].net.params)
+    assert "Loaded Network(2-5-3-1, relu -> sigmoid)" in notices(b, "success")
+
+
+def exported(**changes):
+    """A model file as exported for the default configuration, with top-level or model entries changed."""
+    doc = json.loads(model_json(Experiment({})))
+    for key, value in changes.items():
+        (doc if key in doc else doc["model"])[key] = value
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize("document, words", [
+    (b"not json", "Could not load"),
+    (exported(sizes=[2, 10**6, 1]), "sizes"),
+    (exported(sizes=[2, 4, 2, 1], weights=[[[1.0] * 4] * 2]), "weight matrices"),
+    (exported(model="__import__('os').system('true')"), "JSON object"),
+    (exported(config={"hidden": "3"}), "does not match"),
+    (b"[" * 100_000 + b"]" * 100_000, "Could not load"),
+], ids=["not-json", "huge", "shapes", "code", "mismatch", "deep"])
+def test_a_wrong_or_hostile_model_file_changes_nothing(document, words):
+    at = trained(2)
+    before = at.session_state["exp"]
+    at.file_uploader(key="model_upload").set_value(("model.json", document, "application/json")).run()
+    assert not at.exception
+    assert words in notices(at, "error") and "Nothing was changed" in notices(at, "error")
+    assert at.session_state["exp"] is before and metric(at, "Epoch") == "2"
+
+
+@pytest.mark.parametrize("name", list(LESSONS))
+def test_every_lesson_starts_with_its_explanation_and_hides_its_controls(name):
+    at = run_app()
+    at.selectbox(key="lesson_pick").set_value(name).run()
+    assert not at.exception
+    lesson = LESSONS[name]
+    assert config(at) == params.lesson_config(name)
+    assert any(lesson.title in i.value for i in at.info)
+    keys = {w.key for kind in ("selectbox", "select_slider", "slider", "number_input", "toggle") for w in
+            getattr(at, kind)}
+    for hidden in lesson.hide:
+        assert hidden not in keys
+    assert at.query_params["lesson"] in (name, [name])
+
+
+def test_a_teachers_link_hides_controls_and_panels():
+    at = run_app(hide="learning_rate,dataset,export,neuron")
+    assert not at.exception
+    keys = {w.key for w in at.selectbox} | {w.key for w in at.select_slider}
+    assert not keys & {"learning_rate", "dataset", "neuron_layer"}
+    assert "activation" in keys
+    assert "Export" not in [t.label for t in at.tabs] and "Lessons" in [t.label for t in at.tabs]

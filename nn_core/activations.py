@@ -19,8 +19,8 @@ has no elementwise ``df`` and is only used with the cross-entropy loss, where
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

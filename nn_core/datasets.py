@@ -11,8 +11,8 @@ from the explicit ``np.random.Generator``.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -212,6 +212,9 @@ def load_csv(data, *, max_rows=CSV_MAX_ROWS, max_bytes=CSV_MAX_BYTES):
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
         raise ValueError(f"The CSV could not be parsed: {str(e).strip().splitlines()[0]}") from None
     df.columns = [str(c).strip().lower() for c in df.columns]
+    twice = [c for c in ("x1", "x2", "label", "target") if list(df.columns).count(c) > 1]
+    if twice:
+        raise ValueError(f"The CSV has more than one column named {twice[0]}.")
     if not {"x1", "x2"} <= set(df.columns) or ("label" in df.columns) == ("target" in df.columns):
         raise ValueError(
             "The CSV needs the columns x1, x2 and either label (classes) or target (regression); "
@@ -236,7 +239,7 @@ def load_csv(data, *, max_rows=CSV_MAX_ROWS, max_bytes=CSV_MAX_BYTES):
     notes = []
     reach = np.abs(X).max()
     if reach > EXTENT[1]:
-        X *= EXTENT[1] / reach
+        X = X / reach * EXTENT[1]  # dividing first keeps the largest coordinate at exactly 6
         notes.append(f"Coordinates were scaled by {EXTENT[1] / reach:.3g} to fit the plane [-6, 6].")
     y = values[ycol]
     if ycol == "label":

@@ -17,8 +17,8 @@ otherwise (e.g. the tutorial's sigmoid + squared error).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -209,9 +209,12 @@ def _check_loss(config):
 
 
 def lesson_config(name):
-    """The configuration of a lesson: the defaults, then the lesson's own values and hidden controls."""
+    """The configuration of a lesson: the defaults, then the lesson's own values and hidden controls.
+
+    Validated, so that it is normalised as a decoded URL is (e.g. ``hide`` in canonical order).
+    """
     lesson = LESSONS[name]
-    return {**DEFAULTS, **lesson.config, "lesson": name, "hide": lesson.hide}
+    return validate({**lesson.config, "lesson": name, "hide": lesson.hide})
 
 
 def decode(query):
@@ -229,8 +232,10 @@ def decode(query):
             warnings.append(f"Unknown URL parameter {name!r} was ignored.")
             continue
         texts[name] = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
-    if texts.get("lesson") in LESSONS:
-        config = lesson_config(texts["lesson"])
+    lesson = texts.get("lesson")
+    lesson = PARAMS["lesson"].parse(lesson) if isinstance(lesson, str) else None  # read as every value is
+    if lesson in LESSONS:
+        config = lesson_config(lesson)
     for name, text in texts.items():
         p = PARAMS[name]
         try:

@@ -1,0 +1,144 @@
+"""The URL configuration: every valid setup survives a round trip; any query decodes to a valid setup."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nn_core import params
+from nn_core.datasets import DATASETS
+from nn_core.experiment import Experiment
+from nn_core.lessons import LESSONS
+from nn_core.params import PARAMS
+
+
+def values(p):
+    """Every allowed value of one parameter, drawn from its own declaration."""
+    if p.kind == "choice":
+        return st.sampled_from(p.choices)
+    if p.kind == "bool":
+        return st.booleans()
+    if p.kind == "int":
+        return st.integers(int(p.lo), int(p.hi))
+    if p.kind == "float":
+        return st.floats(p.lo, p.hi)
+    if p.kind == "multi":  # validate gives the declaration's order
+        return st.sets(st.sampled_from(p.choices), min_size=1 if p.default else 0).map(
+            lambda s: tuple(c for c in p.choices if c in s))
+    if p.kind == "int_list":
+        return st.lists(st.integers(int(p.lo), int(p.hi)), max_size=params.MAX_LAYERS).map(tuple)
+    raise AssertionError(p.kind)
+
+
+def fits(config):
+    try:
+        params.validate(config)
+        return True
+    except ValueError:
+        return False
+
+
+@st.composite
+def configs(draw):
+    """A valid configuration: independent values, then a problem and a loss that suit the dataset."""
+    c = {name: draw(values(p)) for name, p in PARAMS.items()}
+    c["problem"] = "regression" if DATASETS[c["dataset"]].kind == "regression" else "classification"
+    c["loss"] = draw(st.sampled_from([loss for loss in PARAMS["loss"].choices if fits({**c, "loss": loss})]))
+    return c
+
+
+@settings(max_examples=100, deadline=None)
+@given(configs())
+def test_every_valid_configuration_survives_the_url(c):
+    assert params.validate(c) == c
+    query = params.encode(c)
+    assert all(isinstance(v, str) for v in query.values())
+    assert params.decode(query) == (c, [])
+
+
+def test_defaults_come_from_params_and_are_valid():
+    assert list(params.DEFAULTS) == list(PARAMS)
+    for name, p in PARAMS.items():
+        assert params.DEFAULTS[name] is p.default
+        assert p.validate(p.default) == p.default, name
+    assert params.validate({}) == params.DEFAULTS
+    assert params.decode({}) == (params.DEFAULTS, [])
+    assert PARAMS["dataset"].choices == tuple(DATASETS)
+    assert PARAMS["lesson"].choices == ("none", *LESSONS)
+
+
+SPECIAL = ["", " ", ",", ",,", "-0", "0", "1", "-1", "nan", "NaN", "inf", "-inf", "1e309", "9" * 400, "1_0",
+           "true", "false", "0.5", "4,x", " 4 , 2 ", "1,2,3,4,5,6,7,8,9", "0.03", "1e-05", "none", "x1,x1",
+           "x1,,x2", "\u0661", "\x00", "\U0001f642"]
+REAL = [str(c) for p in PARAMS.values() for c in p.choices] + list(PARAMS)
+GARBAGE = st.one_of(
+    st.sampled_from(SPECIAL + REAL),
+    st.integers(-(10**30), 10**30).map(str),
+    st.floats().map(repr),
+    st.lists(st.sampled_from(REAL), max_size=4).map(",".join),
+    st.text(max_size=20),
+)
+# URL text per parameter: its valid values written out, or garbage; a value may be a list of texts
+TEXTS = {name: st.one_of(values(p).map(p.format), GARBAGE) for name, p in PARAMS.items()}
+VALUES = {name: st.one_of(t, st.lists(t, max_size=3)) for name, t in TEXTS.items()}
+UNKNOWN = st.one_of(GARBAGE, st.lists(GARBAGE, max_size=3))
+
+
+@st.composite
+def queries(draw):
+    """A query of known and unknown names, with good and bad values."""
+    known = draw(st.lists(st.sampled_from(list(PARAMS)), unique=True, max_size=8))
+    query = {name: draw(VALUES[name]) for name in known}
+    query.update(draw(st.dictionaries(st.text(max_size=12), UNKNOWN, max_size=2)))
+    return query
+
+
+@settings(max_examples=200, deadline=None)
+@given(queries())
+def test_any_query_decodes_to_a_valid_configuration_with_a_warning_per_bad_value(query):
+    config, warnings = params.decode(query)
+    assert params.validate(config) == config
+    text = "\n".join(warnings)
+    last = {n: v[-1] if isinstance(v, list) and v else v for n, v in query.items()}
+    lesson = PARAMS["lesson"].parse(last["lesson"]) if isinstance(last.get("lesson"), str) else None
+    base = params.lesson_config(lesson) if lesson in LESSONS else params.DEFAULTS
+    unchanged = set(PARAMS) - {"problem", "dataset", "loss"}  # these three are also fitted to each other
+    for name, value in last.items():
+        if name not in PARAMS:
+            assert repr(name) in text
+            continue
+        p = PARAMS[name]
+        try:
+            if not isinstance(value, str):  # an empty list
+                raise ValueError
+            wanted = p.validate(p.parse(value))
+        except ValueError:
+            assert name in text, (name, value, warnings)
+            continue
+        unchanged.discard(name)
+        if config[name] != wanted:  # a good value is only ever replaced to fit the dataset, with a warning
+            assert name in ("dataset", "loss") and name in text, (name, value, warnings)
+    for name in unchanged:  # left out or bad: the starting value (default or lesson's)
+        assert config[name] == base[name], name
+
+
+def test_dataset_and_problem_are_made_consistent():
+    config, warnings = params.decode({"dataset": "multi_gauss"})
+    assert (config["problem"], warnings) == ("regression", [])
+    config, warnings = params.decode({"problem": "regression", "dataset": "spiral", "loss": "bce"})
+    assert config["problem"] == "regression" and DATASETS[config["dataset"]].kind == "regression"
+    assert config["loss"] == "auto"
+    assert any("dataset" in w for w in warnings) and any("loss" in w for w in warnings)
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_lesson_link_builds_and_trains(name):
+    config, warnings = params.decode({"lesson": name})
+    assert warnings == [] and config["lesson"] == name
+    assert params.decode({"lesson": f" {name} "}) == (config, [])  # read like every other value
+    for k, v in LESSONS[name].config.items():
+        assert config[k] == PARAMS[k].validate(v)
+    assert config["hide"] == PARAMS["hide"].validate(LESSONS[name].hide)
+    exp = Experiment(config, grid_res=10)
+    assert exp.trainer.run(1) == 1
+    override, _ = params.decode({"lesson": name, "seed": "7"})
+    assert override == {**config, "seed": 7}

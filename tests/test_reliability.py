@@ -1,0 +1,87 @@
+"""No input breaks a session, and sessions never see each other (the hosted demo and the classroom)."""
+
+import importlib
+import pkgutil
+
+import numpy as np
+import pytest
+
+import nn_core
+import ui
+from nn_core import params
+from tests.test_app import config, metric, run_app
+
+EXTREMES = {
+    "smallest": dict(n_samples="50", train_ratio="0.1", noise="0.5", hidden="1", batch_size="1", epochs="1",
+                     speed="1", learning_rate="0.00001", features="sin_x2"),
+    "largest": dict(n_samples="2000", train_ratio="0.9", noise="0.5", hidden=",".join(["16"] * 8),
+                    batch_size="500", epochs="100000", speed="100", learning_rate="10", regularization="l1",
+                    reg_rate="10", features="x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2", optimizer="adam"),
+    "no hidden layer": dict(hidden="", full_batch="true", activation="leaky_relu", init="uniform"),
+    "six classes": dict(dataset="multi_spiral", n_classes="6", hidden="16,16", show_test="true",
+                        discretize="true", optimizer="momentum", learning_rate="3"),
+    "regression": dict(dataset="multi_gauss", hidden="8,8,8,8,8,8", activation="sigmoid", init="he",
+                       regularization="l2", reg_rate="3", discretize="true"),
+}
+
+
+@pytest.mark.parametrize("query", EXTREMES.values(), ids=EXTREMES.keys())
+def test_every_control_at_its_extremes_plays_without_error(query):
+    at = run_app(**query)
+    assert not at.exception and not at.warning
+    at.button(key="play").click().run()
+    for _ in range(2):
+        at.run()
+    assert not at.exception
+    tr = at.session_state["exp"].trainer
+    assert tr.epoch > 0 or tr.diverged
+    assert np.isfinite(at.session_state["exp"].net.params).all()
+
+
+GARBAGE = {
+    "learning_rate": "1e999", "noise": "nan", "hidden": "99999999999999999999", "seed": "-1",
+    "features": "x1,x1,<script>", "dataset": "../../etc/passwd", "epochs": "0x10", "batch_size": "",
+    "hide": "everything", "lesson": "\x00", "n_classes": "3.5", "problem": "regression" * 1000,
+}
+
+
+def test_garbage_url_values_fall_back_with_a_warning_each():
+    at = run_app(**GARBAGE)
+    assert not at.exception
+    assert config(at) == params.DEFAULTS
+    warnings = [w.value for w in at.warning]
+    for name in GARBAGE:
+        assert any(w.startswith(f"{name} must be") for w in warnings), name
+
+
+def test_two_sessions_never_see_each_other():
+    a = run_app(dataset="spiral", hidden="8,8", activation="relu")
+    b = run_app()
+    a.button(key="play").click().run()
+    a.run()
+    b.button(key="step").click().run()
+    b.slider(key="noise").set_value(0.3).run()
+    ea, eb = a.session_state["exp"], b.session_state["exp"]
+    assert ea is not eb and ea.grid is not eb.grid
+    assert config(a)["dataset"] == "spiral" and config(a)["noise"] == 0.0
+    assert config(b)["dataset"] == "circle" and config(b)["noise"] == 0.3
+    assert a.session_state["playing"] and not b.session_state["playing"]
+    assert metric(b, "Epoch") == "0"  # b rebuilt for the new noise; a's training never reached it
+    assert int(metric(a, "Epoch")) > 0
+
+
+def _modules(package):
+    yield package
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        yield importlib.import_module(info.name)
+
+
+@pytest.mark.parametrize("package", [nn_core, ui], ids=["nn_core", "ui"])
+def test_no_module_level_mutable_state(package):
+    """Module globals are constants (UPPER_CASE registries and tables) or functions, classes and modules:
+    nothing a session could write to and another read."""
+    for module in _modules(package):
+        for name, value in vars(module).items():
+            if name.startswith("__") or name.isupper():
+                continue
+            assert not isinstance(value, (list, dict, set, np.ndarray)), f"{module.__name__}.{name}"

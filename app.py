@@ -29,12 +29,12 @@ with data_col:
     controls.data_ui()
 with net_col:
     controls.network_ui()
-    network_slot = st.container()
+    network_slot = st.container(key="network_slot")
 with out_col:
     st.subheader("Output", divider="gray")
-    boundary_slot = st.container()
+    boundary_slot = st.container(key="boundary_slot")
     controls.output_ui()
-    loss_slot = st.container()
+    loss_slot = st.container(key="loss_slot")
 
 state.apply_config(controls.read_config())
 for kind, text in st.session_state.notices:

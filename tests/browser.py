@@ -82,5 +82,5 @@ def open_playground(browser, url, width=1600, height=1250):
     page.goto(url)
     page.get_by_role("button", name="Play").wait_for(timeout=60_000)
     page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").wait_for(timeout=60_000)
-    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+    page.locator(".st-key-boundary_slot .js-plotly-plot").wait_for(timeout=60_000)
     return page

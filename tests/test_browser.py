@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 
 
 def boundary_png(page):
-    return page.locator('[data-testid="stPlotlyChart"]').nth(1).screenshot()
+    """The output picture (a Plotly chart when paused, an image while playing), as PNG bytes."""
+    return page.locator(".st-key-boundary_slot").screenshot()
 
 
 def test_play_changes_epoch_and_picture_then_pause_stops():

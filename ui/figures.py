@@ -275,14 +275,21 @@ def draw_figure(X, y, *, extent=(-6.0, 6.0), step=0.25, height=420):
     """A canvas to draw data on: trace 0 is an invisible lattice of clickable spots, then the points.
 
     Clicking anywhere selects the nearest lattice spot, whose coordinates
-    become a new point; a box selection reports its corners.
+    become a new point; the toolbar's box select reports a box's corners.
+    The axes are fixed, so a drag never moves the plane.  (Streamlit only
+    turns clicks into selections when the drag mode is not a selection, hence
+    "pan" on fixed axes.)
     """
     lo, hi = extent
     ticks = np.arange(lo, hi + step / 2, step, dtype=np.float32)
     gx, gy = np.meshgrid(ticks, ticks)
     data = [{"type": "scatter", "x": gx.ravel(), "y": gy.ravel(), "mode": "markers", "hoverinfo": "none",
-             "marker": {"size": 9, "color": "rgba(0,0,0,0)"}}]
+             "marker": {"size": 9, "color": "rgba(0,0,0,0)"}, "selected": {"marker": {"opacity": 0}},
+             "unselected": {"marker": {"opacity": 0}}}]
     if len(X):
         kind = "multiclass" if np.issubdtype(np.asarray(y).dtype, np.integer) else "regression"
         data.append(_points(X, y, kind, "data"))
-    return _figure(data, height, dragmode="select", clickmode="event+select", **_plane_axes(extent))
+    axes = _plane_axes(extent)
+    for axis in axes.values():
+        axis["fixedrange"] = True
+    return _figure(data, height, dragmode="pan", **axes)

@@ -184,10 +184,12 @@ def _drawn_points():
     else:  # start from the points on screen
         X, y = ss.exp.X, ss.exp.y
     rng = np.random.default_rng(len(X))
-    new = [[p["x"], p["y"]] for p in sel.get("points", []) if p.get("curve_number") == 0]
-    for box in sel.get("box", []):
+    new = []
+    for box in sel.get("box", []):  # a box scatters points at random inside it
         (x0, x1), (y0, y1) = sorted(box["x"][:2]), sorted(box["y"][:2])
         new += rng.uniform([x0, y0], [x1, y1], (ss.draw_count, 2)).tolist()
+    if not new:  # a click selects the lattice spot under the pointer (a box selects every spot inside it)
+        new = [[p["x"], p["y"]] for p in sel.get("points", []) if p.get("curve_number") == 0]
     if not new:
         return
     new = np.clip(np.array(new, dtype=np.float64), -6, 6)
@@ -219,12 +221,14 @@ def data_ui(exp):
         X, y = ss.user_data if ss.user_data is not None else (exp.X, exp.y)
         event_fig = figures.draw_figure(X, y, extent=exp.grid.extent)
         st.plotly_chart(event_fig, key="draw_canvas", on_select=_drawn_points, selection_mode=("points", "box"),
-                        config={"displayModeBar": True, "modeBarButtonsToRemove": ["lasso2d"]})
+                        config={"displayModeBar": True, "displaylogo": False,
+                                "modeBarButtonsToRemove": ["lasso2d", "zoom2d", "zoomIn2d", "zoomOut2d",
+                                                           "autoScale2d", "resetScale2d", "toImage"]})
     with right:
-        st.markdown("**Draw your own data.** Choose a class, then click on the plane to add a point, or "
-                    "drag a box to scatter several points in it.")
+        st.markdown("**Draw your own data.** Choose a class, then click on the plane to add a point. To "
+                    "scatter several points, pick *Box select* in the chart's toolbar and drag a box.")
         st.segmented_control("Class", range(MAX_CLASSES), key="draw_class", default=0,
-                             format_func=lambda k: f":{figures.CLASS_COLOR_NAMES[k]}[●] class {k}")
+                             format_func=lambda k: f":{figures.CLASS_COLOR_NAMES[k]}[⬤] class {k}")
         st.slider("Points per box", 1, 30, 8, key="draw_count")
         c = st.columns(2)
         c[0].button("Clear points", key="clear_points", on_click=_clear_points, icon=":material/delete:")

@@ -1,0 +1,80 @@
+"""Long-run benchmark: 20,000 epochs of play keep a session's memory flat.
+
+Replays what the server does for one playing session, without the browser:
+each tick trains ``speed`` epochs, evaluates every neuron over the plane and
+draws both live JPEGs; every tenth tick also builds the loss-curve figure.
+Every 2,000 epochs it prints the process's resident memory (RSS, from
+/proc), the Python heap traced by ``tracemalloc`` and the sizes of the
+trainer's history and snapshots, which are capped (older entries thinned).
+Run it with ``python bench/long_run.py`` (options ``--epochs``, ``--speed``,
+``--json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from nn_core.experiment import Experiment  # noqa: E402
+from ui import figures, live, raster  # noqa: E402
+from ui.state import GRID_RES  # noqa: E402
+
+
+def rss_mb():
+    """Resident memory of this process, in MB."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def tick(exp, speed, curves):
+    """One live update, as ``ui.live`` does it while playing."""
+    exp.trainer.run(speed)
+    grid, thumbs = live.pictures(exp)
+    raster.network_png(live.layer_labels(exp), exp.net.weights, thumbs)
+    raster.boundary_png(grid, exp.grid.extent, exp.X_train, exp.y_train, kind=exp.kind)
+    if curves:
+        figures.loss_figure(exp.trainer.history)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=20_000)
+    ap.add_argument("--speed", type=int, default=100, help="epochs per tick (the app's largest)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    exp = Experiment({"epochs": args.epochs}, grid_res=GRID_RES)
+    tick(exp, 0, True)  # warm up: buffers, fonts, imports
+    tracemalloc.start()
+    rows, t0, n = [], time.perf_counter(), 0
+    while exp.trainer.epoch < args.epochs:
+        tick(exp, args.speed, n % 10 == 0)
+        n += 1
+        if exp.trainer.epoch >= 2000 * (len(rows) + 1):
+            tr = exp.trainer
+            rows.append({"epoch": tr.epoch, "rss_mb": round(rss_mb(), 1),
+                         "heap_mb": round(tracemalloc.get_traced_memory()[0] / 1e6, 2),
+                         "history_rows": len(tr.history), "snapshots": len(tr.snapshot_epochs),
+                         "seconds": round(time.perf_counter() - t0, 1)})
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    if args.json:
+        print(json.dumps({"rows": rows, "heap_peak_mb": round(peak, 2)}, indent=1))
+        return
+    print(f"{'epoch':>7s} {'RSS MB':>8s} {'heap MB':>8s} {'history':>8s} {'snapshots':>10s} {'s':>6s}")
+    for r in rows:
+        print(f"{r['epoch']:7d} {r['rss_mb']:8.1f} {r['heap_mb']:8.2f} {r['history_rows']:8d} {r['snapshots']:10d} "
+              f"{r['seconds']:6.1f}")
+    print(f"heap peak {peak:.2f} MB; RSS growth from epoch {rows[0]['epoch']} to {rows[-1]['epoch']}: "
+          f"{rows[-1]['rss_mb'] - rows[0]['rss_mb']:+.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -219,9 +219,10 @@ def _downsample(df):
 
 
 def _lines(history, columns, names, styles):
+    """One line per history column against the epoch (float64: a diverging loss can exceed float32)."""
     h = _downsample(history)
     x = h["epoch"].to_numpy(np.float32)
-    return [{"type": "scatter", "x": x, "y": h[c].to_numpy(np.float32), "mode": "lines", "name": n, "line": s}
+    return [{"type": "scatter", "x": x, "y": h[c].to_numpy(np.float64), "mode": "lines", "name": n, "line": s}
             for c, n, s in zip(columns, names, styles) if len(h) and not h[c].isna().all()]
 
 

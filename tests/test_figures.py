@@ -1,0 +1,86 @@
+"""Figures are pure functions of data: checked without a browser."""
+
+import io
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from nn_core.experiment import Experiment
+from ui import figures, live, raster
+
+EXTENT = (-6.0, 6.0)
+
+
+def right_half_positive(res=20):
+    """P(class 1) = 1 where x1 > 0 (columns), 0 elsewhere; row i is x2 = coords[i]."""
+    coords = np.linspace(*EXTENT, res)
+    return np.broadcast_to((coords > 0).astype(np.float32), (res, res)).copy()
+
+
+def test_boundary_heatmap_puts_x1_on_columns_and_uses_the_shared_scale():
+    grid = right_half_positive()
+    X, y = np.array([[1.0, 2.0], [-3.0, 0.5]]), np.array([1, 0])
+    fig = figures.boundary_figure(grid, EXTENT, X, y, kind="binary")
+    z = np.asarray(fig.data[0].z)
+    assert z.dtype == np.int8
+    assert (z[:, 10:] == 127).all() and (z[:, :10] == -127).all()  # blue right, orange left
+    points = fig.data[1]
+    np.testing.assert_array_equal(points.x, [1.0, -3.0])
+    np.testing.assert_array_equal(points.marker.color, [1, 0])
+    assert len(fig.data) == 2
+    with_test = figures.boundary_figure(grid, EXTENT, X, y, X, y, kind="binary", show_test=True)
+    assert len(with_test.data) == 3 and with_test.data[2].marker.symbol == "diamond"
+
+
+def test_multiclass_regions_take_their_class_colour():
+    probs = np.zeros((4, 4, 3), np.float32)
+    probs[..., 2] = 1.0
+    probs[0, 0] = [1.0, 0.0, 0.0]
+    rgb = figures.class_image(probs)
+    green, orange = figures.CLASS_COLORS[2], figures.CLASS_COLORS[0]
+    assert rgb[1, 1].argmax() == 1 and int(green[3:5], 16) > int(green[1:3], 16)  # green dominates
+    assert rgb[0, 0, 0] > rgb[0, 0, 2] and int(orange[1:3], 16) > int(orange[5:7], 16)  # orange: red > blue
+    unsure = figures.class_image(np.full((1, 1, 3), 1 / 3, np.float32))
+    np.testing.assert_array_equal(unsure[0, 0], [255, 255, 255])  # a pure guess is white
+
+
+def test_network_links_carry_every_weight_by_sign_and_size():
+    weights = [np.array([[0.5, -2.0, 0.1], [1.0, -0.2, 0.0]]), np.array([[3.0], [-1.0], [0.25]])]
+    labels = [["x1", "x2"], ["1.1", "1.2", "1.3"], ["output"]]
+    thumbs = [np.zeros((6, 6, k), np.float32) for k in (2, 3, 1)]
+    fig = figures.network_figure(labels, weights, thumbs)
+    scatters = [t for t in fig.data if t.type == "scatter"]
+    hover = next(t for t in scatters if t.hovertemplate and "w(" in t.hovertemplate)
+    np.testing.assert_allclose(hover.customdata, np.concatenate([w.ravel() for w in weights]))
+    assert list(hover.text[:2]) == ["x1 → 1.1", "x1 → 1.2"]
+    lines = [t for t in scatters if t.mode == "lines"]
+    for t in lines:  # colour by sign, width grows with |w|
+        assert t.line.color in (figures.POS_COLOR, figures.NEG_COLOR)
+    assert max(t.line.width for t in lines if t.line.color == figures.POS_COLOR) == figures.LINK_WIDTHS[-1]
+    np.testing.assert_array_equal(figures.link_width_bins([0.0, 1.0, 2.9, 3.0]), [0, 1, 3, 3])
+
+
+def test_loss_curves_skip_a_missing_test_set():
+    history = pd.DataFrame({"epoch": [0, 1, 2], "train_loss": [0.7, 0.5, 0.4], "test_loss": [np.nan] * 3})
+    fig = figures.loss_figure(history)
+    assert [t.name for t in fig.data] == ["train"]
+    long = pd.DataFrame({"epoch": np.arange(5000), "train_loss": np.linspace(1, 0, 5000),
+                         "test_loss": np.linspace(1, 0.1, 5000)})
+    fig = figures.loss_figure(long)
+    assert len(fig.data[0].x) <= figures.MAX_LINE_POINTS and fig.data[0].x[-1] == 4999
+
+
+def test_live_pictures_are_jpeg_and_show_the_output():
+    exp = Experiment({})
+    grid, thumbs = live.pictures(exp)
+    grid[:, : grid.shape[1] // 2] = 0.0  # class 0 (orange) left, class 1 (blue) right
+    grid[:, grid.shape[1] // 2:] = 1.0
+    jpeg = raster.boundary_png(grid, exp.grid.extent, exp.X_train[:0], exp.y_train[:0], size=200)
+    img = np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"), np.int16)
+    assert jpeg[:2] == b"\xff\xd8" and img.shape == (200, 200, 3)
+    left, right = img[100, 20], img[100, 180]
+    assert left[0] > left[2] and right[2] > right[0]
+    net = raster.network_png(live.layer_labels(exp), exp.net.weights, thumbs, width=400, height=300)
+    assert Image.open(io.BytesIO(net)).size == (400, 300)
+    assert raster.data_url(jpeg).startswith("data:image/jpeg;base64,/9j/")

@@ -146,7 +146,11 @@ def _cell_edges(counts, r, gap):
     return np.array(edges[:-1], np.float32), starts  # the last gap is not needed
 
 
-def network_figure(layer_labels, weights, thumbnails, *, selected=None, height=460):
+NETWORK_ASPECT = 1.45  # width / height of the network panel at a usual page width
+NETWORK_WIDTH = 660  # its width in pixels there
+
+
+def network_figure(layer_labels, weights, thumbnails, *, height=460):
     """The network diagram: a small activation heatmap per node, links coloured by weight sign.
 
     layer_labels: node labels per layer; weights: W (n_in, n_out) per layer;
@@ -154,10 +158,15 @@ def network_figure(layer_labels, weights, thumbnails, *, selected=None, height=4
     go into ONE int8 canvas (one block of cells per layer and node, wide gap
     cells between them, transparent), drawn as a single heatmap; links are
     grouped into a few traces by sign and width, with the weights on hover.
+    The gaps between layers shrink (down to 1.8 thumbnails) as a deep network
+    would otherwise turn into a thin strip, and ``height`` is the most the
+    figure takes: a wide, shallow diagram takes less.
     """
     sizes = [len(labels) for labels in layer_labels]
     r = thumbnails[0].shape[0]
-    gap_x, gap_y = 3.0 * r, 0.45 * r
+    gap_y = 0.45 * r
+    column_height = max(sizes) * r + (max(sizes) - 1) * gap_y
+    gap_x = r * float(np.clip((NETWORK_ASPECT * column_height / r - len(sizes)) / max(len(sizes) - 1, 1), 1.8, 3.0))
     x_edges, col_x = _cell_edges(len(sizes), r, gap_x)
     y_edges, row_y = _cell_edges(max(sizes), r, gap_y)
     canvas = np.full((len(y_edges) - 1, len(x_edges) - 1), EMPTY, np.int8)
@@ -199,16 +208,12 @@ def network_figure(layer_labels, weights, thumbnails, *, selected=None, height=4
                  "y": np.array([y + r + 0.2 * r for _, y in flat], np.float32), "mode": "text",
                  "text": [t for labels in layer_labels for t in labels], "textfont": {"size": 10},
                  "hoverinfo": "skip"})
-    shapes = []
-    if selected is not None:
-        x, y = node_xy[selected[0]][selected[1]]
-        shapes.append({"type": "rect", "x0": x - 1, "y0": y - 1, "x1": x + r + 1, "y1": y + r + 1,
-                       "line": {"color": "black", "width": 2}})
-    return _figure(data, height, margin={"l": 4, "r": 4, "t": 4, "b": 4}, shapes=shapes, hovermode="closest",
-                   xaxis={"visible": False, "range": [-r * 0.3, float(x_edges[-1]) + r * 0.3],
-                          "fixedrange": True},
-                   yaxis={"visible": False, "range": [float(y_edges[-1]) + r * 0.6, -r * 0.3], "fixedrange": True,
-                          "scaleanchor": "x"})
+    x_range = [-r * 0.3, float(x_edges[-1]) + r * 0.3]
+    y_range = [float(y_edges[-1]) + r * 0.6, -r * 0.3]
+    fits = NETWORK_WIDTH * (y_range[0] - y_range[1]) / (x_range[1] - x_range[0]) + 8
+    return _figure(data, int(min(height, max(fits, 200))), margin={"l": 4, "r": 4, "t": 4, "b": 4},
+                   hovermode="closest", xaxis={"visible": False, "range": x_range, "fixedrange": True},
+                   yaxis={"visible": False, "range": y_range, "fixedrange": True, "scaleanchor": "x"})
 
 
 def _downsample(df):

@@ -47,16 +47,23 @@ class Workspace:
     unit, and a last row of ones, so it is the ready input ``[a, 1].T`` of the
     next product; ``a[l]`` is its (contiguous) view without the ones.  The
     output layer needs no ones.  ``a[0]`` is the input, supplied per call.
+    ``forward_layers`` and ``backward_layers`` list each weight layer's
+    operands in the order the passes visit them, so their loops only unpack.
     """
 
     def __init__(self, sizes, n, dtype=np.float64):
         self.n = n
-        self.inv_n = dtype(1.0 / n)
+        self.inv_n = np.array(1.0 / n, dtype)  # 0-d: a faster operand than a Python float
         self.a_aug = [None] + [np.ones((k + 1, n), dtype) for k in sizes[1:-1]]
         self.a = [None] + [m[:-1] for m in self.a_aug[1:]] + [np.empty((sizes[-1], n), dtype)]
         self.z = [np.empty((k, n), dtype) for k in sizes[1:]]
         self.delta = [np.empty((k, n), dtype) for k in sizes[1:]]
         self.tmp = [np.empty((k, n), dtype) for k in sizes[1:]]
+        # layer l: z[l] = M[l].T @ input, a[l + 1] = f(z[l]), and the next layer's input
+        self.forward_layers = list(zip(self.z, self.a[1:], self.a_aug[1:] + [None]))
+        # layer l = L-1 .. 1: dM[l] = a_aug[l] @ delta[l].T, delta[l - 1] = W[l] @ delta[l] * f'(z[l - 1])
+        self.backward_layers = [(self.a_aug[l], self.delta[l].T, self.delta[l], self.delta[l - 1], self.z[l - 1],
+                                 self.a[l], self.tmp[l - 1]) for l in range(len(sizes) - 2, 0, -1)]
 
 
 def augment(X, dtype=np.float64):
@@ -108,7 +115,8 @@ class Network:
             raise ValueError("output_activation 'softmax' needs at least 2 outputs")
         self.params = np.zeros(sum((i + 1) * o for i, o in zip(sizes, sizes[1:])))
         self._mats = self.layer_views(self.params)
-        self._W = [m[:-1] for m in self._mats]
+        self._mats_T = [m.T for m in self._mats]  # left operands of zT = M.T @ [a, 1].T
+        self._W_backward = [m[:-1] for m in self._mats][:0:-1]  # W[L-1], ..., W[1], as backward_into visits them
         out_f = partial(self._out_act.f, axis=0) if output_activation == "softmax" else self._out_act.f
         self._fs = [self._act.f] * (len(sizes) - 2) + [out_f]
         self.initialize(np.random.default_rng(seed))
@@ -170,9 +178,9 @@ class Network:
         ``(n_out, n)``.
         """
         a_in = x_aug
-        for m, f, z, a, a_aug in zip(self._mats if mats is None else mats, self._fs, ws.z, ws.a[1:],
-                                     ws.a_aug[1:] + [None]):
-            np.dot(m.T, a_in, out=z)
+        for m_T, f, (z, a, a_aug) in zip(self._mats_T if mats is None else [m.T for m in mats], self._fs,
+                                         ws.forward_layers):
+            np.dot(m_T, a_in, out=z)
             f(z, out=a)
             a_in = a_aug
         return ws.a[-1]
@@ -182,20 +190,20 @@ class Network:
 
         ``Y`` is the transposed ``(n_out, n)`` target matrix and ``loss`` a ``Loss``.
         """
-        last = len(self._mats) - 1
-        d = ws.delta[last]
+        d = ws.delta[-1]
         a_out = ws.a[-1]
         if (self.output_activation, loss.name) in MATCHED:
             np.subtract(a_out, Y, out=d)  # f'(z) cancels: dL/dz = a - y
         else:
             loss.grad(a_out, Y, out=d)
-            self._out_act.backprop(d, ws.z[last], a_out, ws.tmp[last])
+            self._out_act.backprop(d, ws.z[-1], a_out, ws.tmp[-1])
         d *= ws.inv_n
         backprop = self._act.backprop
-        for l in range(last, 0, -1):
-            np.dot(ws.a_aug[l], ws.delta[l].T, out=grad_mats[l])
-            np.dot(self._W[l], ws.delta[l], out=ws.delta[l - 1])
-            backprop(ws.delta[l - 1], ws.z[l - 1], ws.a[l], ws.tmp[l - 1])
+        for W, grad, (a_aug, d_T, d, d_prev, z_prev, a_prev, tmp) in zip(self._W_backward, grad_mats[:0:-1],
+                                                                         ws.backward_layers):
+            np.dot(a_aug, d_T, out=grad)
+            np.dot(W, d, out=d_prev)
+            backprop(d_prev, z_prev, a_prev, tmp)
         np.dot(x_aug, ws.delta[0].T, out=grad_mats[0])
 
     # -- the public, allocating API --

@@ -88,7 +88,12 @@ class Trainer:
         n_params = len(net.params)
         self._grad = np.empty(n_params)
         self._grad_mats = net.layer_views(self._grad)
-        self._eval_grad_mats = net.layer_views(np.empty(n_params))
+        self._eval_grad = np.empty(n_params)
+        self._eval_grad_mats = net.layer_views(self._eval_grad)
+        # Where each layer's weights start and end in the flat vector (its biases follow), for np.add.reduceat.
+        starts = np.cumsum([0] + [(i + 1) * o for i, o in zip(net.sizes, net.sizes[1:])])[:-1]
+        self._weight_counts = np.array([i * o for i, o in zip(net.sizes, net.sizes[1:])])
+        self._weight_bounds = np.column_stack([starts, starts + self._weight_counts]).ravel()
         self._tmp = np.empty(n_params)
         self._weight_mask = np.zeros(n_params)
         for m in net.layer_views(self._weight_mask):
@@ -135,10 +140,12 @@ class Trainer:
             if not (isinstance(learning_rate, (int, float)) and 0 < learning_rate < math.inf):
                 raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
             self.learning_rate = float(learning_rate)
+            self._lr = np.array(self.learning_rate)  # 0-d: a faster operand than a Python float
         if batch_size != 0:
             if batch_size is not None and not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
                 raise ValueError(f"batch_size must be a positive integer or None (full batch); got {batch_size!r}")
             self.batch_size = self._train.n if batch_size is None else min(int(batch_size), self._train.n)
+            self._batches = {}
         if regularization != 0:
             regularization = regularization or "none"
             if regularization not in REGULARIZATIONS:
@@ -162,22 +169,32 @@ class Trainer:
             ws = self._workspaces[n] = self.net.workspace(n)
         return ws
 
+    def _batch(self, lo):
+        """The mini-batch starting at sample ``lo``: ``(x, Y, workspace, hi)``, cached.
+
+        ``x`` and ``Y`` are views of the shuffled copies, which each epoch
+        refills in place, so a batch's views stay valid until the batch size changes.
+        """
+        batch = self._batches.get(lo)
+        if batch is None:
+            hi = min(lo + self.batch_size, self._train.n)
+            batch = self._batches[lo] = (self._shuffled_x[lo:hi].T, self._shuffled_Y[lo:hi].T,
+                                         self._workspace(hi - lo), hi)
+        return batch
+
     def _step(self):
         """One mini-batch update (no checks: the hot path)."""
         if self._pos == 0 and self.batch_size < self._train.n:
             order = self._rng.permutation(self._train.n)
             np.take(self._sample_x, order, axis=0, out=self._shuffled_x)
             np.take(self._sample_Y, order, axis=0, out=self._shuffled_Y)
-        lo = self._pos
-        hi = min(lo + self.batch_size, self._train.n)
-        x, Y = self._shuffled_x[lo:hi].T, self._shuffled_Y[lo:hi].T
-        ws = self._workspace(hi - lo)
+        x, Y, ws, hi = self._batch(self._pos)
         net = self.net
         net.forward_into(ws, x)
         net.backward_into(ws, x, Y, self._loss, self._grad_mats)
         if self._regularize:
             add_penalty_gradient(self._grad, net.params, self.regularization, self._rate_mask, self._tmp)
-        self.optimizer.update(net.params, self._grad, self.learning_rate)
+        self.optimizer.update(net.params, self._grad, self._lr)
         self.steps += 1
         self._pos = hi
 
@@ -240,7 +257,7 @@ class Trainer:
         if split.labels is None:
             return loss, math.nan
         pred = out.argmax(axis=0) if len(out) > 1 else (out[0] > 0.5)
-        return loss, float(np.mean(pred == split.labels))
+        return loss, np.count_nonzero(pred == split.labels) / split.n
 
     def _record_epoch(self):
         with np.errstate(all="ignore"):
@@ -269,7 +286,9 @@ class Trainer:
         """
         split = self._train
         self.net.backward_into(self._workspace(split.n), split.x_aug, split.Y, self._loss, self._eval_grad_mats)
-        return [float(np.abs(g[:-1]).mean()) for g in self._eval_grad_mats]
+        np.abs(self._eval_grad, out=self._tmp)
+        sums = np.add.reduceat(self._tmp, self._weight_bounds)[::2]  # the odd entries sum the biases
+        return (sums / self._weight_counts).tolist()
 
     @property
     def history(self):

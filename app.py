@@ -29,7 +29,8 @@ title.markdown("## Neural Network Playground\nA neural network written from scra
 panels.lesson_text(st.session_state.exp)
 controls.toolbar_ui()
 notices = st.container()
-metrics = st.container()
+metrics = st.columns(5)  # made once: a live tick then sends only the five numbers
+status = st.container()
 data_col, net_col, out_col = st.columns([1, 2.4, 1.6], gap="medium")
 with data_col:
     controls.data_ui()
@@ -46,5 +47,6 @@ state.apply_config(controls.read_config())
 for kind, text in st.session_state.notices:
     getattr(notices, kind)(text)
 st.session_state.notices = []
-live.live_ui({"metrics": metrics, "network": network_slot, "boundary": boundary_slot, "loss": loss_slot})
+live.live_ui({"metrics": metrics, "status": status, "network": network_slot, "boundary": boundary_slot,
+              "loss": loss_slot})
 panels.panels_ui(st.session_state.exp)

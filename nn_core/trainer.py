@@ -291,6 +291,11 @@ class Trainer:
         return (sums / self._weight_counts).tolist()
 
     @property
+    def latest(self):
+        """The last history row as a dict, without building the DataFrame (for a live display)."""
+        return dict(zip(HISTORY_COLUMNS, self._rows[-1]))
+
+    @property
     def history(self):
         """Per-epoch history as a DataFrame: ``HISTORY_COLUMNS``, then ``grad_1`` .. ``grad_L``,
         the mean |dL/dW| of each weight layer on the training set."""

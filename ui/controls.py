@@ -88,13 +88,12 @@ def read_config():
 # -- training buttons --
 
 def _play():
+    """Start playing, unless the epoch limit is reached or training diverged (its message stays shown)."""
     ss = st.session_state
     tr = ss.exp.trainer
     if tr.epoch >= ss.config["epochs"]:
         state.notify("info", f"Reached {ss.config['epochs']} epochs: raise Epochs to train on, or Reset.")
-    elif tr.diverged:
-        state.notify("error", tr.status)
-    else:
+    elif not tr.diverged:
         ss.playing = True
 
 
@@ -107,8 +106,6 @@ def _step(kind):
     ss.playing = False
     tr = ss.exp.trainer
     (tr.train_epoch if kind == "epoch" else tr.train_step)()
-    if tr.diverged:
-        state.notify("error", tr.status)
 
 
 def _reset():

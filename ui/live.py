@@ -21,7 +21,7 @@ import streamlit as st
 
 from nn_core.features import feature_label
 
-from . import figures, raster, state
+from . import figures, raster
 
 TICK = 0.08  # seconds between redraws while playing
 CURVES_TICK = 1.0  # seconds between loss-curve redraws while playing
@@ -63,18 +63,25 @@ def pictures(exp, net=None):
     return grid, thumbs
 
 
-def draw_metrics(where, tr):
-    """Epoch, losses and accuracies as metrics."""
-    h = tr.history.iloc[-1]
-    cols = where.columns(5)
+def loss_text(value):
+    """A loss for display: 4 decimals, 3 significant digits once it is huge (a run about to diverge)."""
+    if np.isnan(value):
+        return "–"
+    return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3g}"
+
+
+def draw_metrics(slots, tr):
+    """Epoch, losses and accuracies into the five metric columns; the divergence message below them."""
+    h = tr.latest
+    cols = slots["metrics"]
     cols[0].metric("Epoch", f"{tr.epoch:,}")
-    cols[1].metric("Train loss", f"{h.train_loss:.4f}")
-    cols[2].metric("Test loss", "–" if np.isnan(h.test_loss) else f"{h.test_loss:.4f}")
-    if not np.isnan(h.train_accuracy):
-        cols[3].metric("Train accuracy", f"{h.train_accuracy:.1%}")
-        cols[4].metric("Test accuracy", "–" if np.isnan(h.test_accuracy) else f"{h.test_accuracy:.1%}")
+    cols[1].metric("Train loss", loss_text(h["train_loss"]))
+    cols[2].metric("Test loss", loss_text(h["test_loss"]))
+    if not np.isnan(h["train_accuracy"]):
+        cols[3].metric("Train accuracy", f"{h['train_accuracy']:.1%}")
+        cols[4].metric("Test accuracy", "–" if np.isnan(h["test_accuracy"]) else f"{h['test_accuracy']:.1%}")
     if tr.diverged:
-        where.error(tr.status, icon=":material/warning:")
+        slots["status"].error(tr.status, icon=":material/warning:")
 
 
 def draw_pictures(slots, exp, interactive):
@@ -100,10 +107,8 @@ def advance(exp):
     tr = exp.trainer
     limit = exp.config["epochs"]
     tr.run(min(exp.config["speed"], max(limit - tr.epoch, 0)))
-    if tr.diverged or tr.epoch >= limit:
+    if tr.diverged or tr.epoch >= limit:  # a diverged trainer's message shows under the metrics
         ss.playing = False
-        if tr.diverged:
-            state.notify("error", tr.status)
         st.rerun()
 
 
@@ -118,7 +123,7 @@ def live_ui(slots):
         with TICK_LOCK:
             if ss.playing:
                 advance(exp)
-            draw_metrics(slots["metrics"], exp.trainer)
+            draw_metrics(slots, exp.trainer)
             draw_pictures(slots, exp, interactive=not ss.playing)
 
     @st.fragment(run_every=CURVES_TICK if playing else None)

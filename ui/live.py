@@ -6,8 +6,9 @@ the network and the output.  While playing these two are JPEG pictures
 (``raster.py``), sent inline as data URLs: a browser shows an image far
 faster than it re-mounts a Plotly chart, and an inline image cannot go
 missing, as a media-file URL can when the next tick replaces the file before
-the browser fetched it.  When paused, the same pictures are interactive Plotly figures
-with the weights on hover.  The loss curves have their own, slower fragment.
+the browser fetched it.  When paused, the same pictures are interactive
+Plotly figures with the weights on hover.  The loss curves have their own,
+slower fragment.
 Play/Pause/Step/Reset are outside: a click reruns the app, which re-creates
 the fragments with or without their timers.
 """

@@ -192,11 +192,12 @@ LOSS_CODE = {
 
 
 def _source_without_header(obj):
-    """A function's or module's source, without module docstring and __future__ imports."""
+    """A function's or module's source, without module docstring, __future__ and NumPy imports."""
     src = inspect.getsource(obj)
     if inspect.ismodule(obj):
         src = re.sub(r'^""".*?"""\n', "", src, flags=re.S)
-        src = "\n".join(line for line in src.splitlines() if not line.startswith("from __future__")).strip()
+        src = "\n".join(line for line in src.splitlines()  # the script imports NumPy once, at its top
+                        if not line.startswith(("from __future__", "import numpy"))).strip()
     return src + "\n"
 
 

@@ -64,10 +64,10 @@ def measure(browser, url, seconds):
     page.on("response", lambda r: received.append(int(r.headers.get("content-length", 0)))
             if "/media/" in r.url else None)
     page.goto(url)
-    page.get_by_role("button", name="Play").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
     time.sleep(3)
     page.evaluate(COUNT_UPDATES)
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     time.sleep(1.0)  # let playing settle
     return page, received
 

@@ -21,16 +21,16 @@ def test_play_changes_epoch_and_picture_then_pause_stops():
         assert epoch_of(page) == 0
         before = boundary_png(page)
 
-        page.get_by_role("button", name="Play").click()
-        page.get_by_role("button", name="Pause").wait_for(timeout=10_000)
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=10_000)
         deadline = time.monotonic() + 20
         while epoch_of(page) < 50 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert epoch_of(page) >= 50
         assert boundary_png(page) != before
 
-        page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Play").wait_for(timeout=5_000)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        page.get_by_role("button", name="Play", exact=True).wait_for(timeout=5_000)
         time.sleep(0.5)
         paused_at = epoch_of(page)
         time.sleep(1.5)

@@ -21,12 +21,18 @@ def trained(epochs=3, **query):
     return at
 
 
+def open_panel(at, name):
+    at.segmented_control(key="panel").set_value(name).run()
+    assert not at.exception
+    return at
+
+
 def notices(at, kind):
     return " ".join(e.value for e in getattr(at, kind))
 
 
 def test_step_back_and_resume_from_an_earlier_epoch():
-    at = trained(3)
+    at = open_panel(trained(3), "history")
     exp = at.session_state["exp"]
     at.select_slider(key="history_epoch").set_value(1).run()
     assert "Epoch 1:" in " ".join(c.value for c in at.caption)
@@ -39,7 +45,7 @@ def test_step_back_and_resume_from_an_earlier_epoch():
 
 
 def test_inside_a_neuron_shows_the_numbers_training_uses():
-    at = trained(2)
+    at = open_panel(trained(2), "neuron")
     at.selectbox(key="neuron_layer").set_value(1).run()  # hidden layer 2
     at.selectbox(key="neuron_unit").set_value(1).run()
     at.number_input(key="neuron_example").set_value(7).run()
@@ -53,9 +59,9 @@ def test_inside_a_neuron_shows_the_numbers_training_uses():
 
 
 def test_hidden_space_needs_a_two_neuron_layer():
-    at = run_app(hidden="4,2")
+    at = open_panel(run_app(hidden="4,2"), "hidden_space")
     assert at.selectbox(key="hidden_space_layer").value == 1
-    at = run_app(hidden="5")
+    at = open_panel(run_app(hidden="5"), "hidden_space")
     assert "exactly 2 neurons" in notices(at, "info")
     assert not at.exception
 
@@ -65,7 +71,7 @@ CSV = "x1,x2,label\n" + "\n".join(f"{x},{y},{int(x * y > 0)}" for x, y in
 
 
 def test_uploading_a_csv_replaces_the_data_and_a_bad_one_keeps_it():
-    at = run_app()
+    at = open_panel(run_app(), "data")
     at.file_uploader(key="csv_upload").set_value(("points.csv", CSV.encode(), "text/csv")).run()
     assert not at.exception
     exp = at.session_state["exp"]
@@ -78,7 +84,7 @@ def test_uploading_a_csv_replaces_the_data_and_a_bad_one_keeps_it():
 
 
 def test_clear_points_then_downloaded_data_round_trips():
-    at = run_app()
+    at = open_panel(run_app(), "data")
     at.button(key="clear_points").click().run()
     assert len(at.session_state["user_data"][0]) == 0
     assert "add at least 4 points" in notices(at, "info")
@@ -90,7 +96,7 @@ def test_clear_points_then_downloaded_data_round_trips():
 def test_a_model_exported_by_one_session_loads_into_another():
     a = trained(5, dataset="xor", hidden="5,3", activation="relu")
     document = model_json(a.session_state["exp"])
-    b = run_app()
+    b = open_panel(run_app(), "export")
     b.file_uploader(key="model_upload").set_value(("model.json", document.encode(), "application/json")).run()
     assert not b.exception
     assert config(b) == config(a)
@@ -115,7 +121,7 @@ def exported(**changes):
     (b"[" * 100_000 + b"]" * 100_000, "Could not load"),
 ], ids=["not-json", "huge", "shapes", "code", "mismatch", "deep"])
 def test_a_wrong_or_hostile_model_file_changes_nothing(document, words):
-    at = trained(2)
+    at = open_panel(trained(2), "export")
     before = at.session_state["exp"]
     at.file_uploader(key="model_upload").set_value(("model.json", document, "application/json")).run()
     assert not at.exception
@@ -125,7 +131,7 @@ def test_a_wrong_or_hostile_model_file_changes_nothing(document, words):
 
 @pytest.mark.parametrize("name", list(LESSONS))
 def test_every_lesson_starts_with_its_explanation_and_hides_its_controls(name):
-    at = run_app()
+    at = open_panel(run_app(), "lesson")
     at.selectbox(key="lesson_pick").set_value(name).run()
     assert not at.exception
     lesson = LESSONS[name]
@@ -144,4 +150,7 @@ def test_a_teachers_link_hides_controls_and_panels():
     keys = {w.key for w in at.selectbox} | {w.key for w in at.select_slider}
     assert not keys & {"learning_rate", "dataset", "neuron_layer"}
     assert "activation" in keys
-    assert "Export" not in [t.label for t in at.tabs] and "Lessons" in [t.label for t in at.tabs]
+    panels = at.segmented_control(key="panel").options
+    assert "Export" not in panels and "Lessons" in panels and "Inside a neuron" not in panels
+    open_panel(at, "lesson")  # opening the panel that edits the hidden list keeps it
+    assert config(at)["hide"] == ("dataset", "learning_rate", "neuron", "export")

@@ -44,8 +44,7 @@ def param_widget(name, where=None, options=None, label_visibility="visible"):
     where = where or st
     if name in ss.config["hide"]:  # a teacher's focused link hides it: keep the value
         return ss.config[name]
-    if name not in ss:  # a widget not drawn in the last run lost its state: restore it
-        state.load_widgets({name: ss.config[name]})
+    state.restore_widget(name)
     kw = {"key": name, "help": p.help, "label_visibility": label_visibility}
     fmt = {"format_func": lambda v: choice_label(name, v)}
     if p.kind == "choice":

@@ -335,8 +335,7 @@ def lesson_ui(exp):
     with left:
         st.selectbox("Lesson", names, key="lesson_pick", on_change=_pick_lesson,
                      format_func=lambda n: "Free play" if n == "none" else LESSONS[n].title)
-        if "hide" not in ss:  # the panel was closed, and its widget's state went with it
-            state.load_widgets({"hide": exp.config["hide"]})
+        state.restore_widget("hide")  # kept in the configuration while the panel was closed
         st.multiselect("Hide these controls in the link", HIDEABLE, key="hide",
                        format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
                        help="The URL carries the hidden list: share it for a focused lesson.")

@@ -40,6 +40,16 @@ def load_widgets(config):
             ss[name] = list(value) if params.PARAMS[name].kind == "multi" else value
 
 
+def restore_widget(name):
+    """Give parameter ``name``'s widget the configuration's value if its state was dropped.
+
+    Streamlit forgets a widget's state when a run does not draw it (a closed
+    panel, a hidden control); drawn again, it would start from its default.
+    """
+    if name not in st.session_state:
+        load_widgets({name: st.session_state.config[name]})
+
+
 def apply_config(config, fresh=False):
     """Make ``config`` the session's configuration: URL, and the experiment.
 

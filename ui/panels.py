@@ -340,11 +340,11 @@ def lesson_ui(exp):
                        format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
                        help="The URL carries the hidden list: share it for a focused lesson.")
         st.markdown("**Link to this exact setup**, hidden controls included:")
-        st.code((st.context.url or "") + "?" + urlencode(params.encode(exp.config)), language=None,
+        st.code((st.context.url or "") + "?" + urlencode(params.encode(exp.config), safe=","), language=None,
                 wrap_lines=True)
     with right:
         for lesson in LESSONS.values():
-            st.markdown(f"**{lesson.title}.** {lesson.text.split('. ')[0]}.")
+            st.markdown(f"**{lesson.title}.** {lesson.text.split('. ')[0].rstrip('.')}.")  # its first sentence
 def lesson_text(exp):
     """The current lesson's explanation, shown above the playground."""
     name = exp.config["lesson"]

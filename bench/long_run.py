@@ -2,7 +2,8 @@
 
 Replays what the server does for one playing session, without the browser:
 each tick trains ``speed`` epochs, evaluates every neuron over the plane and
-draws both live JPEGs; every tenth tick also builds the loss-curve figure.
+draws both live pictures; every tenth tick also draws the loss curves (the
+live SVG, and the Plotly figure shown when paused).
 Every 2,000 epochs it prints the process's resident memory (RSS, from
 /proc), the Python heap traced by ``tracemalloc`` and the sizes of the
 trainer's history and snapshots, which are capped (older entries thinned).
@@ -22,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nn_core.experiment import Experiment  # noqa: E402
-from ui import figures, live, raster  # noqa: E402
+from ui import figures, live, svg  # noqa: E402
 from ui.state import GRID_RES  # noqa: E402
 
 
@@ -38,9 +39,10 @@ def tick(exp, speed, curves):
     """One live update, as ``ui.live`` does it while playing."""
     exp.trainer.run(speed)
     grid, thumbs = live.pictures(exp)
-    raster.network_png(live.layer_labels(exp), exp.net.weights, thumbs)
-    raster.boundary_png(grid, exp.grid.extent, exp.X_train, exp.y_train, kind=exp.kind)
+    svg.network_svg(live.layer_labels(exp), exp.net.weights, thumbs)
+    svg.boundary_svg(grid, exp.grid.extent, exp.X_train, exp.y_train, kind=exp.kind)
     if curves:
+        svg.loss_svg(exp.trainer.loss_curve())
         figures.loss_figure(exp.trainer.history)
 
 

@@ -295,6 +295,13 @@ class Trainer:
         """The last history row as a dict, without building the DataFrame (for a live display)."""
         return dict(zip(HISTORY_COLUMNS, self._rows[-1]))
 
+    def loss_curve(self, max_points=400):
+        """Epoch, train loss and test loss of at most ``max_points`` evenly spaced history rows (the
+        last one kept) as a float64 (m, 3) array: what a live plot needs, without building the DataFrame."""
+        rows = self._rows
+        pick = np.unique(np.linspace(0, len(rows) - 1, min(len(rows), max_points)).astype(int))
+        return np.array([rows[i][:3] for i in pick], np.float64).reshape(-1, 3)
+
     @property
     def history(self):
         """Per-epoch history as a DataFrame: ``HISTORY_COLUMNS``, then ``grad_1`` .. ``grad_L``,

@@ -109,6 +109,10 @@ def test_history_and_snapshots_stay_bounded():
     assert tr.snapshot_epochs[0] == 0 and tr.snapshot_epochs[-1] >= 900
     assert tr.history.epoch.iloc[-1] == 1000 and tr.history.epoch.iloc[0] == 0
     assert np.all(np.diff(tr.history.epoch) > 0)
+    curve = tr.loss_curve(max_points=20)  # the live plot's rows: a thinned history, ends kept
+    h = tr.history.set_index("epoch")
+    assert len(curve) == 20 and curve[0, 0] == 0 and curve[-1, 0] == 1000
+    np.testing.assert_array_equal(curve[:, 1:], h.loc[curve[:, 0], ["train_loss", "test_loss"]])
 
 
 def test_single_steps_make_an_epoch():

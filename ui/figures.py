@@ -13,6 +13,8 @@ base64 typed array, never as a list); heatmaps are int8 (-127..127 for
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -25,6 +27,9 @@ MAX_LINE_POINTS = 1000
 EMPTY = -128  # int8 code of a transparent heatmap cell
 _RGB = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (NEG_COLOR, ZERO_COLOR, POS_COLOR)],
                 np.float32)
+# the colour of each of 255 levels from -1 to 1: between grey and orange or blue, in proportion to |v|
+_LEVELS = np.linspace(-1, 1, 255, dtype=np.float32)[:, None]
+COLOR_LEVELS = np.rint(_RGB[1] + (np.where(_LEVELS < 0, _RGB[0], _RGB[2]) - _RGB[1]) * np.abs(_LEVELS)).astype(np.uint8)
 # int8 heatmap scale: -128 transparent, -127..127 orange..grey..blue
 INT8_COLORSCALE = [[0.0, "rgba(0,0,0,0)"], [0.5 / 255, "rgba(0,0,0,0)"], [1 / 255, NEG_COLOR],
                    [128 / 255, ZERO_COLOR], [1.0, POS_COLOR]]
@@ -84,10 +89,9 @@ def _plane_axes(extent):
 
 
 def colorize(values):
-    """RGB uint8 colours of values in [-1, 1] on ``COLORSCALE`` (for raster pictures)."""
-    v = np.clip(np.asarray(values, np.float32), -1, 1)[..., None]
-    end = np.where(v < 0, _RGB[0], _RGB[2])
-    return np.rint(_RGB[1] + (end - _RGB[1]) * np.abs(v)).astype(np.uint8)
+    """RGB uint8 colours of values in [-1, 1] on ``COLORSCALE`` (for raster pictures), 255 levels; NaN is grey."""
+    codes = np.rint((np.clip(np.nan_to_num(np.asarray(values, np.float32)), -1, 1) + 1) * 127).astype(np.uint8)
+    return COLOR_LEVELS[codes]
 
 
 def class_image(probs, discretize=False):
@@ -150,35 +154,50 @@ NETWORK_ASPECT = 1.45  # width / height of the network panel at a usual page wid
 NETWORK_WIDTH = 660  # its width in pixels there
 
 
-def network_figure(layer_labels, weights, thumbnails, *, height=460):
-    """The network diagram: a small activation heatmap per node, links coloured by weight sign.
+class NetworkLayout(NamedTuple):
+    """Where the network diagram puts things, in units of thumbnail cells (y grows downwards).
 
-    layer_labels: node labels per layer; weights: W (n_in, n_out) per layer;
-    thumbnails: (r, r, n_nodes) per layer, values in [-1, 1].  All thumbnails
-    go into ONE int8 canvas (one block of cells per layer and node, wide gap
-    cells between them, transparent), drawn as a single heatmap; links are
-    grouped into a few traces by sign and width, with the weights on hover.
-    The gaps between layers shrink (down to 1.8 thumbnails) as a deep network
-    would otherwise turn into a thin strip, and ``height`` is the most the
-    figure takes: a wide, shallow diagram takes less.
+    ``node_xy[l][i]`` is the top-left corner of node i of layer l; ``cells[l][i]``
+    the (row, column) of its block on the canvas whose cell edges are
+    ``x_edges`` and ``y_edges``; ``x_range`` and ``y_range`` (top last) frame
+    the diagram; ``height`` is its height in pixels at ``NETWORK_WIDTH``.
     """
-    sizes = [len(labels) for labels in layer_labels]
-    r = thumbnails[0].shape[0]
+    r: int
+    node_xy: list
+    cells: list
+    x_edges: np.ndarray
+    y_edges: np.ndarray
+    x_range: list
+    y_range: list
+    height: int
+
+
+def network_layout(sizes, r, max_height=460):
+    """The layout of a diagram of layers of ``sizes`` nodes drawn as r x r thumbnails.
+
+    Columns of nodes, each centred (in whole rows) on the tallest; the gaps
+    between layers shrink (down to 1.8 thumbnails) as a deep network would
+    otherwise turn into a thin strip, and a wide, shallow diagram takes less
+    than ``max_height``.
+    """
     gap_y = 0.45 * r
     column_height = max(sizes) * r + (max(sizes) - 1) * gap_y
     gap_x = r * float(np.clip((NETWORK_ASPECT * column_height / r - len(sizes)) / max(len(sizes) - 1, 1), 1.8, 3.0))
     x_edges, col_x = _cell_edges(len(sizes), r, gap_x)
     y_edges, row_y = _cell_edges(max(sizes), r, gap_y)
-    canvas = np.full((len(y_edges) - 1, len(x_edges) - 1), EMPTY, np.int8)
-    node_xy = []  # top-left corner of every node, in plot units
-    for l, (k, thumbs) in enumerate(zip(sizes, thumbnails)):
-        offset = (max(sizes) - k) // 2  # centre the column (in whole rows)
-        node_xy.append([(col_x[l], row_y[offset + i]) for i in range(k)])
-        for i in range(k):
-            row, col = (offset + i) * (r + 1), l * (r + 1)
-            canvas[row:row + r, col:col + r] = to_int8(thumbs[::-1, :, i])  # x2 grows upwards
-    data = [_heatmap(canvas, x=x_edges, y=y_edges)]
+    rows = [[(max(sizes) - k) // 2 + i for i in range(k)] for k in sizes]
+    cells = [[(row * (r + 1), l * (r + 1)) for row in column] for l, column in enumerate(rows)]
+    node_xy = [[(col_x[l], row_y[row]) for row in column] for l, column in enumerate(rows)]
+    x_range = [-r * 0.3, float(x_edges[-1]) + r * 0.3]
+    y_range = [float(y_edges[-1]) + r * 0.6, -r * 0.3]
+    fits = NETWORK_WIDTH * (y_range[0] - y_range[1]) / (x_range[1] - x_range[0]) + 8
+    return NetworkLayout(r, node_xy, cells, x_edges, y_edges, x_range, y_range, int(min(max_height, max(fits, 200))))
 
+
+def network_links(layout, weights):
+    """Every link of the diagram: x and y of its two ends, (m, 2) each, and its weight (m,), layer by layer
+    in the order of ``W.ravel()`` (from the right edge of node i to the left edge of node j, mid-height)."""
+    r, node_xy = layout.r, layout.node_xy
     link_x, link_y, link_w = [], [], []
     for l, w in enumerate(weights):
         (x0, x1) = node_xy[l][0][0] + r, node_xy[l + 1][0][0]
@@ -187,7 +206,29 @@ def network_figure(layer_labels, weights, thumbnails, *, height=460):
         link_y.append(np.stack(np.broadcast_arrays(ys0[:, None], ys1[None, :]), -1).reshape(-1, 2))
         link_x.append(np.broadcast_to([x0, x1], (w.size, 2)))
         link_w.append(np.asarray(w, np.float32).ravel())
-    link_x, link_y, link_w = np.vstack(link_x), np.vstack(link_y), np.concatenate(link_w)
+    return np.vstack(link_x), np.vstack(link_y), np.concatenate(link_w)
+
+
+def network_figure(layer_labels, weights, thumbnails, *, height=460):
+    """The network diagram: a small activation heatmap per node, links coloured by weight sign.
+
+    layer_labels: node labels per layer; weights: W (n_in, n_out) per layer;
+    thumbnails: (r, r, n_nodes) per layer, values in [-1, 1].  All thumbnails
+    go into ONE int8 canvas (one block of cells per layer and node, wide gap
+    cells between them, transparent), drawn as a single heatmap; links are
+    grouped into a few traces by sign and width, with the weights on hover.
+    ``height`` is the most the figure takes (see ``network_layout``).
+    """
+    r = thumbnails[0].shape[0]
+    layout = network_layout([len(labels) for labels in layer_labels], r, height)
+    x_edges, y_edges, node_xy = layout.x_edges, layout.y_edges, layout.node_xy
+    canvas = np.full((len(y_edges) - 1, len(x_edges) - 1), EMPTY, np.int8)
+    for cells, thumbs in zip(layout.cells, thumbnails):
+        for i, (row, col) in enumerate(cells):
+            canvas[row:row + r, col:col + r] = to_int8(thumbs[::-1, :, i])  # x2 grows upwards
+    data = [_heatmap(canvas, x=x_edges, y=y_edges)]
+
+    link_x, link_y, link_w = network_links(layout, weights)
     width_bin = link_width_bins(link_w)
     for positive in (False, True):
         for b in range(LINK_BINS):
@@ -208,12 +249,9 @@ def network_figure(layer_labels, weights, thumbnails, *, height=460):
                  "y": np.array([y + r + 0.2 * r for _, y in flat], np.float32), "mode": "text",
                  "text": [t for labels in layer_labels for t in labels], "textfont": {"size": 10},
                  "hoverinfo": "skip"})
-    x_range = [-r * 0.3, float(x_edges[-1]) + r * 0.3]
-    y_range = [float(y_edges[-1]) + r * 0.6, -r * 0.3]
-    fits = NETWORK_WIDTH * (y_range[0] - y_range[1]) / (x_range[1] - x_range[0]) + 8
-    return _figure(data, int(min(height, max(fits, 200))), margin={"l": 4, "r": 4, "t": 4, "b": 4},
-                   hovermode="closest", xaxis={"visible": False, "range": x_range, "fixedrange": True},
-                   yaxis={"visible": False, "range": y_range, "fixedrange": True, "scaleanchor": "x"})
+    return _figure(data, layout.height, margin={"l": 4, "r": 4, "t": 4, "b": 4}, hovermode="closest",
+                   xaxis={"visible": False, "range": layout.x_range, "fixedrange": True},
+                   yaxis={"visible": False, "range": layout.y_range, "fixedrange": True, "scaleanchor": "x"})
 
 
 def _downsample(df):

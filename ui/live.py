@@ -2,13 +2,13 @@
 
 Each tick of the fast fragment trains ``speed`` epochs, evaluates the network
 once over the plane (every neuron at once, float32) and redraws the metrics,
-the network and the output.  While playing these two are JPEG pictures
-(``raster.py``), sent inline as data URLs: a browser shows an image far
-faster than it re-mounts a Plotly chart, and an inline image cannot go
-missing, as a media-file URL can when the next tick replaces the file before
-the browser fetched it.  When paused, the same pictures are interactive
-Plotly figures with the weights on hover.  The loss curves have their own,
-slower fragment.
+the network and the output.  While playing these two, and the loss curves,
+are SVG pictures (``svg.py``), sent inline as data URLs: a browser shows an
+image far faster than it re-mounts a Plotly chart, and an inline image cannot
+go missing, as a media-file URL can when the next tick replaces the file
+before the browser fetched it.  When paused, the same pictures are
+interactive Plotly figures with the weights on hover.  The loss curves have
+their own, slower fragment.
 Play/Pause/Step/Reset are outside: a click reruns the app, which re-creates
 the fragments with or without their timers.
 """
@@ -22,7 +22,7 @@ import streamlit as st
 
 from nn_core.features import feature_label
 
-from . import figures, raster
+from . import figures, svg
 
 TICK = 0.08  # seconds between redraws while playing
 CURVES_TICK = 1.0  # seconds between loss-curve redraws while playing
@@ -86,7 +86,7 @@ def draw_metrics(slots, tr):
 
 
 def draw_pictures(slots, exp, interactive):
-    """The network diagram and the output picture: Plotly figures, or JPEGs while playing."""
+    """The network diagram and the output picture: Plotly figures, or SVG pictures while playing."""
     c = exp.config
     grid, thumbs = pictures(exp)
     labels, weights = layer_labels(exp), exp.net.weights
@@ -98,8 +98,8 @@ def draw_pictures(slots, exp, interactive):
         slots["boundary"].plotly_chart(figures.boundary_figure(*output, **style), key="boundary_fig",
                                        config=PLOT_CONFIG)
     else:
-        slots["network"].image(raster.data_url(raster.network_png(labels, weights, thumbs)))
-        slots["boundary"].image(raster.data_url(raster.boundary_png(*output, **style)))
+        slots["network"].image(svg.data_url(svg.network_svg(labels, weights, thumbs)))
+        slots["boundary"].image(svg.data_url(svg.boundary_svg(*output, **style)))
 
 
 def advance(exp):
@@ -130,8 +130,11 @@ def live_ui(slots):
     @st.fragment(run_every=CURVES_TICK if playing else None)
     def curves():
         with TICK_LOCK:
-            slots["loss"].plotly_chart(figures.loss_figure(ss.exp.trainer.history), key="loss_fig",
-                                       config=PLOT_CONFIG)
+            tr = ss.exp.trainer
+            if ss.playing:
+                slots["loss"].image(svg.data_url(svg.loss_svg(tr.loss_curve())))
+            else:
+                slots["loss"].plotly_chart(figures.loss_figure(tr.history), key="loss_fig", config=PLOT_CONFIG)
 
     live()
     curves()

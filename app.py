@@ -47,6 +47,6 @@ state.apply_config(controls.read_config())
 for kind, text in st.session_state.notices:
     getattr(notices, kind)(text)
 st.session_state.notices = []
-live.live_ui({"metrics": metrics, "status": status, "network": network_slot, "boundary": boundary_slot,
-              "loss": loss_slot})
 panels.panels_ui(st.session_state.exp)
+live.live_ui({"metrics": metrics, "status": status, "network": network_slot, "boundary": boundary_slot,
+              "loss": loss_slot})  # last: while playing, it keeps this run going a little

@@ -23,13 +23,10 @@ and opens N sessions that each do what a browser tab does, without a browser
 Every tab is opened first (its first run), then Play is pressed in all of
 them at once.  An *update* is a new value of the "Epoch" metric reaching a
 session: what the page shows changes.  After every Play run has finished and
-a warm-up, updates are counted per session over a fixed window.  *Ticks* are
-the runs of the live fragment the server finished (their ``script_finished``);
-when the server is behind, Streamlit drops a run's queued output as the next
-run of the fragment starts, so a tick is not always an update: ``ep/upd``
-(epochs per update; the default trains 5 per tick) shows how many were lost.
-Server CPU is utime+stime of the server process from /proc (100 % = one
-core), RSS its VmRSS before the sessions connect and after the window.  The
+a warm-up, updates are counted per session over a fixed window.  ``ep/upd``
+(epochs per update; the default trains 5 per tick) shows whether any tick
+was lost on the way (5.0: none).  Server CPU is utime+stime of the server process from /proc (100 % = one
+core), and ms/upd that CPU per update; RSS its VmRSS before the sessions connect and after the window.  The
 CPU of this load generator and of everything else on the machine
 (/proc/stat) are reported too: all share the same cores.
 
@@ -43,7 +40,12 @@ file changes and would break runs if the tree is edited meanwhile
 
     python bench/load.py                       # N = 1, 5, 10, 30; table
     python bench/load.py --sessions 1,5 --seconds 10
+    python bench/load.py --sessions 30 --servers 2
     python bench/load.py --json
+
+``--servers K`` starts K server processes and binds session i to server
+i mod K, as a load balancer with sticky sessions does (without the balancer's
+own cost): one process per core, as the README's hosting notes advise.
 """
 
 from __future__ import annotations
@@ -217,8 +219,6 @@ class Session:
         self.last_epoch = None
         self.updates = []  # (monotonic time, epoch)
         self.ws_bytes = 0
-        self.finished_runs = []  # (monotonic time, fragment ids, status) of every finished run
-        self.intervals = {}  # fragment id -> its auto-rerun interval
         self.first_run = asyncio.Event()
         self.full_run = asyncio.Event()  # set when a full run finishes
         self.playing = asyncio.Event()
@@ -304,8 +304,6 @@ class Session:
             self.element(msg.delta.new_element)
         elif kind == "auto_rerun":
             fid, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
-            if fid:
-                self.intervals[fid] = interval
             if fid and self.timers.get(fid, (None,))[0] != interval:
                 self._stop_timer(fid)
                 self.timers[fid] = (interval, self._spawn(self._timer(fid, interval)))
@@ -343,7 +341,6 @@ class Session:
 
     def finished(self, msg):
         status = msg.script_finished
-        self.finished_runs.append((time.monotonic(), tuple(msg.metadata.run.fragment_ids), status))
         if status != FINISHED.FINISHED_EARLY_FOR_RERUN:  # the frontend's cache ageing
             self.cache_runs += 1
             fids = list(msg.metadata.run.fragment_ids)
@@ -362,13 +359,6 @@ class Session:
         """The epoch the page shows at time t."""
         shown = [epoch for when, epoch in self.updates if when <= t]
         return shown[-1] if shown else 0
-
-    def ticks(self, t0, t1):
-        """Runs of the fastest fragment (the live one) that finished between t0 and t1."""
-        if not self.intervals:
-            return 0
-        live = min(self.intervals, key=self.intervals.get)
-        return sum(t0 <= t <= t1 and live in fids for t, fids, _ in self.finished_runs)
 
     # life cycle
 
@@ -413,10 +403,17 @@ class Session:
 
 # -- one case: N sessions --
 
-async def _case(port, pid, n, seconds, warmup, query, setup_limit):
-    sessions = [Session(port, query) for _ in range(n)]
+async def _case(ports, pids, n, seconds, warmup, query, setup_limit):
+    sessions = [Session(ports[i % len(ports)], query) for i in range(n)]  # sticky: a session keeps its server
     gate = asyncio.Semaphore(SETUP_PARALLEL)
-    rss_before = rss_mb(pid)
+
+    def cpu():
+        return sum(map(cpu_seconds, pids))
+
+    def rss():
+        return sum(map(rss_mb, pids))
+
+    rss_before = rss()
     t_setup = time.monotonic()
 
     async def start(s):
@@ -444,30 +441,29 @@ async def _case(port, pid, n, seconds, warmup, query, setup_limit):
         setup_s = time.monotonic() - t_setup
         await asyncio.sleep(warmup)
 
-        t0, cpu0, busy0, own0 = time.monotonic(), cpu_seconds(pid), machine_busy_seconds(), time.process_time()
+        t0, cpu0, busy0, own0 = time.monotonic(), cpu(), machine_busy_seconds(), time.process_time()
         marks = [(s.ws_bytes, s.media.bytes, s.media.fetched, s.media.errors) for s in sessions]
         await asyncio.sleep(seconds)
-        t1, cpu1, busy1, own1 = time.monotonic(), cpu_seconds(pid), machine_busy_seconds(), time.process_time()
+        t1, cpu1, busy1, own1 = time.monotonic(), cpu(), machine_busy_seconds(), time.process_time()
         wall = t1 - t0
-        rss_after = rss_mb(pid)
+        rss_after = rss()
         errors = [s.error for s in sessions if s.error]
     finally:
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
 
     counts = [sum(t0 <= t <= t1 for t, _ in s.updates) for s in sessions]
     rates = [c / wall for c in counts]
-    ticks = sum(s.ticks(t0, t1) for s in sessions)
     epochs = sum(s.epoch_at(t1) - s.epoch_at(t0) for s in sessions)
     total = max(sum(counts), 1)
     return {
         "sessions": n,
+        "servers": len(ports),
         "updates_per_s_median": statistics.median(rates),
         "updates_per_s_min": min(rates),
         "updates_per_s_total": sum(counts) / wall,
-        "ticks_per_s_total": ticks / wall,
         "epochs_per_update": epochs / total,
         "server_cpu": (cpu1 - cpu0) / wall,
-        "server_cpu_ms_per_tick": 1e3 * (cpu1 - cpu0) / max(ticks, 1),
+        "server_cpu_ms_per_update": 1e3 * (cpu1 - cpu0) / total,
         "rss_mb_before": rss_before,
         "rss_mb_after": rss_after,
         "client_cpu": (own1 - own0) / wall,
@@ -483,14 +479,16 @@ async def _case(port, pid, n, seconds, warmup, query, setup_limit):
     }
 
 
-def run_case(n, seconds=20.0, warmup=3.0, query=QUERY):
-    """Start a server, open ``n`` playing sessions, measure for ``seconds``; always cleans up."""
+def run_case(n, seconds=20.0, warmup=3.0, query=QUERY, servers=1):
+    """Start ``servers`` servers, open ``n`` playing sessions spread over them, measure for ``seconds``;
+    always cleans up."""
     setup_limit = 30 + 3 * n  # for opening every session, then again for pressing Play in all
     # no file watcher (see the module docstring); the environment may say otherwise
     os.environ.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
-    with streamlit_server() as (url, proc):
-        port = int(url.rsplit(":", 1)[1])
-        coro = _case(port, proc.pid, n, seconds, warmup, query, setup_limit)
+    with contextlib.ExitStack() as stack:
+        running = [stack.enter_context(streamlit_server()) for _ in range(servers)]
+        ports = [int(url.rsplit(":", 1)[1]) for url, _ in running]
+        coro = _case(ports, [proc.pid for _, proc in running], n, seconds, warmup, query, setup_limit)
         return asyncio.run(asyncio.wait_for(coro, 2 * setup_limit + warmup + seconds + 30))
 
 
@@ -501,36 +499,42 @@ def main():
     ap.add_argument("--seconds", type=float, default=20, help="measurement window per case")
     ap.add_argument("--warmup", type=float, default=3, help="seconds of playing before the window")
     ap.add_argument("--query", default=QUERY, help="the URL query string every session opens")
+    ap.add_argument("--servers", type=int, default=1,
+                    help="server processes, each session bound to one (as behind a sticky load balancer)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     counts = [int(x) for x in args.sessions.split(",") if x.strip()]
     if any(not 1 <= c <= 100 for c in counts):
         ap.error("--sessions: each between 1 and 100")
+    if not 1 <= args.servers <= 8:
+        ap.error("--servers: between 1 and 8")
     results = []
     for n in counts:
         try:
-            results.append(run_case(n, args.seconds, args.warmup, args.query))
+            results.append(run_case(n, args.seconds, args.warmup, args.query, args.servers))
         except Exception as e:  # noqa: BLE001  (one failed case must not hide the others)
             results.append({"sessions": n, "error": f"{type(e).__name__}: {e}"})
     if args.json:
         print(json.dumps(results, indent=1))
         return
-    print(f"{'N':>3s} {'upd/s med':>9s} {'min':>5s} {'total':>6s} {'ticks/s':>7s} {'server CPU':>10s} "
-          f"{'ms/tick':>7s} {'RSS MB':>11s} {'client':>6s} {'other':>6s} {'kB/upd':>7s} {'ep/upd':>6s}")
+    print(f"{'N':>3s} {'upd/s med':>9s} {'min':>5s} {'total':>6s} {'server CPU':>10s} "
+          f"{'ms/upd':>7s} {'RSS MB':>11s} {'client':>6s} {'other':>6s} {'kB/upd':>7s} {'ep/upd':>6s}")
     for r in results:
         if "error" in r:
             print(f"{r['sessions']:3d} failed: {r['error']}")
             continue
         print(f"{r['sessions']:3d} {r['updates_per_s_median']:9.2f} {r['updates_per_s_min']:5.2f} "
-              f"{r['updates_per_s_total']:6.1f} {r['ticks_per_s_total']:7.1f} {r['server_cpu']:10.0%} "
-              f"{r['server_cpu_ms_per_tick']:7.1f} {r['rss_mb_before']:5.0f}>{r['rss_mb_after']:<5.0f} "
+              f"{r['updates_per_s_total']:6.1f} {r['server_cpu']:10.0%} "
+              f"{r['server_cpu_ms_per_update']:7.1f} {r['rss_mb_before']:5.0f}>{r['rss_mb_after']:<5.0f} "
               f"{r['client_cpu']:6.0%} {r['other_cpu']:6.0%} "
               f"{r['ws_kb_per_update'] + r['media_kb_per_update']:7.1f} {r['epochs_per_update']:6.1f}"
               + (f"  ({r['not_playing']} sessions not yet playing)" if r["not_playing"] else "")
               + (f"  errors: {r['errors'][0]}" if r["errors"] else ""))
     print("upd/s: new Epoch values a session received per second (median, min over sessions; total);")
-    print("ticks/s: runs of the live fragment the server finished (all sessions); ms/tick: server CPU per run.")
+    print("ms/upd: server CPU per update (all sessions).")
     print(f"CPU: 100 % = one core of {os.cpu_count()}; 'other' = the rest of the machine during the window.")
+    if args.servers > 1:
+        print(f"{args.servers} server processes, sessions spread over them in turn; server CPU and RSS are their sums.")
     print(f"goal: {GOAL_SESSIONS} sessions each >= {GOAL_RATE:g} updates/s")
 
 

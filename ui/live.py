@@ -1,21 +1,32 @@
-"""The live area: metrics and pictures, redrawn by fragments several times a second while playing.
+"""The live area: metrics and pictures, redrawn ten times a second while playing.
 
-Each tick of the fast fragment trains ``speed`` epochs, evaluates the network
-once over the plane (every neuron at once, float32) and redraws the metrics,
-the network and the output.  While playing these two, and the loss curves,
-are SVG pictures (``svg.py``), sent inline as data URLs: a browser shows an
-image far faster than it re-mounts a Plotly chart, and an inline image cannot
-go missing, as a media-file URL can when the next tick replaces the file
-before the browser fetched it.  When paused, the same pictures are
-interactive Plotly figures with the weights on hover.  The loss curves have
-their own, slower fragment.
-Play/Pause/Step/Reset are outside: a click reruns the app, which re-creates
-the fragments with or without their timers.
+Each tick trains ``speed`` epochs, evaluates the network once over the plane
+(every neuron at once, float32) and redraws the metrics, the network, the
+output and the loss curves.  While playing these are SVG pictures
+(``svg.py``), sent inline as data URLs: a browser shows an image far faster
+than it re-mounts a Plotly chart, and an inline image cannot go missing, as a
+media-file URL can when the next tick replaces the file before the browser
+fetched it.  When paused, the same pictures are interactive Plotly figures
+with the weights on hover.
+
+The ticks run in a loop inside one run, each drawing over the last in
+placeholders: a Streamlit run costs the server more than a tick's own work
+(starting the run, the session's widget states, its messages), and so does
+every timer request, so a run per tick would halve how many sessions one
+server carries.  While playing, the app's own run goes on ticking for
+``HANDOVER`` seconds, when the fragment's timer (every ``HANDOVER`` seconds)
+asks for the next run, which ticks for ``LOOP_SECONDS``: a closed tab stops
+costing anything soon after.  Requests that arrive during a fragment's run
+wait for its end.  Play/Pause/Step/Reset and every other widget are outside:
+a click reruns the app, which stops the loop at its next tick and re-creates
+the fragment with or without its timer.
 """
 
 from __future__ import annotations
 
+import collections
 import threading
+import time
 
 import numpy as np
 import streamlit as st
@@ -24,16 +35,50 @@ from nn_core.features import feature_label
 
 from . import figures, svg
 
-TICK = 0.08  # seconds between redraws while playing
-CURVES_TICK = 1.0  # seconds between loss-curve redraws while playing
+TICK = 0.1  # seconds between redraws while playing
+HANDOVER = 0.5  # the app's run ticks this long; the fragment's timer fires this often
+LOOP_SECONDS = 10.0  # a run of the fragment ticks this long
 THUMB_STRIDE = 4  # neuron thumbnails sample every 4th grid point (96 -> 24)
 PLOT_CONFIG = {"displayModeBar": False}
-# One tick at a time in the whole server.  Every session's fragments run in threads of their own, but
-# they share one core's worth of Python: N ticks interleaved each take N times longer, and Streamlit
-# drops a fragment's unsent output when its next run starts, so with many sessions playing almost no
-# tick would reach its browser (measured: 10 sessions, 0.45 updates/s each; 30 sessions, none).
+
+
+class FairLock:
+    """A lock granted in the order it was asked for.
+
+    ``threading.Lock`` wakes an arbitrary waiter: with many sessions waiting,
+    some got half the ticks of others.  Here each waiter queues an event, and
+    the holder hands the lock straight to the oldest one.
+    """
+
+    def __init__(self):
+        self._mutex = threading.Lock()
+        self._waiting = collections.deque()
+        self._held = False
+
+    def __enter__(self):
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return self
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()  # set by the holder, which passed the lock on
+        return self
+
+    def __exit__(self, *exc):
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._held = False
+
+
+# One tick at a time in the whole server, in turn.  Every session's fragment runs in a thread of its
+# own, but they share one core's worth of Python: N ticks interleaved each take N times longer, and
+# Streamlit drops a fragment's unsent output when its next run starts, so with many sessions playing
+# almost no tick would reach its browser (measured: 10 sessions, 0.45 updates/s each; 30 sessions, none).
 # The lock guards no data; sessions share nothing.
-TICK_LOCK = threading.Lock()
+TICK_LOCK = FairLock()
 
 
 def layer_labels(exp):
@@ -71,10 +116,10 @@ def loss_text(value):
     return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3g}"
 
 
-def draw_metrics(slots, tr):
+def draw_metrics(places, tr):
     """Epoch, losses and accuracies into the five metric columns; the divergence message below them."""
     h = tr.latest
-    cols = slots["metrics"]
+    cols = places["metrics"]
     cols[0].metric("Epoch", f"{tr.epoch:,}")
     cols[1].metric("Train loss", loss_text(h["train_loss"]))
     cols[2].metric("Test loss", loss_text(h["test_loss"]))
@@ -82,24 +127,27 @@ def draw_metrics(slots, tr):
         cols[3].metric("Train accuracy", f"{h['train_accuracy']:.1%}")
         cols[4].metric("Test accuracy", "–" if np.isnan(h["test_accuracy"]) else f"{h['test_accuracy']:.1%}")
     if tr.diverged:
-        slots["status"].error(tr.status, icon=":material/warning:")
+        places["status"].error(tr.status, icon=":material/warning:")
 
 
-def draw_pictures(slots, exp, interactive):
-    """The network diagram and the output picture: Plotly figures, or SVG pictures while playing."""
+def draw_pictures(places, exp, interactive):
+    """The network diagram, the output picture and the loss curves: Plotly figures, or SVG pictures while
+    playing."""
     c = exp.config
     grid, thumbs = pictures(exp)
     labels, weights = layer_labels(exp), exp.net.weights
     output = (grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test, exp.y_test)
     style = {"kind": exp.kind, "show_test": c["show_test"], "discretize": c["discretize"]}
     if interactive:
-        slots["network"].plotly_chart(figures.network_figure(labels, weights, thumbs), key="network_fig",
+        places["network"].plotly_chart(figures.network_figure(labels, weights, thumbs), key="network_fig",
                                       config=PLOT_CONFIG)
-        slots["boundary"].plotly_chart(figures.boundary_figure(*output, **style), key="boundary_fig",
+        places["boundary"].plotly_chart(figures.boundary_figure(*output, **style), key="boundary_fig",
                                        config=PLOT_CONFIG)
+        places["loss"].plotly_chart(figures.loss_figure(exp.trainer.history), key="loss_fig", config=PLOT_CONFIG)
     else:
-        slots["network"].image(svg.data_url(svg.network_svg(labels, weights, thumbs)))
-        slots["boundary"].image(svg.data_url(svg.boundary_svg(*output, **style)))
+        places["network"].image(svg.data_url(svg.network_svg(labels, weights, thumbs)))
+        places["boundary"].image(svg.data_url(svg.boundary_svg(*output, **style)))
+        places["loss"].image(svg.data_url(svg.loss_svg(exp.trainer.loss_curve())))
 
 
 def advance(exp):
@@ -114,27 +162,28 @@ def advance(exp):
 
 
 def live_ui(slots):
-    """Run the live fragments: with timers while playing, without when paused."""
+    """Draw the live area into ``slots``; while playing, keep training and redrawing it.
+
+    Call it last: while playing, the app's run ends only ``HANDOVER`` seconds later.
+    """
     ss = st.session_state
-    playing = ss.playing
+    ss.live_in_app_run = True
 
-    @st.fragment(run_every=TICK if playing else None)
+    @st.fragment(run_every=HANDOVER if ss.playing else None)
     def live():
-        exp = ss.exp
-        with TICK_LOCK:
-            if ss.playing:
-                advance(exp)
-            draw_metrics(slots, exp.trainer)
-            draw_pictures(slots, exp, interactive=not ss.playing)
-
-    @st.fragment(run_every=CURVES_TICK if playing else None)
-    def curves():
-        with TICK_LOCK:
-            tr = ss.exp.trainer
-            if ss.playing:
-                slots["loss"].image(svg.data_url(svg.loss_svg(tr.loss_curve())))
-            else:
-                slots["loss"].plotly_chart(figures.loss_figure(tr.history), key="loss_fig", config=PLOT_CONFIG)
+        places = {name: [c.empty() for c in slot] if name == "metrics" else slot.empty()
+                  for name, slot in slots.items()}
+        next_tick = time.monotonic()
+        end = next_tick + (HANDOVER if ss.pop("live_in_app_run", False) else LOOP_SECONDS)
+        while True:
+            with TICK_LOCK:
+                if ss.playing:
+                    advance(ss.exp)
+                draw_metrics(places, ss.exp.trainer)
+                draw_pictures(places, ss.exp, interactive=not ss.playing)
+            next_tick = max(next_tick + TICK, time.monotonic())
+            if not ss.playing or next_tick >= end:
+                return
+            time.sleep(max(next_tick - time.monotonic(), 0.0))
 
     live()
-    curves()

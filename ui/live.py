@@ -36,8 +36,9 @@ from nn_core.features import feature_label
 from . import figures, svg
 
 TICK = 0.1  # seconds between redraws while playing
-HANDOVER = 0.5  # the app's run ticks this long; the fragment's timer fires this often
+HANDOVER = 1.0  # the app's run ticks this long; the fragment's timer fires this often
 LOOP_SECONDS = 10.0  # a run of the fragment ticks this long
+CURVES_EVERY = 1.0  # seconds between redraws of the loss curves while playing
 THUMB_STRIDE = 4  # neuron thumbnails sample every 4th grid point (96 -> 24)
 PLOT_CONFIG = {"displayModeBar": False}
 
@@ -116,23 +117,31 @@ def loss_text(value):
     return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3g}"
 
 
-def draw_metrics(places, tr):
-    """Epoch, losses and accuracies into the five metric columns; the divergence message below them."""
+def metric_texts(tr):
+    """(label, text) of the metrics: epoch, losses and, for classification, accuracies."""
     h = tr.latest
-    cols = places["metrics"]
-    cols[0].metric("Epoch", f"{tr.epoch:,}")
-    cols[1].metric("Train loss", loss_text(h["train_loss"]))
-    cols[2].metric("Test loss", loss_text(h["test_loss"]))
+    texts = [("Epoch", f"{tr.epoch:,}"), ("Train loss", loss_text(h["train_loss"])),
+             ("Test loss", loss_text(h["test_loss"]))]
     if not np.isnan(h["train_accuracy"]):
-        cols[3].metric("Train accuracy", f"{h['train_accuracy']:.1%}")
-        cols[4].metric("Test accuracy", "–" if np.isnan(h["test_accuracy"]) else f"{h['test_accuracy']:.1%}")
+        texts += [("Train accuracy", f"{h['train_accuracy']:.1%}"),
+                  ("Test accuracy", "–" if np.isnan(h["test_accuracy"]) else f"{h['test_accuracy']:.1%}")]
+    return texts
+
+
+def draw_metrics(places, tr, shown):
+    """The metrics into their five placeholders, each only if its text changed since ``shown`` (a dict of
+    what this run drew, updated); the divergence message below them."""
+    for place, (label, text) in zip(places["metrics"], metric_texts(tr)):
+        if shown.get(label) != text:
+            place.metric(label, text)
+            shown[label] = text
     if tr.diverged:
         places["status"].error(tr.status, icon=":material/warning:")
 
 
-def draw_pictures(places, exp, interactive):
-    """The network diagram, the output picture and the loss curves: Plotly figures, or SVG pictures while
-    playing."""
+def draw_pictures(places, exp, interactive, curves=True):
+    """The network diagram, the output picture and (if ``curves``) the loss curves: Plotly figures, or SVG
+    pictures while playing."""
     c = exp.config
     grid, thumbs = pictures(exp)
     labels, weights = layer_labels(exp), exp.net.weights
@@ -147,7 +156,8 @@ def draw_pictures(places, exp, interactive):
     else:
         places["network"].image(svg.data_url(svg.network_svg(labels, weights, thumbs)))
         places["boundary"].image(svg.data_url(svg.boundary_svg(*output, **style)))
-        places["loss"].image(svg.data_url(svg.loss_svg(exp.trainer.loss_curve())))
+        if curves:
+            places["loss"].image(svg.data_url(svg.loss_svg(exp.trainer.loss_curve())))
 
 
 def advance(exp):
@@ -172,15 +182,20 @@ def live_ui(slots):
     @st.fragment(run_every=HANDOVER if ss.playing else None)
     def live():
         places = {name: [c.empty() for c in slot] if name == "metrics" else slot.empty()
-                  for name, slot in slots.items()}
-        next_tick = time.monotonic()
+                  for name, slot in slots.items() if name != "status"}
+        places["status"] = slots["status"]  # written once, by a run that stops there: no placeholder (no gap)
+        shown = {}
+        next_tick = curves_due = time.monotonic()
         end = next_tick + (HANDOVER if ss.pop("live_in_app_run", False) else LOOP_SECONDS)
         while True:
+            curves = time.monotonic() >= curves_due
             with TICK_LOCK:
                 if ss.playing:
                     advance(ss.exp)
-                draw_metrics(places, ss.exp.trainer)
-                draw_pictures(places, ss.exp, interactive=not ss.playing)
+                draw_metrics(places, ss.exp.trainer, shown)
+                draw_pictures(places, ss.exp, interactive=not ss.playing, curves=curves)
+            if curves:
+                curves_due = time.monotonic() + CURVES_EVERY
             next_tick = max(next_tick + TICK, time.monotonic())
             if not ss.playing or next_tick >= end:
                 return

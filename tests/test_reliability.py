@@ -2,6 +2,8 @@
 
 import importlib
 import pkgutil
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ import nn_core
 import ui
 from nn_core import params
 from tests.test_app import config, metric, run_app
+from ui.live import FairLock
 
 EXTREMES = {
     "smallest": dict(n_samples="50", train_ratio="0.1", noise="0.5", hidden="1", batch_size="1", epochs="1",
@@ -85,3 +88,25 @@ def test_no_module_level_mutable_state(package):
             if name.startswith("__") or name.isupper():
                 continue
             assert not isinstance(value, (list, dict, set, np.ndarray)), f"{module.__name__}.{name}"
+
+
+def test_playing_sessions_take_turns_in_the_order_they_asked():
+    """The tick lock is granted first come, first served: under load no session starves."""
+    lock, order = FairLock(), []
+    lock.__enter__()  # a tick in progress
+    waiting = []
+    for k in range(6):
+        def tick(k=k):
+            with lock:
+                order.append(k)
+        waiting.append(threading.Thread(target=tick))
+        waiting[-1].start()
+        deadline = time.monotonic() + 5
+        while len(lock._waiting) < k + 1 and time.monotonic() < deadline:  # queued before the next asks
+            time.sleep(0.001)
+    lock.__exit__(None, None, None)
+    for t in waiting:
+        t.join(5)
+    assert order == list(range(6))
+    with lock:  # free again: taken at once
+        pass

@@ -153,14 +153,24 @@ def test_live_loss_curves_break_at_missing_values():
     parse_svg(svg.loss_svg(np.empty((0, 3))))  # no epochs yet: empty axes
 
 
-@given(st.floats(-1e6, 1e6), st.floats(1e-6, 1e6))
+@given(st.floats(-1e300, 1e300), st.floats(1e-300, 1e300))
 def test_axis_ticks_are_round_numbers_in_range_with_distinct_labels(lo, span):
-    assume(span >= 1e-6 * max(1.0, abs(lo)))  # a range float64 can tell apart
+    assume(span >= 1e-9 * max(abs(lo), 1e-290) and np.isfinite(lo + span))  # a range float64 can tell apart
     hi = lo + span
     ticks, labels = svg.nice_ticks(lo, hi)
     assert 2 <= len(ticks) <= 11 and lo <= ticks[0] + 1e-9 * span and ticks[-1] <= hi + 1e-9 * span
-    step = (ticks[-1] - ticks[0]) / (len(ticks) - 1)
+    step = ticks[-1] / (len(ticks) - 1) - ticks[0] / (len(ticks) - 1)
     mantissa = step / 10 ** np.floor(np.log10(step) + 1e-9)
     assert min(abs(mantissa - m) for m in (1, 2, 5)) < 1e-6
     assert len(set(labels)) == len(labels)
     assert svg.nice_ticks(0, 1000)[1] == ["0", "200", "400", "600", "800", "1,000"]
+    assert svg.nice_ticks(0, 4e300)[1][:2] == ["0e+00", "1e+300"]
+
+
+@given(st.lists(st.tuples(st.floats(0, 1e308, allow_nan=False), st.floats(allow_nan=True, allow_infinity=True)),
+                max_size=30))
+def test_live_loss_curves_draw_any_losses_a_run_can_produce(rows):
+    """Huge losses before a divergence, NaN or infinite ones, flat ones: always a well-formed picture."""
+    curve = np.array([(epoch, loss, loss / 2) for epoch, (_, loss) in enumerate(rows)], np.float64).reshape(-1, 3)
+    with np.errstate(over="raise", invalid="raise"):  # no infinite or NaN coordinate on the way
+        parse_svg(svg.loss_svg(curve))

@@ -155,13 +155,17 @@ def _escape(text):
 
 def nice_ticks(lo, hi, count=5):
     """Round tick values in [lo, hi] and their labels: steps of 1, 2 or 5 times a power of ten, about
-    ``count`` of them, labelled with as many decimals as the step needs (thousands separated)."""
-    raw = (hi - lo) / count
+    ``count`` of them, labelled with as many decimals as the step needs (thousands separated), or in
+    scientific notation for very large or very small values."""
+    raw = hi / count - lo / count  # (hi - lo) / count, without overflow near the largest float
     power = 10 ** np.floor(np.log10(raw))
     step = power * min(s for s in (1, 2, 5, 10) if s * power >= raw)
     ticks = np.arange(np.ceil(lo / step), np.floor(hi / step) + 1) * step + 0.0  # + 0.0: no -0
-    decimals = max(0, -int(np.floor(np.log10(step) + 1e-9)))
-    return ticks, [f"{v:,.{decimals}f}" for v in ticks]
+    step_digit = int(np.floor(np.log10(step) + 1e-9))  # the decimal place the ticks differ in
+    top_digit = int(np.floor(np.log10(max(abs(ticks[0]), abs(ticks[-1]), step))))
+    if -4 <= step_digit and top_digit < 7:
+        return ticks, [f"{v:,.{max(0, -step_digit)}f}" for v in ticks]
+    return ticks, [f"{v:.{top_digit - step_digit}e}" for v in ticks]  # a loss that diverges
 
 
 def loss_svg(curve, *, width=420, height=220):
@@ -175,8 +179,11 @@ def loss_svg(curve, *, width=420, height=220):
     epochs, losses = curve[:, 0], curve[:, 1:]
     finite = losses[np.isfinite(losses)]
     y_lo, y_hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    pad = 0.05 * (y_hi - y_lo) or 0.5
-    y_lo, y_hi = y_lo - pad, y_hi + pad
+    pad = 0.05 * y_hi - 0.05 * y_lo  # halves and twentieths: a diverging loss can be near the largest float
+    if not pad > 1e-12 * max(abs(y_lo), abs(y_hi), 1e-300):  # flat: a range around the value
+        pad = max(abs(y_hi) * 0.05, 0.5)
+    biggest = np.finfo(np.float64).max
+    y_lo, y_hi = max(y_lo - pad, -biggest), min(y_hi + pad, biggest)
     x_lo, x_hi = (float(epochs[0]), float(epochs[-1])) if len(epochs) else (0.0, 1.0)
     x_hi = max(x_hi, x_lo + 1)
 
@@ -184,7 +191,7 @@ def loss_svg(curve, *, width=420, height=220):
         return left + (np.asarray(v, np.float64) - x_lo) / (x_hi - x_lo) * plot_w
 
     def sy(v):
-        return top + (y_hi - np.asarray(v, np.float64)) / (y_hi - y_lo) * plot_h
+        return top + (y_hi / 2 - np.asarray(v, np.float64) / 2) / (y_hi / 2 - y_lo / 2) * plot_h
 
     U = UNIT
     body = [f'<rect x="{left * U}" y="{top * U}" width="{plot_w * U}" height="{plot_h * U}" fill="white"/>']

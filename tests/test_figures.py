@@ -123,8 +123,9 @@ def test_live_output_picture_is_an_svg_of_the_output_with_the_points_in_place():
     assert svg.data_url(markup).startswith("data:image/svg+xml;base64,")
 
 
-def test_live_network_picture_has_every_node_label_and_link():
-    exp = Experiment({"hidden": (3, 2)})
+@pytest.mark.parametrize("hidden", [(3, 2), (8, 6), (16,) * 8])
+def test_live_network_picture_has_every_node_label_and_link_inside_the_frame(hidden):
+    exp = Experiment({"hidden": hidden})
     _, thumbs = live.pictures(exp)
     labels = live.layer_labels(exp)
     exp.net.weights[0][0, 0] = -5.0  # the largest weight: negative, widest
@@ -132,6 +133,10 @@ def test_live_network_picture_has_every_node_label_and_link():
     assert [t.text for t in root.iter(f"{SVG}text")] == [label for column in labels for label in column]
     nodes = root.findall(f"{SVG}g/{SVG}svg")
     assert len(nodes) == sum(map(len, labels))
+    width, height = (float(root.get(side)) * svg.UNIT for side in ("width", "height"))
+    for node in nodes:  # a tall network is scaled down to fit, as the Plotly diagram is
+        x, y, side = (float(node.get(k)) for k in ("x", "y", "width"))
+        assert 0 <= x and x + side <= width and 0 <= y and y + side <= height
     r = thumbs[0].shape[0]
     strip = embedded_jpeg(root.find(f".//{SVG}image").get("href"))
     assert strip.shape[:2] == (r + 2, (r + 2) * len(nodes))  # one padded tile per node

@@ -115,11 +115,13 @@ def network_svg(layer_labels, weights, thumbnails, *, max_height=460):
     """
     r = thumbnails[0].shape[0]
     layout = figures.network_layout([len(labels) for labels in layer_labels], r, max_height)
-    (x_lo, x_hi), (_, y_lo) = layout.x_range, layout.y_range
-    scale = figures.NETWORK_WIDTH / (x_hi - x_lo)  # pixels per layout unit
+    (x_lo, x_hi), (y_hi, y_lo) = layout.x_range, layout.y_range  # y grows downwards: y_lo is the top
+    width, height = figures.NETWORK_WIDTH, layout.height
+    scale = min(width / (x_hi - x_lo), height / (y_hi - y_lo))  # pixels per layout unit: all of it fits
+    x_off, y_off = (width - (x_hi - x_lo) * scale) / 2, (height - (y_hi - y_lo) * scale) / 2  # centred
 
     def to_px(x, y):
-        return (np.asarray(x) - x_lo) * scale, (np.asarray(y) - y_lo) * scale
+        return (np.asarray(x) - x_lo) * scale + x_off, (np.asarray(y) - y_lo) * scale + y_off
 
     tiles = np.concatenate([t[::-1].transpose(2, 0, 1) for t in thumbnails])  # (nodes, r, r), x2 upwards
     tiles = np.pad(tiles, ((0, 0), (1, 1), (1, 1)), mode="edge")
@@ -146,7 +148,7 @@ def network_svg(layer_labels, weights, thumbnails, *, max_height=460):
                     f'preserveAspectRatio="none"><use href="#tiles"/></svg>'
                     f'<text x="{cx}" y="{ty}" text-anchor="middle" dominant-baseline="central">{_escape(label)}</text>')
     body = [f'<g font-size="{10 * UNIT}" fill="{TEXT_COLOR}">', *body, "</g>"]
-    return _svg(figures.NETWORK_WIDTH, layout.height, body)
+    return _svg(width, height, body)
 
 
 def _escape(text):

@@ -23,6 +23,7 @@ COLORSCALE = [[0.0, NEG_COLOR], [0.5, ZERO_COLOR], [1.0, POS_COLOR]]
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"]
 CLASS_COLOR_NAMES = ["orange", "blue", "green", "violet", "red", "gray"]  # the nearest Markdown colours
 FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12, "color": "#333"}
+TRAIN_COLOR = "#333"  # the training loss line (the test line is POS_COLOR, dashed)
 MAX_LINE_POINTS = 1000
 EMPTY = -128  # int8 code of a transparent heatmap cell
 _RGB = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (NEG_COLOR, ZERO_COLOR, POS_COLOR)],
@@ -272,7 +273,7 @@ def _lines(history, columns, names, styles):
 def loss_figure(history, *, height=220, log_y=False):
     """Train (solid) and test (dashed) loss over epochs."""
     data = _lines(history, ["train_loss", "test_loss"], ["train", "test"],
-                  [{"color": "#333", "width": 2}, {"color": POS_COLOR, "width": 2, "dash": "dash"}])
+                  [{"color": TRAIN_COLOR, "width": 2}, {"color": POS_COLOR, "width": 2, "dash": "dash"}])
     return _figure(data, height, showlegend=True, legend={"orientation": "h", "y": 1.15, "x": 0},
                    xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": "loss"},
                                                             "type": "log" if log_y else "linear"})

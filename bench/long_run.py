@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nn_core.experiment import Experiment  # noqa: E402
-from ui import figures, live, svg  # noqa: E402
+from ui import figures, pictures, svg  # noqa: E402
 from ui.state import GRID_RES  # noqa: E402
 
 
@@ -38,8 +38,8 @@ def rss_mb():
 def tick(exp, speed, curves):
     """One live update, as ``ui.live`` does it while playing."""
     exp.trainer.run(speed)
-    grid, thumbs = live.pictures(exp)
-    svg.network_svg(live.layer_labels(exp), exp.net.weights, thumbs)
+    grid, thumbs = pictures.pictures(exp)
+    svg.network_svg(pictures.layer_labels(exp), exp.net.weights, thumbs)
     svg.boundary_svg(grid, exp.grid.extent, exp.X_train, exp.y_train, kind=exp.kind)
     if curves:
         svg.loss_svg(exp.trainer.loss_curve())

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from nn_core.experiment import Experiment
-from ui import figures, live, svg
+from ui import figures, pictures, svg
 
 EXTENT = (-6.0, 6.0)
 
@@ -94,7 +94,7 @@ def embedded_jpeg(href):
 
 def test_live_output_picture_is_an_svg_of_the_output_with_the_points_in_place():
     exp = Experiment({})
-    grid, _ = live.pictures(exp)
+    grid, _ = pictures.pictures(exp)
     res = grid.shape[0]
     grid[:, : res // 2] = 0.0  # class 0 (orange) left, class 1 (blue) right
     grid[:, res // 2:] = 1.0
@@ -126,8 +126,8 @@ def test_live_output_picture_is_an_svg_of_the_output_with_the_points_in_place():
 @pytest.mark.parametrize("hidden", [(3, 2), (8, 6), (16,) * 8])
 def test_live_network_picture_has_every_node_label_and_link_inside_the_frame(hidden):
     exp = Experiment({"hidden": hidden})
-    _, thumbs = live.pictures(exp)
-    labels = live.layer_labels(exp)
+    _, thumbs = pictures.pictures(exp)
+    labels = pictures.layer_labels(exp)
     exp.net.weights[0][0, 0] = -5.0  # the largest weight: negative, widest
     root = parse_svg(svg.network_svg(labels, exp.net.weights, thumbs))
     assert [t.text for t in root.iter(f"{SVG}text")] == [label for column in labels for label in column]

@@ -24,7 +24,7 @@ from nn_core.network import Network
 from nn_core.neuron import trace
 from nn_core.params import HIDEABLE, PARAMS
 
-from . import figures, live, state
+from . import figures, live, pictures, state
 
 MODEL_MAX_BYTES = 2_000_000
 PANELS = {
@@ -75,9 +75,9 @@ def history_ui(exp):
                              help="Recorded epochs; in long runs older ones are thinned out.")
     past = exp.net.copy()
     past.params[:] = tr.params_at(epoch)
-    grid, thumbs = live.pictures(exp, past)
+    grid, thumbs = pictures.pictures(exp, past)
     c1, c2 = st.columns([1.4, 1])
-    c1.plotly_chart(figures.network_figure(live.layer_labels(exp), past.weights, thumbs, height=380),
+    c1.plotly_chart(figures.network_figure(pictures.layer_labels(exp), past.weights, thumbs, height=380),
                     key="history_network", config=live.PLOT_CONFIG)
     c2.plotly_chart(figures.boundary_figure(grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test,
                                             exp.y_test, kind=exp.kind, show_test=exp.config["show_test"],
@@ -107,7 +107,7 @@ def _vec(v):
 def neuron_ui(exp):
     """One neuron's forward and backward pass on one training example, formula beside numbers."""
     net = exp.net
-    labels = live.layer_labels(exp)
+    labels = pictures.layer_labels(exp)
     c = st.columns(3)
     layer = c[0].selectbox("Layer", range(net.n_layers), key="neuron_layer",
                            format_func=lambda l: "output" if l == net.n_layers - 1 else f"hidden layer {l + 1}")

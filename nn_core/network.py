@@ -227,9 +227,14 @@ class Network:
         return self.forward(X)[-1]
 
     def loss(self, X, y, loss="bce"):
-        """Mean loss over the samples (no regularisation term)."""
+        """Mean loss over the samples (no regularisation term), exact for every logit.
+
+        bce and cross-entropy are computed from the output pre-activation z
+        (see ``losses.py``), so a confidently wrong network is not capped.
+        """
         lossf = get_loss(loss, self.output_activation)
-        return lossf.value(self.predict(X), targets(y, self.sizes[-1]))
+        ws, _ = self._forward_ws(X)
+        return lossf.value(ws.z[-1].T, ws.a[-1].T, targets(y, self.sizes[-1]))
 
     def gradients(self, X, y, loss="bce"):
         """Exact gradients of ``net.loss(X, y, loss)``: ``(dW list, db list)``."""

@@ -1,5 +1,10 @@
 """A fully connected network of any depth, with backpropagation.
 
+Students: read ``reference.py`` first.  It is the same network written as a
+textbook writes it (lists of z and a per layer, one loop backwards, no
+buffers), and the tests hold this fast version equal to it, to 1e-10, for
+every activation, loss and optimizer.  The app's exported script is built from it.
+
 Shapes (public API): ``X`` is ``(n_samples, n_features)``; layer ``l`` has
 weights ``W[l]`` of shape ``(n_in, n_out)`` and biases ``b[l]`` of shape
 ``(n_out,)``; ``z[l] = a[l] @ W[l] + b[l]`` and ``a[l+1] = f(z[l])`` with

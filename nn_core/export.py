@@ -23,6 +23,8 @@ It rebuilds and retrains this configuration and prints the same numbers as the
 app.  Paste these link parameters after the app's address to open it there:
 ?{query}
 
+The network below is the playground's reference network (reference.py):
+
 {reference_doc}
 """
 
@@ -102,8 +104,8 @@ def _source_without_header(obj):
     if inspect.ismodule(obj):
         src = re.sub(r'^""".*?"""\n', "", src, flags=re.S)
         src = "\n".join(line for line in src.splitlines()  # the script imports NumPy once, at its top
-                        if not line.startswith(("from __future__", "import numpy"))).strip()
-    return src + "\n"
+                        if not line.startswith(("from __future__", "import numpy")))
+    return src.strip() + "\n"
 
 
 def _dataset_source(name):

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from .state import K
+
 ASSETS = Path(__file__).parent / "live_view"
 MODULES = ("batch.js", "forward.js", "draw.js", "main.js")  # dependencies first; main.js has the default export
 _IMPORT = re.compile(r'^import \{[^}]*\} from "\./[a-z_]+\.js";\n', re.M)
@@ -53,7 +55,7 @@ LIVE_VIEW = st.components.v2.component("nnpg_live", js=bundle(), css=(ASSETS / "
 
 def live_view(batch, on_need=None, on_edit=None, on_add_point=None):
     """Mount the live view with one batch (bytes); returns the component's result (its trigger values)."""
-    return LIVE_VIEW(key="live", data=batch, on_need_change=on_need or _ignore, on_edit_change=on_edit or _ignore,
+    return LIVE_VIEW(key=K.LIVE, data=batch, on_need_change=on_need or _ignore, on_edit_change=on_edit or _ignore,
                      on_add_point_change=on_add_point or _ignore)
 
 

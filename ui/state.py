@@ -39,7 +39,6 @@ class K:
     DRAWN = "drawn"  # the points on the drawing canvas (Data), or None: the data on screen
     NOTICES = "notices"  # messages (kind, text) for the next run
     DIVERGED = "diverged"  # what to do after a divergence, shown while the trainer stays diverged
-    CSV_SEEN = "csv_seen"  # file id of the last CSV read, so a rerun does not read it again
     LESSON_PICK = "lesson_pick"  # the Lessons panel's selectbox
     PANEL = "panel"  # the open panel under "Explore further"
     NEURON_LAYER, NEURON_UNIT, NEURON_EXAMPLE = "neuron_layer", "neuron_unit", "neuron_example"
@@ -47,6 +46,10 @@ class K:
     HIDDEN_SPACE_LAYER = "hidden_space_layer"
     DRAW_CANVAS, DRAW_CLASS, DRAW_COUNT = "draw_canvas", "draw_class", "draw_count"
     CSV_UPLOAD, MODEL_UPLOAD = "csv_upload", "model_upload"
+    LIVE = "live"  # the live view component: its trigger values (need, edit, add_point)
+    LIVE_NEED = "live_need"  # the live view's last request for snapshots, for the fragment's next run
+    LIVE_STREAM = "live_stream"  # {"stream": id, "at": where training was when the last batch was made}
+    LIVE_RERUN_APP = "live_rerun_app"  # set by the live fragment when the whole page must follow
 
 
 class Data(NamedTuple):

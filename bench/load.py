@@ -10,16 +10,18 @@ and opens N sessions that each do what a browser tab does, without a browser
   on Play (``rerun_script`` whose widget states hold every widget's current
   value, mirrored from the received elements as the frontend's widget manager
   does, plus the Play button's ``trigger_value``);
-* the live component (``nnpg_live``): every batch it receives is decoded with
-  ``nn_core.snapshots.decode`` and its snapshots join a queue that drains at
-  up to ``DRAW_RATE`` snapshots a second (one per animation frame).  When the
-  queue is down to ``LOW_WATER`` snapshots and the batch asked for last has
-  arrived, the client asks for the next one as the component's
-  ``setTriggerValue("need", {"have": epoch})`` does: a ``rerun_script`` with
-  the fragment's id, every widget state, and the component's trigger widget
-  ``$$STREAMLIT_INTERNAL_KEY_<component id>__events`` holding the JSON list
-  ``[{"event":"need","value":{"have":<epoch>}}]`` (captured from Chromium
-  1.67's frontend with Playwright; ``tests/test_bench.py`` holds the frame);
+* the live component (``nnpg_live``, ``ui/live_view/main.js``): every batch
+  it receives is decoded with ``nn_core.snapshots.decode``; while its
+  ``meta["playing"]``, its snapshots join a queue that drains at up to
+  ``DRAW_RATE`` snapshots a second (one per animation frame).  As main.js
+  does, when fewer than ``LOW_WATER`` snapshots are left and no request is
+  pending (or the last one went unanswered for ``REQUEST_TIMEOUT`` s), the
+  client asks for the next batch with ``setTriggerValue("need", {...})``: a
+  ``rerun_script`` with the fragment's id, every widget state, and the
+  component's trigger widget ``$$STREAMLIT_INTERNAL_KEY_<component id>__events``
+  holding the JSON list ``[{"event":"need","value":{...}}]`` (the message
+  Chromium sends, captured from Streamlit 1.67's frontend with Playwright;
+  ``tests/test_bench.py`` holds the captured frame);
 * fragment timers (``auto_rerun``), the browser's message cache (cacheable
   elements kept by hash, their hashes sent with every rerun, ``ref_hash``
   answers resolved, entries aged out as the frontend does) and an HTTP GET of
@@ -93,7 +95,8 @@ HEAVY = ("hidden=16,16,16,16,16,16,16,16&features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,
 LIVE_COMPONENT = "nnpg_live"  # the component's registered name
 NEED = "need"  # the trigger it sets to ask for the next batch
 DRAW_RATE = 60.0  # snapshots a browser draws per second at most: one per animation frame
-LOW_WATER = 30  # the component asks for more when this few snapshots are left to draw
+LOW_WATER = 15  # main.js asks for more below max(2, fps * LOW_SECONDS) snapshots queued; LOW_SECONDS = 0.25
+REQUEST_TIMEOUT = 3.0  # main.js asks again when a request went unanswered this long (REQUEST_TIMEOUT_MS)
 TARGETS = {"median": 20.0, "slowest": 15.0, "two servers": 40.0, "fairness": 0.8, "click_s": 0.5}
 MAX_MEDIA_CONNECTIONS = 6
 SETUP_PARALLEL = 3  # sessions opening (first run) at the same time
@@ -255,9 +258,9 @@ def rerun_message(query_string, page_script_hash, widgets, url, fragment_id="", 
 
 
 def count_batch(data):
-    """``(snapshots, last epoch or None)`` of a batch's bytes, read as the browser reads them."""
+    """``(snapshots, last epoch or None, meta)`` of a batch's bytes, read as the browser reads them."""
     batch = snapshots.decode(data)
-    return len(batch.stats), (int(batch.stats[-1, 0]) if len(batch.stats) else None)
+    return len(batch.stats), (int(batch.stats[-1, 0]) if len(batch.stats) else None), batch.meta
 
 
 class DrawQueue:
@@ -312,11 +315,12 @@ class Session:
         self.buttons = {}  # key -> widget id
         self.play_label = None  # "Play" or "Pause", whichever the page shows
         self.live_id = self.live_fragment = None
+        self.meta = {}  # of the last batch
         self.batches = []  # (monotonic time, snapshots, last epoch)
-        self.last_epoch = None
-        self.batch_in_run = False
+        self.last_epoch = -1
         self.queue = DrawQueue()
-        self.answered = asyncio.Event()  # a run brought a batch since the last request
+        self.answered = asyncio.Event()  # a batch came since the last request
+        self.unanswered = 0  # requests asked again after REQUEST_TIMEOUT
         self.ws_bytes = 0
         self.first_run = asyncio.Event()
         self.full_run = asyncio.Event()  # set when a full run finishes
@@ -331,14 +335,21 @@ class Session:
         await self.ws.send(msg.SerializeToString())
 
     async def _ask(self):
-        """The component's flow control: once a batch came, wait until its queue runs low, ask for the next."""
+        """main.js's flow control: while playing, once the queue runs low, ask for a batch and wait for it."""
         while True:
-            await self.answered.wait()
-            self.answered.clear()
             await asyncio.sleep(self.queue.seconds_until(LOW_WATER, time.monotonic()))
-            if self.play_label == "Pause" and self.live_id:
-                await self.send_rerun(self.live_fragment,
-                                      extra=[trigger_state(self.live_id, NEED, {"have": self.last_epoch})])
+            self.answered.clear()
+            if not self.meta.get("playing"):
+                await self.answered.wait()
+                continue
+            need = {"have": self.last_epoch, "stream": self.meta.get("stream"),
+                    "queued": round(self.queue.level(time.monotonic())), "fps": round(DRAW_RATE),
+                    "data_id": self.meta.get("data_id")}
+            await self.send_rerun(self.live_fragment, extra=[trigger_state(self.live_id, NEED, need)])
+            try:
+                await asyncio.wait_for(self.answered.wait(), REQUEST_TIMEOUT)
+            except asyncio.TimeoutError:
+                self.unanswered += 1
 
     async def _timer(self, fragment_id, interval):
         """``setInterval``: a rerun request every ``interval`` s, busy server or not (no bursts when late)."""
@@ -413,12 +424,15 @@ class Session:
         body = getattr(el, kind)
         if kind == "bidi_component" and body.component_name.endswith(LIVE_COMPONENT):
             self.live_id, self.live_fragment = body.id, fragment_id
-            n, epoch = count_batch(body.bytes) if body.bytes else (0, None)
+            n, epoch, self.meta = count_batch(body.bytes)
             now = time.monotonic()
             self.batches.append((now, n, epoch))
+            if not self.meta.get("playing"):  # paused: the picture is this batch's, nothing queued
+                self.queue = DrawQueue()
+            else:
+                self.queue.add(n, now)
             self.last_epoch = self.last_epoch if epoch is None else epoch
-            self.queue.add(n, now)
-            self.batch_in_run = True
+            self.answered.set()
         elif kind == "exception":
             self.error = self.error or f"the app raised {body.type}: {body.message}"
         elif kind == "imgs":
@@ -453,9 +467,6 @@ class Session:
             self.widgets = {k: v for k, v in self.widgets.items() if k in self.seen_widgets}
             self.first_run.set()
             self.full_run.set()
-        if self.batch_in_run:  # the component has its batch and this run's widgets: it may ask again
-            self.batch_in_run = False
-            self.answered.set()
 
     # life cycle
 
@@ -528,6 +539,7 @@ def group_figures(sessions, marks, t0, t1):
         "snapshots_per_batch": sum(s for s, _, _ in per) / max(batches, 1),
         "epochs_per_s_median": statistics.median(e / wall for _, _, e in per),
         "kb_per_s_per_session": sum(s.ws_bytes - m for s, m in zip(sessions, marks)) / len(sessions) / wall / 1e3,
+        "requests_asked_again": sum(s.unanswered for s in sessions),
     }
 
 

@@ -9,14 +9,17 @@ every animation frame:
 * ``frames``: requestAnimationFrame callbacks (what the browser paints; 60 a
   second when the page keeps up);
 * the page's own draw counter and the epoch it shows: for this app the live
-  component's counters (``window.__nnpg``), for TensorFlow Playground the calls
-  to ``putImageData`` (its heatmaps) and the text of ``#iter-number``.
+  component's counters (``frames`` and ``epoch`` in the ``dataset`` of its root
+  element ``.nnpg-live``, see ``ui/live_view.py``), for TensorFlow Playground
+  the calls to ``putImageData`` (its heatmaps) and the text of ``#iter-number``.
 
 Only changes are recorded, so the probe costs a frame almost nothing.  From
 these, over a window of ``--seconds`` after Play:
 
 * frames/s and draws/s; distinct epochs on screen per second;
 * bytes per second received on the websocket (Playwright's ``framereceived``);
+* for this app, the component's own counts of snapshots and batches received
+  per second, and its mounts (more than one: a remount, a defect);
 * server CPU per playing session (utime+stime of the server from /proc, 100 % = one core);
 * pause latency: the page clicks Pause itself (``performance.now()`` at the
   click) and the latency is the last change of the draw counter or the epoch
@@ -81,8 +84,13 @@ PROBE = """(() => {
 })()"""
 # this app: the live component's own counters
 APP_READER = """() => {
-  const c = window.__nnpg;
-  return c && c.draws !== undefined ? [c.draws, c.epoch] : null;
+  const root = document.querySelector('.nnpg-live');
+  return root && root.dataset.frames !== undefined ? [Number(root.dataset.frames), root.dataset.epoch] : null;
+}"""
+# this app: what the component received, and how often it was mounted
+APP_COUNTERS = """() => {
+  const d = (document.querySelector('.nnpg-live') || {dataset: {}}).dataset;
+  return {snapshots: Number(d.snapshots), batches: Number(d.batches), mounts: (window.__nnpg || {}).mounts};
 }"""
 # TensorFlow Playground: its heatmap draws and its epoch counter
 TFPG_READER = """() => {
@@ -172,23 +180,27 @@ def open_page(browser, url, reader, width=1600, height=1000):
     return page, received
 
 
-def measure(page, received, play, pause, seconds, server_pid=None):
-    """Click ``play``, measure for ``seconds``, click ``pause``; the figures of one page."""
+def measure(page, received, play, pause, seconds, server_pid=None, counters=None):
+    """Click ``play``, measure for ``seconds``, click ``pause``; the figures of one page (``counters``: a
+    function of the page giving its own counts of snapshots and batches received)."""
     page.wait_for_function("window.__probe.firstDraw !== null", timeout=60_000)
     first_draw = page.evaluate("window.__probe.firstDraw")
     time.sleep(1.0)  # the page settles after its first picture
     page.evaluate(CLICK, play)
     time.sleep(SETTLE_S)
     (t0, frames0), bytes0 = page.evaluate(NOW), received[0]
+    got0 = page.evaluate(counters) if counters else None
     cpu0, wall0 = (cpu_seconds(server_pid) if server_pid else 0.0), time.monotonic()
     time.sleep(seconds)
     (t1, frames1), bytes1 = page.evaluate(NOW), received[0]
+    got1 = page.evaluate(counters) if counters else None
     cpu1, wall1 = (cpu_seconds(server_pid) if server_pid else 0.0), time.monotonic()
     t_click = page.evaluate(CLICK, pause)
     time.sleep(max(2.0, 3 * STILL_MS / 1e3))
     t_end = page.evaluate(NOW)[0]
     samples = page.evaluate("window.__probe.samples")
     wall = wall1 - wall0
+    received_per_s = {f"{k}_per_s": (got1[k] - got0[k]) / wall for k in ("snapshots", "batches")} if counters else {}
     return {
         "frames_per_s": (frames1 - frames0) / ((t1 - t0) / 1e3),
         **window_rates(samples, t0, t1),
@@ -197,6 +209,8 @@ def measure(page, received, play, pause, seconds, server_pid=None):
         "pause_s": still_latency(samples, t_click, t_end),
         "first_picture_s": first_draw / 1e3,
         "epoch_reached": samples[-1][2] if samples else None,
+        **received_per_s,
+        **({"mounts": got1["mounts"]} if counters else {}),
     }
 
 
@@ -208,7 +222,7 @@ def run(cases, seconds):
             query = "&".join(q for q in (CASES[name], PLAYING) if q)
             page, received = open_page(browser, f"{url}/?{query}", APP_READER)
             try:
-                results[name] = measure(page, received, "Play", "Pause", seconds, proc.pid)
+                results[name] = measure(page, received, "Play", "Pause", seconds, proc.pid, APP_COUNTERS)
             except Exception as e:  # noqa: BLE001  (one failed case must not hide the others)
                 results[name] = {"error": f"{type(e).__name__}: {e}"}
             finally:
@@ -226,7 +240,8 @@ def table(results):
     """The results as a text table, each case beside TensorFlow Playground."""
     ref = results.get("TensorFlow Playground", {})
     lines = [f"{'case':22s} {'frames/s':>8s} {'draws/s':>8s} {'epochs/s':>8s} {'vs TFPG':>7s} {'target':>6s} "
-             f"{'kB/s ws':>7s} {'server CPU':>10s} {'pause':>6s} {'first pic':>9s}"]
+             f"{'kB/s ws':>7s} {'server CPU':>10s} {'pause':>6s} {'first pic':>9s} "
+             f"{'snap/s':>6s} {'bat/s':>5s} {'mounts':>6s}"]
     for name, r in results.items():
         if "error" in r:
             lines.append(f"{name:22s} failed: {r['error']}")
@@ -235,11 +250,14 @@ def table(results):
         cpu = f"{r['server_cpu']:10.0%}" if r["server_cpu"] is not None else f"{'-':>10s}"
         pause = f"{r['pause_s']:5.2f}s" if r["pause_s"] is not None else f"{'moving':>6s}"
         target = f"{TARGETS[name]:6d}" if name in TARGETS else f"{'':6s}"
+        got = (f"{r['snapshots_per_s']:6.1f} {r['batches_per_s']:5.1f} {r['mounts']:6d}" if "mounts" in r
+               else f"{'-':>6s} {'-':>5s} {'-':>6s}")
         lines.append(f"{name:22s} {r['frames_per_s']:8.1f} {r['draws_per_s']:8.1f} {r['epochs_per_s']:8.1f} "
-                     f"{ratio:6.2f}x {target} {r['ws_kb_per_s']:7.1f} {cpu} {pause} {r['first_picture_s']:8.2f}s")
+                     f"{ratio:6.2f}x {target} {r['ws_kb_per_s']:7.1f} {cpu} {pause} {r['first_picture_s']:8.2f}s {got}")
     lines += ["frames/s: requestAnimationFrame callbacks; draws/s: the page's draw counter (this app: the component's;",
               "TFPG: putImageData calls); epochs/s: distinct epochs on screen; pause: click to the last change;",
-              "first pic: navigation start to the first draw.  Targets (issue 12): epochs/s as listed, server CPU",
+              "first pic: navigation start to the first draw; snap/s, bat/s: what the component received; mounts:",
+              "more than 1 is a remount.  Targets (issue 12): epochs/s as listed, server CPU",
               "<= 5 %, <= 30 kB/s, pause <= 0.2 s, first picture <= 1.2 s."]
     return "\n".join(lines)
 

@@ -64,8 +64,9 @@ def test_count_batch_counts_the_snapshots_of_a_batch(shape):
     n, p = shape
     stats = np.zeros((n, len(snapshots.STATS)))
     stats[:, 0] = np.arange(10, 10 + n)
-    data = snapshots.encode({"hidden": [4, 2]}, stats, np.ones((n, p)), points=np.zeros((5, 3)))
-    assert load.count_batch(data) == (n, 9 + n if n else None)
+    meta = {"playing": True, "stream": 3}
+    data = snapshots.encode(meta, stats, np.ones((n, p)), points=np.zeros((5, 3)))
+    assert load.count_batch(data) == (n, 9 + n if n else None, meta)
 
 
 def test_count_batch_refuses_other_bytes():
@@ -120,6 +121,7 @@ def test_still_latency_is_the_last_change_after_the_click():
 def test_the_ui_table_gives_the_ratio_to_tensorflow_playground():
     figures = {"frames_per_s": 60.0, "draws_per_s": 60.0, "epochs_per_s": 30.0, "ws_kb_per_s": 5.0,
                "server_cpu": 0.04, "pause_s": 0.1, "first_picture_s": 0.8}
-    text = ui.table({"default": figures, "8x16": {"error": "boom"},
+    text = ui.table({"default": {**figures, "snapshots_per_s": 30.0, "batches_per_s": 3.0, "mounts": 1},
+                     "8x16": {"error": "boom"},
                      "TensorFlow Playground": {**figures, "epochs_per_s": 60.0, "server_cpu": None}})
     assert "0.50x" in text and "boom" in text

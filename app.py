@@ -29,24 +29,16 @@ title.markdown("## Neural Network Playground\nA neural network written from scra
 panels.lesson_text(st.session_state.exp)
 controls.toolbar_ui()
 notices = st.container()
-metrics = st.columns(5)  # made once: a live tick then sends only the five numbers
-status = st.container()
-data_col, net_col, out_col = st.columns([1, 2.4, 1.6], gap="medium")
-with data_col:
+live_col, controls_col = st.columns([3.2, 1], gap="medium")
+with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
     controls.data_ui()
-with net_col:
     controls.network_ui()
-    network_slot = st.container(key="network_slot")
-with out_col:
-    st.subheader("Output", divider="gray")
-    boundary_slot = st.container(key="boundary_slot")
     controls.output_ui()
-    loss_slot = st.container(key="loss_slot")
 
 state.apply_config(controls.read_config())
 for kind, text in st.session_state.notices:
     getattr(notices, kind)(text)
 st.session_state.notices = []
+with live_col:
+    live.live_ui()
 panels.panels_ui(st.session_state.exp)
-live.live_ui({"metrics": metrics, "status": status, "network": network_slot, "boundary": boundary_slot,
-              "loss": loss_slot})  # last: while playing, it keeps this run going a little

@@ -77,10 +77,10 @@ def epoch_of(page):
 
 
 def open_playground(browser, url, width=1600, height=1250):
-    """A page showing the playground, ready (the Epoch metric and the pictures drawn)."""
+    """A page showing the playground, ready (the Epoch metric, and the live view drew its first picture)."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
     page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").wait_for(timeout=60_000)
-    page.locator(".st-key-boundary_slot .js-plotly-plot").wait_for(timeout=60_000)
+    page.locator(".nnpg-live[data-frames]").wait_for(timeout=60_000)
     return page

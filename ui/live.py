@@ -1,25 +1,21 @@
-"""The live area: metrics and pictures, redrawn ten times a second while playing.
+"""The live area: metrics, and the live view (``live_view.py``) fed with batches of snapshots.
 
-Each tick trains ``speed`` epochs, evaluates the network once over the plane
-(every neuron at once, float32) and redraws the metrics, the network, the
-output and the loss curves.  While playing these are SVG pictures
-(``svg.py``), sent inline as data URLs: a browser shows an image far faster
-than it re-mounts a Plotly chart, and an inline image cannot go missing, as a
-media-file URL can when the next tick replaces the file before the browser
-fetched it.  When paused, the same pictures are interactive Plotly figures
-with the weights on hover.
+NumPy trains, the browser draws.  A run of the live fragment trains one
+time-bounded *turn* (``TURN_SECONDS`` at most, under a server-wide lock taken
+in turn, so no session starves another whatever its network), keeps a float32
+snapshot of the network every ``speed`` epochs, and sends them as one batch
+(``nn_core/snapshots.py``).  The browser plays them at up to 60 frames a
+second and, when its queue runs low, sets the ``need`` trigger, which reruns
+only this fragment: the next batch.  A batch holds about ``LEAD_SECONDS`` of
+play at the rate the browser reports, less what it still holds, so the
+server never floods a slow browser and a fast one never waits for a full
+second's training.
 
-The ticks run in a loop inside one run, each drawing over the last in
-placeholders: a Streamlit run costs the server more than a tick's own work
-(starting the run, the session's widget states, its messages), and so does
-every timer request, so a run per tick would halve how many sessions one
-server carries.  While playing, the app's own run goes on ticking for
-``HANDOVER`` seconds, when the fragment's timer (every ``HANDOVER`` seconds)
-asks for the next run, which ticks for ``LOOP_SECONDS``: a closed tab stops
-costing anything soon after.  Requests that arrive during a fragment's run
-wait for its end.  Play/Pause/Step/Reset and every other widget are outside:
-a click reruns the app, which stops the loop at its next tick and re-creates
-the fragment with or without its timer.
+Paused (and on every full run of the app), the batch is the server's
+network as it is, one snapshot the browser jumps to: the paused picture is
+exactly ``exp.net``.  A *stream* id tells the browser when the training
+trajectory jumped (reset, a step, a restored epoch, an edited weight): it
+then drops its queue and takes the loss history sent with the batch.
 """
 
 from __future__ import annotations
@@ -31,21 +27,25 @@ import time
 import numpy as np
 import streamlit as st
 
-from . import figures, svg
-from .pictures import layer_labels, pictures
+from nn_core import snapshots
 
-TICK = 0.1  # seconds between redraws while playing
-HANDOVER = 1.0  # the app's run ticks this long; the fragment's timer fires this often
-LOOP_SECONDS = 10.0  # a run of the fragment ticks this long
-CURVES_EVERY = 1.0  # seconds between redraws of the loss curves while playing
-PLOT_CONFIG = {"displayModeBar": False}
+from . import state
+from .live_view import live_view
+from .pictures import layer_labels
+
+TURN_SECONDS = 0.02  # training time of one turn
+LEAD_SECONDS = 0.4  # a batch fills the browser's queue this far ahead
+MAX_BATCH = 60  # snapshots per batch at most
+DEFAULT_FPS = 60  # the browser's frame rate until it reports one
+CURVE_POINTS = 400  # rows of loss history sent when the browser needs the whole curve
+PLOT_CONFIG = {"displayModeBar": False}  # the panels' Plotly charts
 
 
 class FairLock:
     """A lock granted in the order it was asked for.
 
     ``threading.Lock`` wakes an arbitrary waiter: with many sessions waiting,
-    some got half the ticks of others.  Here each waiter queues an event, and
+    some got half the turns of others.  Here each waiter queues an event, and
     the holder hands the lock straight to the oldest one.
     """
 
@@ -72,12 +72,11 @@ class FairLock:
                 self._held = False
 
 
-# One tick at a time in the whole server, in turn.  Every session's fragment runs in a thread of its
-# own, but they share one core's worth of Python: N ticks interleaved each take N times longer, and
-# Streamlit drops a fragment's unsent output when its next run starts, so with many sessions playing
-# almost no tick would reach its browser (measured: 10 sessions, 0.45 updates/s each; 30 sessions, none).
+# One training turn at a time in the whole server, in turn.  Every session's fragment runs in a thread of
+# its own, but they share one core's worth of Python: N turns interleaved each take N times longer.  A turn
+# lasts at most TURN_SECONDS, so a waiting session waits at most that long per session ahead of it.
 # The lock guards no data; sessions share nothing.
-TICK_LOCK = FairLock()
+TURN_LOCK = FairLock()
 
 
 def loss_text(value):
@@ -98,77 +97,133 @@ def metric_texts(tr):
     return texts
 
 
-def draw_metrics(places, tr, shown):
-    """The metrics into their five placeholders, each only if its text changed since ``shown`` (a dict of
-    what this run drew, updated); the divergence message below them."""
-    for place, (label, text) in zip(places["metrics"], metric_texts(tr)):
-        if shown.get(label) != text:
-            place.metric(label, text)
-            shown[label] = text
-    if tr.diverged:
-        places["status"].error(tr.status, icon=":material/warning:")
-
-
-def draw_pictures(places, exp, interactive, curves=True):
-    """The network diagram, the output picture and (if ``curves``) the loss curves: Plotly figures, or SVG
-    pictures while playing."""
-    c = exp.config
-    grid, thumbs = pictures(exp)
-    labels, weights = layer_labels(exp), exp.net.weights
-    output = (grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test, exp.y_test)
-    style = {"kind": exp.kind, "show_test": c["show_test"], "discretize": c["discretize"]}
-    if interactive:
-        places["network"].plotly_chart(figures.network_figure(labels, weights, thumbs), key="network_fig",
-                                      config=PLOT_CONFIG)
-        places["boundary"].plotly_chart(figures.boundary_figure(*output, **style), key="boundary_fig",
-                                       config=PLOT_CONFIG)
-        places["loss"].plotly_chart(figures.loss_figure(exp.trainer.history), key="loss_fig", config=PLOT_CONFIG)
-    else:
-        places["network"].image(svg.data_url(svg.network_svg(labels, weights, thumbs)))
-        places["boundary"].image(svg.data_url(svg.boundary_svg(*output, **style)))
-        if curves:
-            places["loss"].image(svg.data_url(svg.loss_svg(exp.trainer.loss_curve())))
-
-
-def advance(exp):
-    """Train one tick's worth of epochs; stop playing at the epoch limit or on divergence."""
+def scene(exp, playing, stream, data_id):
+    """The batch's ``meta``: what the browser needs besides the weights to draw the picture."""
+    c, net = exp.config, exp.net
     ss = st.session_state
+    return {"stream": stream, "playing": playing, "sizes": net.sizes, "activation": net.activation,
+            "output": net.output_activation, "features": list(c["features"]), "labels": layer_labels(exp),
+            "kind": exp.kind, "extent": list(exp.grid.extent), "n_train": len(exp.X_train),
+            "show_test": c["show_test"], "discretize": c["discretize"], "data_id": data_id,
+            "add_points": ss.get("panel") == "data"}
+
+
+def points_of(exp):
+    """Training then test points: x1, x2, label or target, (n, 3)."""
+    X = np.vstack([exp.X_train, exp.X_test])
+    y = np.concatenate([exp.y_train, exp.y_test]).astype(np.float64)
+    return np.column_stack([X, y])
+
+
+def snapshot(tr):
+    """The trainer's network now: its stats row and float32 parameters."""
+    h = tr.latest
+    return [tr.epoch, h["train_loss"], h["test_loss"], h["train_accuracy"], h["test_accuracy"]], \
+        tr.net.params.astype(np.float32)
+
+
+def batch_size(need):
+    """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds."""
+    if not need:
+        return round(DEFAULT_FPS * LEAD_SECONDS)
+    fps = min(max(float(need.get("fps") or DEFAULT_FPS), 1.0), 60.0)
+    queued = max(int(need.get("queued") or 0), 0)
+    return int(min(max(round(fps * LEAD_SECONDS) - queued, 1), MAX_BATCH))
+
+
+def train_turn(exp, want):
+    """Train one time-bounded turn; a snapshot every ``speed`` epochs (and at the epoch limit), at most
+    ``want``.  Stops playing at the limit or on divergence.  Returns the snapshots."""
+    tr, c = exp.trainer, exp.config
+    speed, limit = c["speed"], c["epochs"]
+    taken = []
+
+    def after_epoch():
+        if tr.epoch % speed == 0 or tr.epoch >= limit:
+            taken.append(snapshot(tr))
+
+    left = max(limit - tr.epoch, 0)
+    with TURN_LOCK:
+        tr.run_until(time.monotonic() + TURN_SECONDS, min(want * speed - tr.epoch % speed, left), after_epoch)
+    if tr.diverged or tr.epoch >= limit:
+        st.session_state.playing = False
+        st.session_state.live_rerun_app = True  # the toolbar's Pause becomes Play
+    return taken
+
+
+def next_batch(need):
+    """The bytes of the batch this run sends: a turn's snapshots while playing, else the network as it is."""
+    ss = st.session_state
+    exp = ss.exp
     tr = exp.trainer
-    limit = exp.config["epochs"]
-    tr.run(min(exp.config["speed"], max(limit - tr.epoch, 0)))
-    if tr.diverged or tr.epoch >= limit:  # a diverged trainer's message shows under the metrics
-        ss.playing = False
-        st.rerun()
+    live = ss.setdefault("live_stream", {"stream": 0, "at": None})
+    if live["at"] != (id(exp), id(tr), tr.steps, tr.epoch):  # the trajectory jumped since the last batch
+        live["stream"] += 1
+    stream, data_id = live["stream"], id(exp)
+    if ss.playing:
+        taken = train_turn(exp, batch_size(need))
+    if not ss.playing:
+        taken = [snapshot(tr)]
+    live["at"] = (id(exp), id(tr), tr.steps, tr.epoch)
+    fresh = not ss.playing or not need or need.get("stream") != stream
+    meta = scene(exp, ss.playing, stream, data_id)
+    stats = np.array([s for s, _ in taken], np.float64).reshape(-1, len(snapshots.STATS))
+    params = np.array([p for _, p in taken], np.float32).reshape(len(taken), len(tr.net.params))
+    points = points_of(exp) if fresh or need.get("data_id") != data_id else None
+    curve = tr.loss_curve(CURVE_POINTS) if fresh else None
+    return snapshots.encode(meta, stats, params, points, curve)
 
 
-def live_ui(slots):
-    """Draw the live area into ``slots``; while playing, keep training and redrawing it.
+def _on_need():
+    st.session_state.live_need = st.session_state.live.need
 
-    Call it last: while playing, the app's run ends only ``HANDOVER`` seconds later.
-    """
+
+def _on_edit():
+    """A weight or bias typed in the picture (only while paused): set it in the network and record it."""
     ss = st.session_state
-    ss.live_in_app_run = True
+    edit = ss.live.edit
+    if ss.playing or not isinstance(edit, dict):
+        return
+    try:
+        ss.exp.trainer.set_parameter(edit.get("index"), edit.get("value"))
+    except ValueError as e:
+        state.notify("warning", f"The value was not set: {e}.")
+    ss.live_rerun_app = True  # the panels show the new network
 
-    @st.fragment(run_every=HANDOVER if ss.playing else None)
+
+def _on_add_point():
+    """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
+    ss = st.session_state
+    point = ss.live.add_point
+    if isinstance(point, dict):
+        add_point(point.get("x1"), point.get("x2"))
+
+
+def add_point(x1, x2):
+    """Add the point (x1, x2) to the user's data (``state.add_points``), if both are numbers."""
+    try:
+        X_new = np.array([[float(x1), float(x2)]])
+    except (TypeError, ValueError):
+        return
+    if np.isfinite(X_new).all():
+        state.add_points(X_new)
+        st.session_state.live_rerun_app = True  # the Your data panel counts the points
+
+
+def live_ui():
+    """The metrics and the live view, in a fragment that reruns alone for each batch while playing."""
+    ss = st.session_state
+
+    @st.fragment
     def live():
-        places = {name: [c.empty() for c in slot] if name == "metrics" else slot.empty()
-                  for name, slot in slots.items() if name != "status"}
-        places["status"] = slots["status"]  # written once, by a run that stops there: no placeholder (no gap)
-        shown = {}
-        next_tick = curves_due = time.monotonic()
-        end = next_tick + (HANDOVER if ss.pop("live_in_app_run", False) else LOOP_SECONDS)
-        while True:
-            curves = time.monotonic() >= curves_due
-            with TICK_LOCK:
-                if ss.playing:
-                    advance(ss.exp)
-                draw_metrics(places, ss.exp.trainer, shown)
-                draw_pictures(places, ss.exp, interactive=not ss.playing, curves=curves)
-            if curves:
-                curves_due = time.monotonic() + CURVES_EVERY
-            next_tick = max(next_tick + TICK, time.monotonic())
-            if not ss.playing or next_tick >= end:
-                return
-            time.sleep(max(next_tick - time.monotonic(), 0.0))
+        batch = next_batch(ss.pop("live_need", None))
+        tr = ss.exp.trainer
+        for col, (label, text) in zip(st.columns(5), metric_texts(tr)):
+            col.metric(label, text)
+        if tr.diverged:
+            st.error(tr.status, icon=":material/warning:")
+        live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
+        if ss.pop("live_rerun_app", False):
+            st.rerun()
 
     live()

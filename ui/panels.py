@@ -184,28 +184,15 @@ def _drawn_points():
     """Add points where the user clicked or boxed on the drawing canvas (an on_select callback)."""
     ss = st.session_state
     sel = ss.draw_canvas.selection
-    if ss.user_data is not None:
-        X, y = ss.user_data
-    elif ss.exp.kind == "regression":
-        X, y = np.empty((0, 2)), np.empty(0, np.int64)
-    else:  # start from the points on screen
-        X, y = ss.exp.X, ss.exp.y
-    rng = np.random.default_rng(len(X))
+    rng = np.random.default_rng(len(ss.user_data[0] if ss.user_data is not None else ss.exp.X))
     new = []
     for box in sel.get("box", []):  # a box scatters points at random inside it
         (x0, x1), (y0, y1) = sorted(box["x"][:2]), sorted(box["y"][:2])
         new += rng.uniform([x0, y0], [x1, y1], (ss.draw_count, 2)).tolist()
     if not new:  # a click selects the lattice spot under the pointer (a box selects every spot inside it)
         new = [[p["x"], p["y"]] for p in sel.get("points", []) if p.get("curve_number") == 0]
-    if not new:
-        return
-    new = np.clip(np.array(new, dtype=np.float64), -6, 6)
-    X = np.vstack([X, new])
-    y = np.concatenate([y, np.full(len(new), ss.draw_class, np.int64)])
-    ss.user_data = (X, y)
-    if len(X) >= 4 and len(np.unique(y)) >= 2:
-        ss.playing = False
-        state.rebuild()
+    if new:
+        state.add_points(new)
 
 
 def _clear_points():

@@ -6,6 +6,7 @@ level mutable state, so sessions never see each other.
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from nn_core import params
@@ -69,6 +70,28 @@ def rebuild():
     """A fresh experiment (new data and initial weights) from the current configuration."""
     ss = st.session_state
     ss.exp = Experiment(ss.config, data=ss.user_data, grid_res=GRID_RES)
+
+
+def add_points(X_new):
+    """Add points ``X_new`` (m, 2) of the class picked in *Your data* (``draw_class``) to the user's data.
+
+    The first points start from the points on screen (none for regression); once there are 4 points of
+    2 classes, a fresh experiment trains on them.
+    """
+    ss = st.session_state
+    if ss.user_data is not None:
+        X, y = ss.user_data
+    elif ss.exp.kind == "regression":
+        X, y = np.empty((0, 2)), np.empty(0, np.int64)
+    else:
+        X, y = ss.exp.X, ss.exp.y
+    X_new = np.clip(np.asarray(X_new, dtype=np.float64), -6, 6)
+    X = np.vstack([X, X_new])
+    y = np.concatenate([y, np.full(len(X_new), ss.get("draw_class") or 0, np.int64)])
+    ss.user_data = (X, y)
+    if len(X) >= 4 and len(np.unique(y)) >= 2:
+        ss.playing = False
+        rebuild()
 
 
 def notify(kind, text):

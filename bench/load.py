@@ -285,7 +285,7 @@ class DrawQueue:
 def delivery(batches, t0, t1):
     """Snapshots and batches received between t0 and t1, and the epochs the page advanced meanwhile.
 
-    ``batches`` are ``(time, snapshots, last epoch or None)`` in order of arrival.
+    ``batches`` are ``(time, snapshots, last epoch or None, ...)`` in order of arrival.
     """
     inside = [b for b in batches if t0 <= b[0] <= t1]
 
@@ -316,7 +316,7 @@ class Session:
         self.play_label = None  # "Play" or "Pause", whichever the page shows
         self.live_id = self.live_fragment = None
         self.meta = {}  # of the last batch
-        self.batches = []  # (monotonic time, snapshots, last epoch)
+        self.batches = []  # (monotonic time, snapshots, last epoch, bytes of the batch)
         self.last_epoch = -1
         self.queue = DrawQueue()
         self.answered = asyncio.Event()  # a batch came since the last request
@@ -426,7 +426,7 @@ class Session:
             self.live_id, self.live_fragment = body.id, fragment_id
             n, epoch, self.meta = count_batch(body.bytes)
             now = time.monotonic()
-            self.batches.append((now, n, epoch))
+            self.batches.append((now, n, epoch, len(body.bytes)))
             if not self.meta.get("playing"):  # paused: the picture is this batch's, nothing queued
                 self.queue = DrawQueue()
             else:
@@ -530,6 +530,8 @@ def group_figures(sessions, marks, t0, t1):
     per = [delivery(s.batches, t0, t1) for s in sessions]
     rates = [snaps / wall for snaps, _, _ in per]
     batches = sum(b for _, b, _ in per)
+    ws_bytes = sum(s.ws_bytes - m for s, m in zip(sessions, marks))
+    batch_bytes = sum(b[3] for s in sessions for b in s.batches if t0 <= b[0] <= t1)
     return {
         "sessions": len(sessions),
         "snapshots_per_s_median": statistics.median(rates),
@@ -538,7 +540,9 @@ def group_figures(sessions, marks, t0, t1):
         "batches_per_s": batches / wall,
         "snapshots_per_batch": sum(s for s, _, _ in per) / max(batches, 1),
         "epochs_per_s_median": statistics.median(e / wall for _, _, e in per),
-        "kb_per_s_per_session": sum(s.ws_bytes - m for s, m in zip(sessions, marks)) / len(sessions) / wall / 1e3,
+        "kb_per_s_per_session": ws_bytes / len(sessions) / wall / 1e3,
+        "kb_per_batch": ws_bytes / max(batches, 1) / 1e3,  # all the websocket brought, per batch
+        "batch_kb_per_batch": batch_bytes / max(batches, 1) / 1e3,  # of which the batch's own bytes
         "requests_asked_again": sum(s.unanswered for s in sessions),
     }
 
@@ -656,13 +660,14 @@ def case_row(r):
             f"{r['snapshots_per_s_total']:7.0f} {r['batches_per_s']:6.1f} {r['snapshots_per_batch']:6.1f} "
             f"{r['epochs_per_s_median']:6.1f} {r['server_cpu']:6.0%} {r['server_cpu_ms_per_batch']:7.1f} "
             f"{r['rss_mb_before']:5.0f}>{r['rss_mb_after']:<5.0f} {r['client_cpu']:6.0%} {r['other_cpu']:6.0%} "
-            f"{r['kb_per_s_per_session']:6.1f}"
+            f"{r['kb_per_s_per_session']:6.1f} {r['kb_per_batch']:5.1f} {r['batch_kb_per_batch']:5.1f}"
             + (f"  ({r['not_playing']} sessions not yet playing)" if r["not_playing"] else "")
             + (f"  errors: {r['errors'][0]}" if r["errors"] else ""))
 
 
 HEADER = (f"{'N':>3s} {'snap/s med':>9s} {'min':>6s} {'total':>7s} {'bat/s':>6s} {'s/bat':>6s} {'ep/s':>6s} "
-          f"{'CPU':>6s} {'ms/bat':>7s} {'RSS MB':>11s} {'client':>6s} {'other':>6s} {'kB/s':>6s}")
+          f"{'CPU':>6s} {'ms/bat':>7s} {'RSS MB':>11s} {'client':>6s} {'other':>6s} {'kB/s':>6s} "
+          f"{'kB/b':>5s} {'data':>5s}")
 
 
 def table(results, fairness):
@@ -681,7 +686,8 @@ def table(results, fairness):
             lines.append(case_row(r))
     lines += ["snap/s: snapshots a session received per second (median, slowest over sessions; total);",
               "bat/s: batches received per second (all); s/bat: snapshots per batch; ep/s: epochs the page advanced",
-              "per second (median); ms/bat: server CPU per batch; kB/s: websocket bytes per session.",
+              "per second (median); ms/bat: server CPU per batch; kB/s: websocket bytes per session;",
+              "kB/b: websocket bytes per batch, data: of which the batch's own bytes.",
               f"CPU: 100 % = one core of {os.cpu_count()}; 'other' = the rest of the machine during the window.",
               f"targets (issue 12): 30 sessions >= {TARGETS['median']:g} (median), >= {TARGETS['slowest']:g}"
               f" (slowest) on one process; >= {TARGETS['two servers']:g} on two"]

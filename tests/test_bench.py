@@ -95,6 +95,7 @@ def test_the_tables_print_every_case():
            "snapshots_per_s_total": 50.0, "batches_per_s": 4.0, "snapshots_per_batch": 12.5,
            "epochs_per_s_median": 25.0, "server_cpu": 0.3, "server_cpu_ms_per_batch": 6.0, "rss_mb_before": 200,
            "rss_mb_after": 210, "client_cpu": 0.1, "other_cpu": 0.2, "kb_per_s_per_session": 3.0,
+           "kb_per_batch": 1.0, "batch_kb_per_batch": 0.5,
            "not_playing": 0, "errors": []}
     assert "25.0" in load.table([row, {"sessions": 30, "error": "boom"}], fairness=False)
     shared = {**row, "heavy": row, "click_s": {"default": {"median": 0.1, "max": 0.2}}}

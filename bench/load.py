@@ -336,20 +336,23 @@ class Session:
 
     async def _ask(self):
         """main.js's flow control: while playing, once the queue runs low, ask for a batch and wait for it."""
-        while True:
-            await asyncio.sleep(self.queue.seconds_until(LOW_WATER, time.monotonic()))
-            self.answered.clear()
-            if not self.meta.get("playing"):
-                await self.answered.wait()
-                continue
-            need = {"have": self.last_epoch, "stream": self.meta.get("stream"),
-                    "queued": round(self.queue.level(time.monotonic())), "fps": round(DRAW_RATE),
-                    "data_id": self.meta.get("data_id")}
-            await self.send_rerun(self.live_fragment, extra=[trigger_state(self.live_id, NEED, need)])
-            try:
-                await asyncio.wait_for(self.answered.wait(), REQUEST_TIMEOUT)
-            except asyncio.TimeoutError:
-                self.unanswered += 1
+        try:
+            while True:
+                await asyncio.sleep(self.queue.seconds_until(LOW_WATER, time.monotonic()))
+                self.answered.clear()
+                if not self.meta.get("playing"):
+                    await self.answered.wait()
+                    continue
+                need = {"have": self.last_epoch, "stream": self.meta.get("stream"),
+                        "queued": round(self.queue.level(time.monotonic())), "fps": round(DRAW_RATE),
+                        "data_id": self.meta.get("data_id")}
+                await self.send_rerun(self.live_fragment, extra=[trigger_state(self.live_id, NEED, need)])
+                try:
+                    await asyncio.wait_for(self.answered.wait(), REQUEST_TIMEOUT)
+                except asyncio.TimeoutError:
+                    self.unanswered += 1
+        except Exception as e:  # noqa: BLE001  (report it in the results)
+            self.error = self.error or f"{type(e).__name__}: {e}"
 
     async def _timer(self, fragment_id, interval):
         """``setInterval``: a rerun request every ``interval`` s, busy server or not (no bursts when late)."""
@@ -513,12 +516,12 @@ class Session:
     async def close(self):
         for fid in list(self.timers):
             self._stop_timer(fid)
+        for task in list(self.tasks):  # nothing sends on a closing websocket
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.ws.close(), 5)
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
         self.media.close()
 
 

@@ -15,6 +15,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import streamlit as st  # noqa: E402
 
 from ui import controls, live, panels, state  # noqa: E402
+from ui.text import plain  # noqa: E402
 
 LOGO = str(Path(__file__).parent / "assets" / "logo.png")
 
@@ -26,7 +27,7 @@ logo.image(LOGO, width=52)
 title.markdown("## Neural Network Playground\nA neural network written from scratch in NumPy. "
                "Pick data, shape the network, press **Play**.")
 
-panels.lesson_text(st.session_state.exp)
+panels.lesson_text(st.session_state[state.K.EXP])
 controls.toolbar_ui()
 notices = st.container()
 live_col, controls_col = st.columns([3.2, 1], gap="medium")
@@ -36,9 +37,10 @@ with controls_col:  # the controls, right of the picture (under it on a phone: t
     controls.output_ui()
 
 state.apply_config(controls.read_config())
-for kind, text in st.session_state.notices:
-    getattr(notices, kind)(text)
-st.session_state.notices = []
+for kind, text in state.take_notices():  # plain text: a notice may quote a link's value or a file's name
+    getattr(notices, kind)(plain(text))
+if state.divergence_help():
+    notices.error(state.divergence_help(), icon=":material/warning:")
 with live_col:
     live.live_ui()
-panels.panels_ui(st.session_state.exp)
+panels.panels_ui(st.session_state[state.K.EXP])

@@ -84,3 +84,24 @@ def open_playground(browser, url, width=1600, height=1250):
     page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").wait_for(timeout=60_000)
     page.locator(".nnpg-live[data-frames]").wait_for(timeout=60_000)
     return page
+
+
+LIVE = ".nnpg-live"
+
+
+def live_counters(page):
+    """The live view's page counters (frames, epochs, epoch, snapshots, batches, mounts) as ints."""
+    return {k: int(v) for k, v in page.evaluate(f"() => ({{...document.querySelector('{LIVE}').dataset}})").items()}
+
+
+def live_point(page, what):
+    """Page coordinates of a spot of the live picture: ``"plane"`` (the output's centre) or ``("link", i)``
+    (the middle of the i-th link)."""
+    box = page.locator(f"{LIVE} canvas").bounding_box()
+    x, y = page.evaluate("""(what) => {
+      const st = document.querySelector('.nnpg-live').nnpg, P = st.lay.plane;
+      if (what === 'plane') return [P.x + P.size / 2, P.y + P.size / 2];
+      const k = st.links.filter((l) => !l.bias)[what[1]];
+      return [(k.x0 + k.x1) / 2, (k.y0 + k.y1) / 2];
+    }""", what)
+    return box["x"] + x, box["y"] + y

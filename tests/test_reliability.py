@@ -11,7 +11,7 @@ import pytest
 import nn_core
 import ui
 from nn_core import params
-from tests.test_app import config, metric, run_app
+from tests.conftest import config, metric, run_app, shown
 from ui.live import FairLock
 
 EXTREMES = {
@@ -52,7 +52,7 @@ def test_garbage_url_values_fall_back_with_a_warning_each():
     at = run_app(**GARBAGE)
     assert not at.exception
     assert config(at) == params.DEFAULTS
-    warnings = [w.value for w in at.warning]
+    warnings = [shown(w.value) for w in at.warning]
     for name in GARBAGE:
         assert any(w.startswith(f"{name} must be") for w in warnings), name
 

@@ -32,6 +32,7 @@ from nn_core import snapshots
 from . import state
 from .live_view import live_view
 from .pictures import layer_labels
+from .state import K
 
 TURN_SECONDS = 0.02  # training time of one turn
 LEAD_SECONDS = 0.4  # a batch fills the browser's queue this far ahead
@@ -39,6 +40,11 @@ MAX_BATCH = 60  # snapshots per batch at most
 DEFAULT_FPS = 60  # the browser's frame rate until it reports one
 CURVE_POINTS = 400  # rows of loss history sent when the browser needs the whole curve
 PLOT_CONFIG = {"displayModeBar": False}  # the panels' Plotly charts
+# the live view's own session keys (state.K holds the app's)
+LIVE_KEY = "live"  # the component: its trigger values
+LIVE_NEED = "live_need"  # the last "need" request, for the next run
+LIVE_STREAM = "live_stream"  # {"stream": id, "at": where training was when the last batch was made}
+LIVE_RERUN_APP = "live_rerun_app"  # set by the fragment when the whole page must follow
 
 
 class FairLock:
@@ -86,10 +92,15 @@ def loss_text(value):
     return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3g}"
 
 
-def metric_texts(tr):
-    """(label, text) of the metrics: epoch, losses and, for classification, accuracies."""
+def metric_texts(tr, playing=False):
+    """(label, text) of the metrics: epoch, losses and, for classification, accuracies.
+
+    Paused after a Step batch, the epoch says how far into the next one training is (a playing turn
+    often ends mid-epoch too, but there it is only noise)."""
     h = tr.latest
-    texts = [("Epoch", f"{tr.epoch:,}"), ("Train loss", loss_text(h["train_loss"])),
+    done, per_epoch = tr.batch_progress
+    epoch = f"{tr.epoch:,}" + (f" + {done}/{per_epoch} batches" if done and not playing else "")
+    texts = [("Epoch", epoch), ("Train loss", loss_text(h["train_loss"])),
              ("Test loss", loss_text(h["test_loss"]))]
     if not np.isnan(h["train_accuracy"]):
         texts += [("Train accuracy", f"{h['train_accuracy']:.1%}"),
@@ -100,12 +111,11 @@ def metric_texts(tr):
 def scene(exp, playing, stream, data_id):
     """The batch's ``meta``: what the browser needs besides the weights to draw the picture."""
     c, net = exp.config, exp.net
-    ss = st.session_state
     return {"stream": stream, "playing": playing, "sizes": net.sizes, "activation": net.activation,
             "output": net.output_activation, "features": list(c["features"]), "labels": layer_labels(exp),
             "kind": exp.kind, "extent": list(exp.grid.extent), "n_train": len(exp.X_train),
             "show_test": c["show_test"], "discretize": c["discretize"], "data_id": data_id,
-            "add_points": ss.get("panel") == "data"}
+            "add_points": st.session_state.get(K.PANEL) == "data"}
 
 
 def points_of(exp):
@@ -145,28 +155,27 @@ def train_turn(exp, want):
     left = max(limit - tr.epoch, 0)
     with TURN_LOCK:
         tr.run_until(time.monotonic() + TURN_SECONDS, min(want * speed - tr.epoch % speed, left), after_epoch)
-    if tr.diverged or tr.epoch >= limit:
-        st.session_state.playing = False
-        st.session_state.live_rerun_app = True  # the toolbar's Pause becomes Play
+    if state.check_stop():
+        st.session_state[LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
     return taken
 
 
 def next_batch(need):
     """The bytes of the batch this run sends: a turn's snapshots while playing, else the network as it is."""
     ss = st.session_state
-    exp = ss.exp
+    exp = ss[K.EXP]
     tr = exp.trainer
-    live = ss.setdefault("live_stream", {"stream": 0, "at": None})
+    live = ss.setdefault(LIVE_STREAM, {"stream": 0, "at": None})
     if live["at"] != (id(exp), id(tr), tr.steps, tr.epoch):  # the trajectory jumped since the last batch
         live["stream"] += 1
     stream, data_id = live["stream"], id(exp)
-    if ss.playing:
+    if ss[K.PLAYING]:
         taken = train_turn(exp, batch_size(need))
-    if not ss.playing:
+    if not ss[K.PLAYING]:
         taken = [snapshot(tr)]
     live["at"] = (id(exp), id(tr), tr.steps, tr.epoch)
-    fresh = not ss.playing or not need or need.get("stream") != stream
-    meta = scene(exp, ss.playing, stream, data_id)
+    fresh = not ss[K.PLAYING] or not need or need.get("stream") != stream
+    meta = scene(exp, ss[K.PLAYING], stream, data_id)
     stats = np.array([s for s, _ in taken], np.float64).reshape(-1, len(snapshots.STATS))
     params = np.array([p for _, p in taken], np.float32).reshape(len(taken), len(tr.net.params))
     points = points_of(exp) if fresh or need.get("data_id") != data_id else None
@@ -175,39 +184,40 @@ def next_batch(need):
 
 
 def _on_need():
-    st.session_state.live_need = st.session_state.live.need
+    st.session_state[LIVE_NEED] = st.session_state[LIVE_KEY].need
 
 
 def _on_edit():
     """A weight or bias typed in the picture (only while paused): set it in the network and record it."""
     ss = st.session_state
-    edit = ss.live.edit
-    if ss.playing or not isinstance(edit, dict):
+    edit = ss[LIVE_KEY].edit
+    if ss[K.PLAYING] or not isinstance(edit, dict):
         return
     try:
-        ss.exp.trainer.set_parameter(edit.get("index"), edit.get("value"))
+        ss[K.EXP].trainer.set_parameter(edit.get("index"), edit.get("value"))
     except ValueError as e:
         state.notify("warning", f"The value was not set: {e}.")
-    ss.live_rerun_app = True  # the panels show the new network
+    ss[LIVE_RERUN_APP] = True  # the panels show the new network
 
 
 def _on_add_point():
     """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
     ss = st.session_state
-    point = ss.live.add_point
+    point = ss[LIVE_KEY].add_point
     if isinstance(point, dict):
         add_point(point.get("x1"), point.get("x2"))
 
 
 def add_point(x1, x2):
-    """Add the point (x1, x2) to the user's data (``state.add_points``), if both are numbers."""
+    """Add the point (x1, x2), of the class picked in *Your data*, to the drawing (``state.add_points``)."""
     try:
         X_new = np.array([[float(x1), float(x2)]])
     except (TypeError, ValueError):
         return
     if np.isfinite(X_new).all():
-        state.add_points(X_new)
-        st.session_state.live_rerun_app = True  # the Your data panel counts the points
+        ss = st.session_state
+        state.add_points(X_new, ss.get(K.DRAW_CLASS) or 0)
+        ss[LIVE_RERUN_APP] = True  # the Your data panel shows the point
 
 
 def live_ui():
@@ -216,14 +226,12 @@ def live_ui():
 
     @st.fragment
     def live():
-        batch = next_batch(ss.pop("live_need", None))
-        tr = ss.exp.trainer
-        for col, (label, text) in zip(st.columns(5), metric_texts(tr)):
+        batch = next_batch(ss.pop(LIVE_NEED, None))
+        tr = ss[K.EXP].trainer
+        for col, (label, text) in zip(st.columns(5), metric_texts(tr, ss[K.PLAYING])):
             col.metric(label, text)
-        if tr.diverged:
-            st.error(tr.status, icon=":material/warning:")
         live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
-        if ss.pop("live_rerun_app", False):
+        if ss.pop(LIVE_RERUN_APP, False):
             st.rerun()
 
     live()

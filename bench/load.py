@@ -22,11 +22,11 @@ and opens N sessions that each do what a browser tab does, without a browser
   holding the JSON list ``[{"event":"need","value":{...}}]`` (the message
   Chromium sends, captured from Streamlit 1.67's frontend with Playwright;
   ``tests/test_bench.py`` holds the captured frame);
-* fragment timers (``auto_rerun``), the browser's message cache (cacheable
-  elements kept by hash, their hashes sent with every rerun, ``ref_hash``
-  answers resolved, entries aged out as the frontend does) and an HTTP GET of
-  every ``/media/`` file (keep-alive, at most 6 connections), should the page
-  use any.
+* the browser's message cache (cacheable elements kept by hash, their hashes
+  sent with every rerun, ``ref_hash`` answers resolved, entries aged out as
+  the frontend does) and an HTTP GET of every ``/media/`` file (keep-alive, at
+  most 6 connections).  The app has no fragment timer (``run_every``): a
+  session that receives one reports an error, as this client does not play it.
 
 Every tab is opened first (its first run), then Play is pressed in all of
 them at once.  After a warm-up, a window of ``--seconds``: *snapshots
@@ -238,9 +238,9 @@ def trigger_state(component_id, event, value):
                        json_trigger_value=json.dumps([{"event": event, "value": value}], separators=(",", ":")))
 
 
-def rerun_message(query_string, page_script_hash, widgets, url, fragment_id="", auto=False, cached=()):
+def rerun_message(query_string, page_script_hash, widgets, url, fragment_id="", cached=()):
     """The ``rerun_script`` BackMsg of a browser tab: its widget states, the fragment to run (none: the whole
-    app), whether a fragment timer sent it, the message hashes it caches, its context."""
+    app), the message hashes it caches, its context."""
     msg = BackMsg()
     rs = msg.rerun_script
     rs.query_string = query_string
@@ -249,7 +249,6 @@ def rerun_message(query_string, page_script_hash, widgets, url, fragment_id="", 
     rs.widget_states.widgets.extend(widgets)
     if fragment_id:
         rs.fragment_id = fragment_id
-    rs.is_auto_rerun = auto
     rs.cached_message_hashes.extend(cached)
     ci = rs.context_info
     ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
@@ -310,7 +309,6 @@ class Session:
         self.seen_widgets = set()
         self.cache = {}  # hash -> [ForwardMsg, run count when last used, fragment id]
         self.cache_runs, self.max_cache_age = 0, 2
-        self.timers = {}  # fragment id -> (interval, task)
         self.run_fragments = []
         self.buttons = {}  # key -> widget id
         self.play_label = None  # "Play" or "Pause", whichever the page shows
@@ -329,9 +327,9 @@ class Session:
 
     # sending
 
-    async def send_rerun(self, fragment_id="", auto=False, extra=()):
+    async def send_rerun(self, fragment_id="", extra=()):
         msg = rerun_message(self.query_string, self.page_script_hash, [*self.widgets.values(), *extra],
-                            f"http://{HOST}:{self.port}/", fragment_id, auto, self.cache)
+                            f"http://{HOST}:{self.port}/", fragment_id, self.cache)
         await self.ws.send(msg.SerializeToString())
 
     async def _ask(self):
@@ -353,20 +351,6 @@ class Session:
                     self.unanswered += 1
         except Exception as e:  # noqa: BLE001  (report it in the results)
             self.error = self.error or f"{type(e).__name__}: {e}"
-
-    async def _timer(self, fragment_id, interval):
-        """``setInterval``: a rerun request every ``interval`` s, busy server or not (no bursts when late)."""
-        loop = asyncio.get_running_loop()
-        due = loop.time() + interval
-        while True:
-            await asyncio.sleep(max(due - loop.time(), 0))
-            await self.send_rerun(fragment_id, auto=True)
-            due = max(due + interval, loop.time())
-
-    def _stop_timer(self, fragment_id):
-        timer = self.timers.pop(fragment_id, None)
-        if timer:
-            timer[1].cancel()
 
     def _spawn(self, coro):
         task = asyncio.ensure_future(coro)
@@ -403,22 +387,14 @@ class Session:
             self.page_script_hash = msg.new_session.page_script_hash
             self.max_cache_age = msg.new_session.config.max_cached_message_age
             self.run_fragments = list(msg.metadata.run.fragment_ids)
-            if not self.run_fragments:  # a full run: the frontend drops every fragment timer
-                for fid in list(self.timers):
-                    self._stop_timer(fid)
+            if not self.run_fragments:  # a full run: widgets it does not draw are dropped at its end
                 self.seen_widgets = set()
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             self.element(msg.delta.new_element, msg.delta.fragment_id)
         elif kind == "auto_rerun":
-            fid, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
-            if fid and self.timers.get(fid, (None,))[0] != interval:
-                self._stop_timer(fid)
-                self.timers[fid] = (interval, self._spawn(self._timer(fid, interval)))
-        elif kind == "stop_auto_rerun":
-            for fid in msg.stop_auto_rerun.fragment_ids:
-                self._stop_timer(fid)
+            self.error = self.error or "the app started a fragment timer (run_every), which this client does not play"
         elif kind == "script_finished":
             self.finished(msg)
 
@@ -514,8 +490,6 @@ class Session:
                 await asyncio.wait_for(event.wait(), 0.5)
 
     async def close(self):
-        for fid in list(self.timers):
-            self._stop_timer(fid)
         for task in list(self.tasks):  # nothing sends on a closing websocket
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)

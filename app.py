@@ -22,9 +22,12 @@ LOGO = str(Path(__file__).parent / "assets" / "logo.png")
 st.set_page_config(page_title="Neural Network Playground", page_icon=LOGO, layout="wide")
 state.init_session()
 
-logo, title = st.columns([0.05, 0.95], vertical_alignment="center")
-logo.image(LOGO, width=52)
-title.markdown("## Neural Network Playground\nA neural network written from scratch in NumPy. "
+# Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
+st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } "
+        "[data-testid='stMetricValue'] { font-size: 1.6rem; } </style>")
+logo, title = st.columns([0.04, 0.96], vertical_alignment="center")
+logo.image(LOGO, width=40)
+title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
                "Pick data, shape the network, press **Play**.")
 
 panels.lesson_text(st.session_state[state.K.EXP])

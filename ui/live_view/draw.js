@@ -271,13 +271,14 @@ function paintLegend(ctx, box, scene) {
     }
     return;
   }
-  const barX = x + 34, barW = Math.min(160, w - 120);
+  const binary = scene.kind === "binary", ends = binary ? ["class 0", "class 1"] : ["-1", "1"];
+  const barX = x + (binary ? 44 : 34), barW = Math.min(160, w - 150);
   for (let k = 0; k < barW; k++) {
     ctx.fillStyle = colorOf(-1 + (2 * k) / (barW - 1));
     ctx.fillRect(barX + k, mid - 5, 1.5, 10);
   }
   ctx.fillStyle = TEXT;
-  ctx.textAlign = "right"; ctx.fillText("-1", barX - 4, mid);
-  ctx.textAlign = "left"; ctx.fillText("1", barX + barW + 4, mid);
-  ctx.fillText(scene.kind === "binary" ? "orange: class 0, blue: class 1" : "predicted value", barX + barW + 16, mid);
+  ctx.textAlign = "right"; ctx.fillText(ends[0], barX - 4, mid);
+  ctx.textAlign = "left"; ctx.fillText(ends[1], barX + barW + 4, mid);
+  if (!binary) ctx.fillText("predicted value", barX + barW + 16, mid);
 }

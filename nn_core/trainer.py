@@ -300,7 +300,7 @@ class Trainer:
         """Mean loss and accuracy (NaN for regression) of the current network on a split."""
         ws = self._workspace(split.n)
         out = self.net.forward_into(ws, split.x_aug)  # (n_outputs, n)
-        loss = self._loss.value(out.T, split.Y.T)
+        loss = self._loss.value(ws.z[-1].T, out.T, split.Y.T)  # from z: exact for every logit
         if split.labels is None:
             return loss, math.nan
         pred = out.argmax(axis=0) if len(out) > 1 else (out[0] > 0.5)

@@ -114,6 +114,6 @@ def test_a_link_cannot_put_a_link_an_image_or_colours_into_the_apps_messages():
 
 def test_layer_buttons_and_class_chips_say_what_they_are():
     at = open_panel(run_app(), "data")
-    assert at.button(key="add_layer").label == "Layer" and "Add" in at.button(key="add_layer").help
+    assert (at.button(key="add_layer").label, at.button(key="remove_layer").label) == ("Add layer", "Remove layer")
     chips = at.segmented_control(key="draw_class")
     assert [chips.format_func(k)[0] for k in range(3)] == ["🟧", "🟦", "🟩"]  # orange, blue, green as drawn

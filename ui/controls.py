@@ -153,10 +153,10 @@ def network_ui():
     hidden = ss[K.CONFIG]["hidden"]
     if "hidden" in ss[K.CONFIG]["hide"]:
         return
-    c = st.columns([1.3, 1.3, 3], vertical_alignment="center")
-    c[0].button("Layer", key="remove_layer", icon=":material/remove:", on_click=state.remove_layer,
+    c = st.columns([1.6, 1.4, 2], vertical_alignment="center")
+    c[0].button("Remove layer", key="remove_layer", icon=":material/remove:", on_click=state.remove_layer,
                 disabled=not hidden, help="Remove the last hidden layer", width="stretch")
-    c[1].button("Layer", key="add_layer", icon=":material/add:", on_click=state.add_layer,
+    c[1].button("Add layer", key="add_layer", icon=":material/add:", on_click=state.add_layer,
                 disabled=len(hidden) >= MAX_LAYERS, help="Add a hidden layer", width="stretch")
     c[2].markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**")
     if hidden:

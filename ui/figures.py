@@ -86,7 +86,8 @@ def _points(X, labels, kind, name, test=False):
 def _plane_axes(extent):
     lo, hi = extent
     return {"xaxis": {"range": [lo, hi], "title": {"text": "x1"}, "zeroline": False, "constrain": "domain"},
-            "yaxis": {"range": [lo, hi], "title": {"text": "x2"}, "zeroline": False, "scaleanchor": "x"}}
+            "yaxis": {"range": [lo, hi], "title": {"text": "x2"}, "zeroline": False, "scaleanchor": "x",
+                      "constrain": "domain"}}  # both axes shrink to a square: neither shows more than the plane
 
 
 def colorize(values):

@@ -25,7 +25,9 @@ these, over a window of ``--seconds`` after Play:
   click) and the latency is the last change of the draw counter or the epoch
   after it, once the picture stayed still for ``STILL_MS``;
 * page load to the first picture: navigation start to the first frame whose
-  draw counter is above zero.
+  draw counter is above zero (and, in the JSON, to the opening of the page's
+  websocket: what comes before is loading Streamlit's own scripts), on a
+  server that has already served one page (its first run imports the app).
 
 Requests to any host but 127.0.0.1 are refused (no internet here; TensorFlow
 Playground's fonts would otherwise hang its load).  The machine's 2 cores are
@@ -65,7 +67,14 @@ SETTLE_S = 1.5  # playing before the window opens
 
 # The probe: the page's reader() gives [draw count, epoch shown] (null when the page has no picture yet).
 PROBE = """(() => {
-  const probe = window.__probe = {frames: 0, samples: [], firstDraw: null, canvasDraws: 0};
+  const probe = window.__probe = {frames: 0, samples: [], firstDraw: null, canvasDraws: 0, wsOpen: null};
+  const Socket = window.WebSocket;  // when the page's websocket opened: where the first picture's time goes
+  window.WebSocket = class extends Socket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('open', () => { if (probe.wsOpen === null) probe.wsOpen = performance.now(); });
+    }
+  };
   const proto = CanvasRenderingContext2D.prototype, put = proto.putImageData;
   proto.putImageData = function (...args) { probe.canvasDraws++; return put.apply(this, args); };
   const reader = READER;
@@ -184,7 +193,7 @@ def measure(page, received, play, pause, seconds, server_pid=None, counters=None
     """Click ``play``, measure for ``seconds``, click ``pause``; the figures of one page (``counters``: a
     function of the page giving its own counts of snapshots and batches received)."""
     page.wait_for_function("window.__probe.firstDraw !== null", timeout=60_000)
-    first_draw = page.evaluate("window.__probe.firstDraw")
+    first_draw, ws_open = page.evaluate("[window.__probe.firstDraw, window.__probe.wsOpen]")
     time.sleep(1.0)  # the page settles after its first picture
     page.evaluate(CLICK, play)
     time.sleep(SETTLE_S)
@@ -208,6 +217,7 @@ def measure(page, received, play, pause, seconds, server_pid=None, counters=None
         "server_cpu": (cpu1 - cpu0) / wall if server_pid else None,
         "pause_s": still_latency(samples, t_click, t_end),
         "first_picture_s": first_draw / 1e3,
+        "websocket_open_s": ws_open / 1e3 if ws_open is not None else None,
         "epoch_reached": samples[-1][2] if samples else None,
         **received_per_s,
         **({"mounts": got1["mounts"]} if counters else {}),
@@ -218,6 +228,9 @@ def run(cases, seconds):
     """Every case of this app, then TensorFlow Playground, in one browser."""
     results = {}
     with streamlit_server() as (url, proc), static_server(TFPG_DIR) as tfpg_url, chromium() as browser:
+        warm, _ = open_page(browser, f"{url}/?{PLAYING}", APP_READER)  # the server's first run imports the app
+        warm.wait_for_function("window.__probe.firstDraw !== null", timeout=60_000)
+        warm.close()
         for name in cases:
             query = "&".join(q for q in (CASES[name], PLAYING) if q)
             page, received = open_page(browser, f"{url}/?{query}", APP_READER)

@@ -71,9 +71,9 @@ def chromium():
 
 
 def epoch_of(page):
-    """The number the "Epoch" metric shows."""
+    """The number of whole epochs the "Epoch" metric shows (paused mid-epoch it adds "+ k/n batches")."""
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().split(" ")[0].replace(",", ""))
 
 
 def open_playground(browser, url, width=1600, height=1250):

@@ -17,6 +17,11 @@ Contract (``bench/`` and the tests rely on it; the byte layout is ``nn_core/snap
   painted), ``epochs`` (distinct epochs painted), ``epoch`` (the one on screen), ``snapshots`` and
   ``batches`` (received), ``mounts`` (also ``window.__nnpg.mounts``: more than 1 means a remount).  The
   element's ``nnpg`` property holds its state; ``nnpg.shown.params`` is the network on screen.
+
+Measured cost: Streamlit 1.67 puts the component's JavaScript (about 30 kB) in every mount's message, so
+at 6-7 batches a second it is most of the ~210-240 kB/s a playing session receives; the batches
+themselves are a few kB.  Websocket compression, fewer larger batches, or a loader that receives the
+code once would remove it.
 """
 
 from __future__ import annotations

@@ -60,12 +60,12 @@ class Experiment:
             if shape(weights_from) != shape(self.net):
                 raise ValueError(f"the model {weights_from!r} does not match its configuration ({self.net!r})")
             self.net.params[:] = weights_from.params
-        self.F_train = transform(self.X_train, c["features"])
-        self.F_test = transform(self.X_test, c["features"])
+        self.F_train = transform(self.X_train, c["features"], c["formula"])
+        self.F_test = transform(self.X_test, c["features"], c["formula"])
         self.trainer = Trainer(
             self.net, self.F_train, self.y_train, self.F_test, self.y_test, loss=self.loss,
             seed=c["seed"] + 3, **self._training_kwargs(c))
-        self.grid = Grid(c["features"], grid_res)
+        self.grid = Grid(c["features"], grid_res, formula=c["formula"])
 
     @staticmethod
     def _training_kwargs(c):

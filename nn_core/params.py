@@ -15,7 +15,9 @@ from typing import Any
 
 from .activations import HIDDEN_ACTIVATIONS
 from .datasets import DATASETS, MAX_CLASSES
-from .features import FEATURES
+from .features import DEFAULT_FORMULA, FEATURES
+from .formula import MAX_CHARS as MAX_FORMULA_CHARS
+from .formula import parse as parse_formula
 from .lessons import LESSONS
 from .losses import LOSSES
 from .network import INITS
@@ -31,7 +33,8 @@ class Param:
 
     kind: ``choice`` (one of ``choices``), ``int``/``float`` (in [lo, hi]),
     ``bool``, ``multi`` (a subset of ``choices``, comma-separated in URLs),
-    ``int_list`` (hidden layer sizes, each in [lo, hi], at most MAX_LAYERS).
+    ``int_list`` (hidden layer sizes, each in [lo, hi], at most MAX_LAYERS),
+    ``formula`` (text in x1 and x2 that ``formula.parse`` accepts; kept as typed, stripped).
     """
 
     name: str
@@ -75,6 +78,11 @@ class Param:
                 raise ValueError(f"{self.name} must be at most {MAX_LAYERS} integers in "
                                  f"[{self.lo}, {self.hi}]; got {values!r}")
             return tuple(int(v) for v in values)
+        if k == "formula":
+            try:
+                return parse_formula(value).text
+            except ValueError as e:
+                raise ValueError(f"{self.name}: {e}") from None
         raise AssertionError(k)
 
     def parse(self, text):
@@ -149,6 +157,9 @@ PARAMS: dict[str, Param] = {
         # features and network
         Param("features", "multi", ("x1", "x2"), "Features", "Inputs computed from each point (x1, x2).",
               tuple(FEATURES)),
+        Param("formula", "formula", DEFAULT_FORMULA, "Formula",
+              f"The custom feature, in x1 and x2: numbers, + - * / ** (a number exponent), brackets, "
+              f"sin cos tan tanh exp log sqrt abs; at most {MAX_FORMULA_CHARS} characters."),
         Param("hidden", "int_list", (4, 2), "Hidden layers", "Neurons in each hidden layer, e.g. 4,2.",
               lo=1, hi=MAX_NEURONS),
         Param("activation", "choice", "tanh", "Activation", "Non-linearity of the hidden neurons.",

@@ -10,6 +10,8 @@ from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
 from nn_core.params import PARAMS
 
+FORMULAS = ["x1*x2", "sin(x1)*cos(x2)", "sqrt(x1**2 + x2**2)", "abs(x1)-x2", "exp(-x1**2)", "3", "x2/(1+x1**2)"]
+
 
 def values(p):
     """Every allowed value of one parameter, drawn from its own declaration."""
@@ -26,6 +28,8 @@ def values(p):
             lambda s: tuple(c for c in p.choices if c in s))
     if p.kind == "int_list":
         return st.lists(st.integers(int(p.lo), int(p.hi)), max_size=params.MAX_LAYERS).map(tuple)
+    if p.kind == "formula":
+        return st.sampled_from(FORMULAS)
     raise AssertionError(p.kind)
 
 

@@ -19,8 +19,9 @@ from .grid import Grid
 from .network import Network
 from .trainer import Trainer
 
-TRAINING_PARAMS = ("learning_rate", "optimizer", "regularization", "reg_rate", "batch_size", "full_batch")
-DISPLAY_PARAMS = ("show_test", "discretize", "epochs")
+TRAINING_PARAMS = ("learning_rate", "optimizer", "regularization", "reg_rate", "batch_size", "full_batch",
+                   "schedule", "decay_every", "decay_factor", "clip_norm")
+DISPLAY_PARAMS = ("show_test", "discretize", "epochs", "stop_below", "patience")
 
 
 class Experiment:
@@ -71,7 +72,8 @@ class Experiment:
     def _training_kwargs(c):
         return {"optimizer": c["optimizer"], "learning_rate": c["learning_rate"],
                 "batch_size": None if c["full_batch"] else c["batch_size"],
-                "regularization": c["regularization"], "reg_rate": c["reg_rate"]}
+                "regularization": c["regularization"], "reg_rate": c["reg_rate"],
+                **{name: c[name] for name in ("schedule", "decay_every", "decay_factor", "clip_norm")}}
 
     def update(self, config):
         """Apply a new configuration in place if only training or display settings changed.

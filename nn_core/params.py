@@ -22,6 +22,7 @@ from .lessons import LESSONS
 from .losses import LOSSES
 from .network import INITS
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
+from .schedules import SCHEDULES
 
 MAX_LAYERS = 8
 MAX_NEURONS = 16
@@ -134,6 +135,9 @@ HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_rati
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LOSS_CHOICES = ("auto",) + tuple(LOSSES)
+DECAY_FACTORS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+CLIP_NORMS = (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)
+STOP_LOSSES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 
 PARAMS: dict[str, Param] = {
     p.name: p
@@ -176,6 +180,20 @@ PARAMS: dict[str, Param] = {
         Param("reg_rate", "choice", 0.0, "Regularisation rate", "Strength of the penalty.", REG_RATES),
         Param("batch_size", "int", 10, "Batch size", "Points per update.", lo=1, hi=500),
         Param("full_batch", "bool", False, "Full batch", "Use all training points in every update."),
+        Param("schedule", "choice", "constant", "Rate schedule",
+              "How the learning rate changes over epochs: constant; step (times the decay factor every N epochs); "
+              "cosine (down to decay factor x rate over N epochs, then again).", SCHEDULES),
+        Param("decay_every", "int", 100, "Decay every (epochs)",
+              "N: the step schedule's interval, the cosine schedule's period.", lo=1, hi=10_000),
+        Param("decay_factor", "choice", 0.5, "Decay factor",
+              "Step: the rate is multiplied by it every N epochs. Cosine: the lowest rate, as a share of the rate.",
+              DECAY_FACTORS),
+        Param("clip_norm", "choice", 0.0, "Clip gradient norm",
+              "Gradients longer than this are scaled down to it before each update (0: off).", CLIP_NORMS),
+        Param("stop_below", "choice", 0.0, "Stop below loss",
+              "Playing stops when the test loss falls below this (0: off).", STOP_LOSSES),
+        Param("patience", "int", 0, "Patience (epochs)",
+              "Playing stops when the test loss has not improved for this many epochs (0: off).", lo=0, hi=10_000),
         Param("epochs", "int", 1000, "Stop at", "Playing stops after this many epochs; Play there raises the limit.",
               lo=1, hi=100_000),
         Param("speed", "choice", 5, "Epochs per update", "Epochs trained between two pictures while playing.",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .activations import HIDDEN_ACTIVATIONS
+from .challenges import CHALLENGES, challenge_start
 from .datasets import DATASETS, MAX_CLASSES
 from .features import DEFAULT_FORMULA, FEATURES
 from .formula import MAX_CHARS as MAX_FORMULA_CHARS
@@ -204,6 +205,9 @@ PARAMS: dict[str, Param] = {
         # classroom
         Param("lesson", "choice", "none", "Lesson", "A preset with an explanation, for the classroom.",
               ("none",) + tuple(LESSONS)),
+        Param("challenge", "choice", "none", "Challenge",
+              "A graded exercise: a goal, a start setup and conditions checked as training runs.",
+              ("none",) + tuple(CHALLENGES)),
         Param("hide", "multi", (), "Hidden controls", "Controls hidden from the page, for a focused link.",
               HIDEABLE),
     )
@@ -254,11 +258,16 @@ def lesson_config(name):
     return validate({**lesson.config, "lesson": name, "hide": lesson.hide})
 
 
+def challenge_config(name):
+    """The start configuration of a challenge (see ``challenges.py``), validated."""
+    return validate(challenge_start(name))
+
+
 def decode(query):
     """A valid configuration from URL query values; returns ``(config, warnings)``.
 
     ``query`` maps names to strings (or lists of strings: the last wins).
-    A valid ``lesson`` is the starting point instead of the defaults.
+    A valid ``challenge`` (or else a valid ``lesson``) is the starting point instead of the defaults.
     Unknown names are ignored with a warning; a bad value falls back to its
     default (or the lesson's value) with a warning that names the parameter and the allowed values.
     """
@@ -271,7 +280,11 @@ def decode(query):
         texts[name] = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
     lesson = texts.get("lesson")
     lesson = PARAMS["lesson"].parse(lesson) if isinstance(lesson, str) else None  # read as every value is
-    if lesson in LESSONS:
+    challenge = texts.get("challenge")
+    challenge = PARAMS["challenge"].parse(challenge) if isinstance(challenge, str) else None
+    if challenge in CHALLENGES:
+        config = challenge_config(challenge)
+    elif lesson in LESSONS:
         config = lesson_config(lesson)
     for name, text in texts.items():
         p = PARAMS[name]

@@ -132,7 +132,8 @@ PANELS = {  # the panels below the playground, name -> label (hideable in a link
 }
 HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "hidden",
             "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate", "batch_size",
-            "full_batch", "epochs", "speed", "show_test", "discretize") + tuple(PANELS)  # "lesson": the panel
+            "full_batch", "epochs", "speed", "show_test", "discretize", "schedule", "decay_every", "decay_factor",
+            "clip_norm") + tuple(PANELS)  # "lesson": the panel
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LOSS_CHOICES = ("auto",) + tuple(LOSSES)

@@ -43,6 +43,10 @@ CONTROLS = [
     ("number_input", "seed", 7, "seed", 7, {}),
     ("toggle", "show_test", True, "show_test", True, {}),
     ("toggle", "discretize", True, "discretize", True, {}),
+    ("selectbox", "schedule", "cosine", "schedule", "cosine", {}),
+    ("number_input", "decay_every", 30, "decay_every", 30, {"schedule": "step"}),
+    ("select_slider", "decay_factor", 0.1, "decay_factor", 0.1, {"schedule": "step"}),
+    ("select_slider", "clip_norm", 1.0, "clip_norm", 1.0, {}),
 ]
 
 

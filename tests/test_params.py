@@ -5,10 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nn_core import params
+from nn_core.challenges import CHALLENGES
 from nn_core.datasets import DATASETS
 from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
 from nn_core.params import PARAMS
+
+FORMULAS = ["x1*x2", "sin(x1)*cos(x2)", "sqrt(x1**2 + x2**2)", "abs(x1)-x2", "exp(-x1**2)", "3", "x2/(1+x1**2)"]
 
 
 def values(p):
@@ -26,6 +29,8 @@ def values(p):
             lambda s: tuple(c for c in p.choices if c in s))
     if p.kind == "int_list":
         return st.lists(st.integers(int(p.lo), int(p.hi)), max_size=params.MAX_LAYERS).map(tuple)
+    if p.kind == "formula":
+        return st.sampled_from(FORMULAS)
     raise AssertionError(p.kind)
 
 
@@ -100,7 +105,9 @@ def test_any_query_decodes_to_a_valid_configuration_with_a_warning_per_bad_value
     text = "\n".join(warnings)
     last = {n: v[-1] if isinstance(v, list) and v else v for n, v in query.items()}
     lesson = PARAMS["lesson"].parse(last["lesson"]) if isinstance(last.get("lesson"), str) else None
-    base = params.lesson_config(lesson) if lesson in LESSONS else params.DEFAULTS
+    challenge = last.get("challenge").strip() if isinstance(last.get("challenge"), str) else None
+    base = (params.challenge_config(challenge) if challenge in CHALLENGES else
+            params.lesson_config(lesson) if lesson in LESSONS else params.DEFAULTS)
     unchanged = set(PARAMS) - {"problem", "dataset", "loss"}  # these three are also fitted to each other
     for name, value in last.items():
         if name not in PARAMS:

@@ -173,6 +173,11 @@ def network_ui():
         param_widget("init")
         param_widget("speed")
         param_widget("seed")
+        param_widget("schedule")
+        constant = ss.schedule == "constant"
+        param_widget("decay_every", disabled=constant, why="Pick a step or cosine schedule first.")
+        param_widget("decay_factor", disabled=constant, why="Pick a step or cosine schedule first.")
+        param_widget("clip_norm")
 
 
 def output_ui():

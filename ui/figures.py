@@ -258,6 +258,15 @@ def _lines(history, columns, names, styles):
             for c, n, s in zip(columns, names, styles) if len(h) and not h[c].isna().all()]
 
 
+def rate_figure(epochs, rates, *, height=160):
+    """The learning rate over epochs (``schedules.rates``), a small line chart beside the schedule's settings."""
+    data = [{"type": "scatter", "x": np.asarray(epochs, np.float64), "y": np.asarray(rates, np.float64),
+             "mode": "lines", "name": "learning rate", "line": {"color": POS_COLOR, "width": 2},
+             "hovertemplate": "epoch %{x}: rate %{y:.4g}<extra></extra>"}]
+    return _figure(data, height, xaxis={"title": {"text": "epoch"}},
+                   yaxis={"title": {"text": "learning rate"}, "rangemode": "tozero"})
+
+
 # -- figures of the panels below the playground --
 
 def gradient_figure(history, *, height=300):

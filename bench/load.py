@@ -10,7 +10,7 @@ and opens N sessions that each do what a browser tab does, without a browser
   on Play (``rerun_script`` whose widget states hold every widget's current
   value, mirrored from the received elements as the frontend's widget manager
   does, plus the Play button's ``trigger_value``);
-* the live component (``nnpg_live``, ``ui/live_view/main.js``): every batch
+* the live component (``nnpg_live``, ``static/live_view/main.js``): every batch
   it receives is decoded with ``nn_core.snapshots.decode``; while its
   ``meta["playing"]``, its snapshots join a queue that drains at up to
   ``DRAW_RATE`` snapshots a second (one per animation frame).  As main.js

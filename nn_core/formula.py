@@ -14,7 +14,7 @@ Anything else raises a ValueError in plain language that names the offending par
 A parsed formula is a *postfix program*: a list of tokens, each a number (push it), ``"x1"``/``"x2"``
 (push the variable) or an operator of ``OPERATORS`` (pop its arguments, push the result).  For example
 ``sin(x1)*cos(x2)`` is ``["x1", "sin", "x2", "cos", "*"]``.  The program is JSON-able, and
-``ui/live_view/formula.js`` runs the same program in the browser with the same rules.
+``static/live_view/formula.js`` runs the same program in the browser with the same rules.
 
 Evaluation is IEEE arithmetic on float64 arrays with warnings off; then the result is made safe for a
 network's input: NaN (``log(-1)``, ``sqrt(-1)``, ``0/0``) becomes 0, and values beyond +-LIMIT

@@ -198,7 +198,8 @@ PARAMS: dict[str, Param] = {
               "Playing stops when the test loss has not improved for this many epochs (0: off).", lo=0, hi=10_000),
         Param("epochs", "int", 1000, "Stop at", "Playing stops after this many epochs; Play there raises the limit.",
               lo=1, hi=100_000),
-        Param("speed", "choice", 5, "Epochs per update", "Epochs trained between two pictures while playing.",
+        Param("speed", "choice", 1, "Epochs per frame",
+              "Epochs trained between two pictures while playing (TensorFlow Playground trains 1).",
               (1, 2, 5, 10, 20, 50, 100)),
         # display
         Param("show_test", "bool", False, "Show test data", "Draw the test points on the output."),

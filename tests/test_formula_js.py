@@ -1,4 +1,4 @@
-"""ui/live_view/formula.js, run in Chromium, evaluates a formula's program as nn_core.formula does.
+"""static/live_view/formula.js, run in Chromium, evaluates a formula's program as nn_core.formula does.
 
 The module is imported into a blank page (no server); the grid includes 0 and the edges of the plane, where
 log, division and negative powers give infinities and NaN, so the clipping rules are compared too.
@@ -9,10 +9,11 @@ import pytest
 
 from nn_core.datasets import EXTENT
 from nn_core.formula import LIMIT, parse
-from tests.browser import ROOT, chromium
+from tests.browser import chromium
+from ui.live_view import ASSETS
 
 pytestmark = pytest.mark.browser
-SOURCE = ROOT / "ui" / "live_view" / "formula.js"
+SOURCE = ASSETS / "formula.js"
 COORDS = np.linspace(*EXTENT, 61)  # includes 0
 X1, X2 = (a.ravel() for a in np.meshgrid(COORDS, COORDS))
 FORMULAS = ["x1*x2", "sin(x1)*cos(x2)", "sqrt(x1**2+x2**2)", "abs(x1)-x2", "exp(-x1**2)", "tan(x1) + tanh(x2)",

@@ -1,4 +1,4 @@
-"""The browser's forward pass (ui/live_view/forward.js, run in Chromium) equals nn_core's over the plane.
+"""The browser's forward pass (static/live_view/forward.js, run in Chromium) equals nn_core's over the plane.
 
 The live view evaluates the network in the browser from the weights it is sent; this checks every layer's
 activations against ``Grid.activations`` (float32) for every hidden activation, every feature, and the

@@ -2,7 +2,8 @@
 
 The live view evaluates the network in the browser from the weights it is sent; this checks every layer's
 activations against ``Grid.activations`` (float32) for every hidden activation, every feature, and the
-binary, multi-class and regression outputs.  No server: the module is imported into a blank page.
+binary, multi-class and regression outputs, and the custom feature for a few formulas.  No server: the page
+and the modules (which import each other) are answered by Playwright's routing from ``static/live_view/``.
 """
 
 import base64
@@ -13,7 +14,8 @@ import pytest
 from nn_core import Network
 from nn_core.activations import HIDDEN_ACTIVATIONS
 from nn_core.datasets import EXTENT
-from nn_core.features import FEATURES
+from nn_core.features import DEFAULT_FORMULA, FEATURES
+from nn_core.formula import parse
 from nn_core.grid import Grid
 from tests.browser import chromium
 from ui.live_view import ASSETS
@@ -21,11 +23,11 @@ from ui.live_view import ASSETS
 pytestmark = pytest.mark.browser
 RES = 100
 
-EVALUATE = """async ([source, net, features, res, extent]) => {
-  const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
-  const { evaluateGrid } = await import(url);
+ORIGIN = "http://nnpg.test"  # never reaches a network: every request to it is answered by the route below
+EVALUATE = """async ([net, features, res, extent, formula]) => {
+  const { evaluateGrid } = await import("/forward.js");
   const params = new Float32Array(Uint8Array.from(atob(net.params), (c) => c.charCodeAt(0)).buffer);
-  const layers = evaluateGrid({ ...net, params }, features, res, extent);
+  const layers = evaluateGrid({ ...net, params }, features, res, extent, formula);
   const toBase64 = (units) => {
     const all = new Float32Array(units.length * units[0].length);
     units.forEach((u, k) => all.set(u, k * u.length));
@@ -37,42 +39,68 @@ EVALUATE = """async ([source, net, features, res, extent]) => {
   return layers.map(toBase64);
 }"""
 
-# NOT YET COVERED: the feature "custom" (a formula). forward.js does not compute it yet; formula.js's
-# evalFormula(Formula.to_json(), x1, x2) does (tests/test_formula_js.py), and gridFeatures must call it.
-FIXED_FEATURES = [f for f in FEATURES if f != "custom"]
-CASES = {f"{act}, all features": (FIXED_FEATURES, [5, 3], act, "sigmoid", 1) for act in HIDDEN_ACTIVATIONS}
+# (features, hidden sizes, activation, output, outputs, custom feature's formula)
+CASES = {f"{act}, all features": (list(FEATURES), [5, 3], act, "sigmoid", 1, DEFAULT_FORMULA)
+         for act in HIDDEN_ACTIVATIONS}
+CASES.update({f"{name} alone": ([name], [3], "tanh", "sigmoid", 1, DEFAULT_FORMULA) for name in FEATURES})
 CASES.update({
-    f"{name} alone": ([name], [3], "tanh", "sigmoid", 1) for name in FIXED_FEATURES
+    f"custom = {text}": (["x1", "custom"], [4, 2], "tanh", "sigmoid", 1, text)
+    for text in ["sin(x1)*cos(x2)", "sqrt(x1**2+x2**2)", "log(x1) - 1/x2"]  # the last: NaN and infinities, clipped
 })
 CASES.update({
-    "multi-class softmax": (["x1", "x2"], [6, 4], "relu", "softmax", 4),
-    "regression": (["x1", "x2", "x1x2"], [4], "tanh", "linear", 1),
-    "regression, tanh output": (["x1", "x2"], [3, 3], "leaky_relu", "tanh", 1),
-    "no hidden layer": (["x1_sq", "x2_sq"], [], "tanh", "sigmoid", 1),
+    "multi-class softmax": (["x1", "x2"], [6, 4], "relu", "softmax", 4, DEFAULT_FORMULA),
+    "regression": (["x1", "x2", "x1x2"], [4], "tanh", "linear", 1, DEFAULT_FORMULA),
+    "regression, tanh output": (["x1", "x2"], [3, 3], "leaky_relu", "tanh", 1, DEFAULT_FORMULA),
+    "no hidden layer": (["x1_sq", "x2_sq"], [], "tanh", "sigmoid", 1, DEFAULT_FORMULA),
+    "custom, all features": (list(FEATURES), [5, 3], "tanh", "sigmoid", 1, "sqrt(x1**2+x2**2)"),
 })
+EPS32 = 2.0 ** -23  # float32's relative rounding
+
+
+def float32_bounds(net, layers):
+    """How far the core's float32 activations may be from exact, per layer: a float32 sum of n terms errs by
+    at most about n roundings of the sum of |terms|, and an error of the layer before reaches z through |W|
+    (every activation here changes by at most as much as z does)."""
+    bounds, bound = [EPS32 * float(np.abs(layers[0]).max())], EPS32 * float(np.abs(layers[0]).max())
+    for block, a in zip(net.layer_views(net.params), layers[:-1]):
+        W, b = block[:-1], block[-1]
+        a = a.reshape(-1, a.shape[-1]).astype(np.float64)
+        terms = np.abs(a) @ np.abs(W) + np.abs(b)
+        bound = bound * float(np.abs(W).sum(axis=0).max()) + (W.shape[0] + 1) * EPS32 * float(terms.max())
+        bounds.append(bound)
+    return bounds
+
+
+def serve_assets(route):
+    name = route.request.url.removeprefix(ORIGIN + "/")
+    if name == "":
+        route.fulfill(content_type="text/html", body="<!doctype html><title>forward.js</title>")
+    else:
+        route.fulfill(content_type="text/javascript", body=(ASSETS / name).read_text())
 
 
 @pytest.fixture(scope="module")
 def page():
     with chromium() as browser:
         page = browser.new_page()
-        page.set_content("<!doctype html><title>forward.js</title>")
+        page.route(f"{ORIGIN}/**", serve_assets)
+        page.goto(ORIGIN + "/")
         yield page
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_browser_activations_equal_the_core_grid(page, case):
-    features, hidden, activation, output, n_out = case
+    features, hidden, activation, output, n_out, formula = case
     net = Network([len(features), *hidden, n_out], activation, output, seed=3)
     rng = np.random.default_rng(4)
     net.params[:] = rng.normal(0, 1.2, net.params.shape)  # biases too, and weights large enough to saturate
-    expected = Grid(features, RES, EXTENT).activations(net)
+    expected = Grid(features, RES, EXTENT, formula).activations(net)
     spec = {"sizes": net.sizes, "activation": activation, "output": output,
             "params": base64.b64encode(net.params.astype("<f4").tobytes()).decode()}
-    got = page.evaluate(EVALUATE, [(ASSETS / "forward.js").read_text(), spec, features, RES, list(EXTENT)])
+    got = page.evaluate(EVALUATE, [spec, features, RES, list(EXTENT), parse(formula).to_json()])
     assert len(got) == len(expected)
-    for layer, (text, want) in enumerate(zip(got, expected)):
+    for layer, (text, want, bound) in enumerate(zip(got, expected, float32_bounds(net, expected))):
         units = np.frombuffer(base64.b64decode(text), "<f4").reshape(want.shape[-1], RES, RES)
         js = np.moveaxis(units, 0, -1)
         scale = max(float(np.abs(want).max()), 1.0)
-        np.testing.assert_allclose(js, want, rtol=1e-5, atol=1e-5 * scale, err_msg=f"layer {layer}")
+        np.testing.assert_allclose(js, want, rtol=1e-5, atol=max(1e-5 * scale, bound), err_msg=f"layer {layer}")

@@ -28,6 +28,7 @@ import numpy as np
 import streamlit as st
 
 from nn_core import snapshots
+from nn_core.formula import parse
 
 from . import state
 from .live_view import live_view
@@ -103,13 +104,17 @@ def metric_texts(tr, playing=False):
 
 
 def scene(exp, playing, stream, data_id):
-    """The batch's ``meta``: what the browser needs besides the weights to draw the picture."""
+    """The batch's ``meta``: what the browser needs besides the weights to draw the picture (with the
+    ``custom`` feature, its formula's postfix program, which ``formula.js`` evaluates)."""
     c, net = exp.config, exp.net
-    return {"stream": stream, "playing": playing, "sizes": net.sizes, "activation": net.activation,
+    meta = {"stream": stream, "playing": playing, "sizes": net.sizes, "activation": net.activation,
             "output": net.output_activation, "features": list(c["features"]), "labels": layer_labels(exp),
             "kind": exp.kind, "extent": list(exp.grid.extent), "n_train": len(exp.X_train),
             "show_test": c["show_test"], "discretize": c["discretize"], "data_id": data_id,
             "add_points": st.session_state.get(K.PANEL) == "data"}
+    if "custom" in c["features"]:
+        meta["formula"] = parse(c["formula"]).to_json()
+    return meta
 
 
 def points_of(exp):

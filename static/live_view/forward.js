@@ -1,6 +1,8 @@
 // The network evaluated over a res x res lattice of the plane, every neuron at once (as nn_core/grid.py).
 // Pure: weights in, activations out; no DOM. Point p = i * res + j has x1 = coords[j], x2 = coords[i].
 
+import { evalFormula } from "./formula.js";
+
 export const FEATURES = {
   x1: (a, b) => a,
   x2: (a, b) => b,
@@ -31,12 +33,17 @@ export function linspace(lo, hi, res) {
   return c;
 }
 
-// The input features over the lattice: one Float32Array of res * res values per feature.
-export function gridFeatures(features, res, extent) {
+// The input features over the lattice: one Float32Array of res * res values per feature; "custom" is the
+// formula's postfix program (Formula.to_json(), evaluated in float64 as nn_core does, then stored as float32).
+export function gridFeatures(features, res, extent, formula) {
   const coords = linspace(extent[0], extent[1], res), n = res * res;
+  const x1 = new Float64Array(n), x2 = new Float64Array(n);
+  for (let i = 0; i < res; i++) for (let j = 0; j < res; j++) { x1[i * res + j] = coords[j]; x2[i * res + j] = coords[i]; }
   return features.map((name) => {
+    if (name === "custom") return Float32Array.from(evalFormula(formula, x1, x2));
     const f = FEATURES[name], out = new Float32Array(n);
-    for (let i = 0; i < res; i++) for (let j = 0; j < res; j++) out[i * res + j] = f(coords[j], coords[i]);
+    if (!f) throw new Error(`unknown feature ${JSON.stringify(name)}`);
+    for (let p = 0; p < n; p++) out[p] = f(x1[p], x2[p]);
     return out;
   });
 }
@@ -82,6 +89,6 @@ function softmax(zs, out) {
 }
 
 // Every layer's activations over the lattice: forward(net, gridFeatures(...)).
-export function evaluateGrid(net, features, res, extent) {
-  return forward(net, gridFeatures(features, res, extent));
+export function evaluateGrid(net, features, res, extent, formula) {
+  return forward(net, gridFeatures(features, res, extent, formula));
 }

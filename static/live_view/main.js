@@ -121,7 +121,7 @@ function show(st, snap, playing) {
   const s = st.scene;
   st.shown = snap;
   st.layers = evaluateGrid({ sizes: s.sizes, activation: s.activation, output: s.output, params: snap.params },
-                           s.features, RES, s.extent);
+                           s.features, RES, s.extent, s.formula);
   if (playing) addCurvePoint(st.curve, snap.stats.slice(0, 3));
   else if (!st.curve.epochs.length) addCurvePoint(st.curve, snap.stats.slice(0, 3));
   draw(st);

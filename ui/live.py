@@ -1,8 +1,9 @@
 """The live area: metrics, and the live view (``live_view.py``) fed with batches of snapshots.
 
-NumPy trains, the browser draws.  A run of the live fragment trains one
-time-bounded *turn* (``TURN_SECONDS`` at most, under a server-wide lock taken
-in turn, so no session starves another whatever its network), keeps a float32
+NumPy trains, the browser draws.  A run of the live fragment trains
+time-bounded *turns* (``TURN_SECONDS`` each, under a server-wide lock taken in
+turn, so no session starves another whatever its network) until its batch is
+full or ``RUN_SECONDS`` have passed (a big network needs several), keeps a float32
 snapshot of the network every ``speed`` epochs, and sends them as one batch
 (``nn_core/snapshots.py``).  The browser plays them at up to 60 frames a
 second and, when its queue runs low, sets the ``need`` trigger, which reruns
@@ -36,6 +37,7 @@ from .pictures import layer_labels
 from .state import K
 
 TURN_SECONDS = 0.02  # training time of one turn
+RUN_SECONDS = 0.1  # a run trains turn after turn until its batch is full or this long has passed (a big network)
 LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs: each costs ~3 ms of server CPU)
 MAX_BATCH = 60  # snapshots per batch at most
 DEFAULT_FPS = 60  # the browser's frame rate until it reports one
@@ -143,8 +145,9 @@ def batch_size(need):
 
 
 def train_turn(exp, want):
-    """Train one time-bounded turn; a snapshot every ``speed`` epochs (and at the epoch limit), at most
-    ``want``.  Stops playing at the limit or on divergence.  Returns the snapshots."""
+    """Train turn after turn (each under ``TURN_LOCK``, released in between) until ``want`` snapshots are
+    taken or ``RUN_SECONDS`` have passed; a snapshot every ``speed`` epochs (and at the epoch limit).
+    Stops playing at the limit or on divergence.  Returns the snapshots."""
     tr, c = exp.trainer, exp.config
     speed, limit = c["speed"], c["epochs"]
     taken = []
@@ -153,9 +156,13 @@ def train_turn(exp, want):
         if tr.epoch % speed == 0 or tr.epoch >= limit:
             taken.append(snapshot(tr))
 
-    left = max(limit - tr.epoch, 0)
-    with TURN_LOCK:
-        tr.run_until(time.monotonic() + TURN_SECONDS, min(want * speed - tr.epoch % speed, left), after_epoch)
+    end = time.monotonic() + RUN_SECONDS
+    while len(taken) < want and tr.epoch < limit and not tr.diverged:
+        with TURN_LOCK:
+            tr.run_until(time.monotonic() + TURN_SECONDS, min((want - len(taken)) * speed - tr.epoch % speed,
+                                                              limit - tr.epoch), after_epoch)
+        if time.monotonic() >= end:
+            break
     if state.check_stop():
         st.session_state[K.LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
     return taken

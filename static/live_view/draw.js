@@ -5,7 +5,7 @@ export const CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d6272
 const CLASS_RGB = CLASS_COLORS.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
 const TEXT = "#333", TRAIN_LINE = "#333", TEST_LINE = "#0877bd", FONT = "Helvetica, Arial, sans-serif";
 const PLANE_STRENGTH = 0.7;  // the output plane is drawn this much of the way from white: lighter than the points
-export const THUMB_STRIDE = 4;  // neuron thumbnails take every 4th lattice point (100 -> 25)
+const THUMB_POINTS = 25;  // neuron thumbnails take 25 x 25 lattice points (every 4th of 100, 3rd of 75, 2nd of 50)
 
 // 255 shades from -1 (orange) through 0 (grey) to 1 (blue), between figures.py's colours: [r, g, b] rows.
 const LEVELS = Array.from({ length: 255 }, (_, k) => {
@@ -74,24 +74,37 @@ export function links(lay, sizes) {
   return out;
 }
 
-// A heatmap ImageData from unit values v over a res x res lattice (row 0 of the image is the top, the
-// highest x2), taking every stride-th point; values go through scale (to [-1, 1]) and then lighten.
-function heatmap(values, res, stride, scale, lighten) {
-  const m = Math.floor((res - 1) / stride) + 1, img = new ImageData(m, m), px = img.data;
+// Canvases kept from picture to picture (a picture allocates none): name -> {canvas, ctx, img} of w x h.
+const surfaces = new Map();
+function surface(name, w, h) {
+  let sf = surfaces.get(name);
+  if (!sf || sf.img.width !== w || sf.img.height !== h) {
+    const canvas = sf ? sf.canvas : document.createElement("canvas");
+    canvas.width = w; canvas.height = h;
+    sf = { canvas, ctx: canvas.getContext("2d"), img: new ImageData(w, h) };
+    surfaces.set(name, sf);
+  }
+  return sf;
+}
+
+// Writes into img, from its column x0, the heatmap of unit values over a res x res lattice (row 0 of the
+// image is the top, the highest x2), taking every stride-th point: m x m pixels. Values go through scale
+// (to [-1, 1]) and then lighten.
+function heatmapInto(img, x0, values, res, stride, scale, lighten) {
+  const m = Math.floor((res - 1) / stride) + 1, px = img.data, w = img.width;
   for (let r = 0; r < m; r++) {
     const i = (m - 1 - r) * stride;
     for (let c = 0; c < m; c++) {
-      const [R, G, B] = level(scale(values[i * res + c * stride])), o = 4 * (r * m + c);
+      const [R, G, B] = level(scale(values[i * res + c * stride])), o = 4 * (r * w + x0 + c);
       px[o] = 255 - lighten * (255 - R); px[o + 1] = 255 - lighten * (255 - G); px[o + 2] = 255 - lighten * (255 - B);
       px[o + 3] = 255;
     }
   }
-  return img;
 }
 
 // Class regions (as figures.class_image): the likeliest class's colour, paler where the network is unsure.
-function classImage(probs, res, discretize) {
-  const img = new ImageData(res, res), px = img.data, k = probs.length;
+function classImageInto(img, probs, res, discretize) {
+  const px = img.data, k = probs.length;
   for (let r = 0; r < res; r++) {
     const i = res - 1 - r;
     for (let c = 0; c < res; c++) {
@@ -105,7 +118,6 @@ function classImage(probs, res, discretize) {
       px[o + 3] = 255;
     }
   }
-  return img;
 }
 
 // How a unit's values map to [-1, 1] in a picture: inputs by their largest |value|; sigmoid and softmax
@@ -120,12 +132,10 @@ export function unitScale(layers, l, k, scene) {
   return last && scene.kind !== "regression" ? (v) => 2 * v - 1 : (v) => v;
 }
 
-function blit(ctx, img, x, y, size, smooth) {
-  const c = blit.canvas || (blit.canvas = document.createElement("canvas"));
-  c.width = img.width; c.height = img.height;
-  c.getContext("2d").putImageData(img, 0, 0);
+// The surface's image drawn at (x, y) as a size x size square; from the m x m square of the image at column sx.
+function blit(ctx, sf, sx, m, x, y, size, smooth) {
   ctx.imageSmoothingEnabled = smooth;
-  ctx.drawImage(c, x, y, size, size);
+  ctx.drawImage(sf.canvas, sx, 0, m, m, x, y, size, size);
 }
 
 // The whole picture for one network state. view = {layers, res, params, stats, curve, hover, points, scene}.
@@ -136,21 +146,32 @@ export function paint(ctx, lay, linkList, view) {
   // links, then nodes over them
   let biggest = 1e-9;
   for (const k of linkList) if (!k.bias) biggest = Math.max(biggest, Math.abs(params[k.index]));
+  // the widest link: 5.8 px beside 48-px nodes, narrower with smaller nodes (a dense network stays legible, and
+  // a wide antialiased curve is what costs most to draw: 1840 links on 8 layers of 16)
+  const widest = Math.max(1.5, Math.min(5.8, 0.12 * s));
   ctx.globalAlpha = 0.75;
   for (const k of linkList) {
     if (k.bias) continue;
     const w = params[k.index];
     ctx.strokeStyle = w >= 0 ? "#0877bd" : "#f59322";
-    ctx.lineWidth = 0.5 + 5.3 * Math.min(1, Math.abs(w) / biggest);
+    ctx.lineWidth = 0.5 + (widest - 0.5) * Math.min(1, Math.abs(w) / biggest);
     ctx.beginPath(); ctx.moveTo(k.x0, k.y0);
     const mx = (k.x0 + k.x1) / 2;
     ctx.bezierCurveTo(mx, k.y0, mx, k.y1, k.x1, k.y1);
     ctx.stroke();
   }
   ctx.globalAlpha = 1;
-  const stride = Math.max(1, Math.round(res / 25));
+  // every neuron's thumbnail in one atlas image, put on its canvas at once
+  const stride = Math.max(1, Math.round(res / THUMB_POINTS)), m = Math.floor((res - 1) / stride) + 1;
+  const atlas = surface("thumbnails", m * lay.nodes.flat().length, m);
+  let q = 0;
+  lay.nodes.forEach((column, l) => column.forEach((_, i) => {
+    heatmapInto(atlas.img, m * q++, layers[l][i], res, stride, unitScale(layers, l, i, scene), 1);
+  }));
+  atlas.ctx.putImageData(atlas.img, 0, 0);
+  q = 0;
   lay.nodes.forEach((column, l) => column.forEach((nd, i) => {
-    blit(ctx, heatmap(layers[l][i], res, stride, unitScale(layers, l, i, scene), 1), nd.x, nd.y, s, false);
+    blit(ctx, atlas, m * q++, m, nd.x, nd.y, s, false);
     const hovered = hover && hover.node === nd;
     ctx.strokeStyle = hovered ? "#000" : "#999"; ctx.lineWidth = hovered ? 2 : 1;
     ctx.strokeRect(nd.x + 0.5, nd.y + 0.5, s - 1, s - 1);
@@ -173,16 +194,19 @@ export function paint(ctx, lay, linkList, view) {
 function paintPlane(ctx, lay, view) {
   const { layers, res, scene, hover, points } = view, P = lay.plane;
   const out = layers[layers.length - 1];
+  const sf = surface("plane", res, res);
   if (hover && hover.node) {
     const { l, i } = hover.node;
-    blit(ctx, heatmap(layers[l][i], res, 1, unitScale(layers, l, i, scene), PLANE_STRENGTH), P.x, P.y, P.size, true);
+    heatmapInto(sf.img, 0, layers[l][i], res, 1, unitScale(layers, l, i, scene), PLANE_STRENGTH);
   } else if (scene.kind === "multiclass") {
-    blit(ctx, classImage(out, res, scene.discretize), P.x, P.y, P.size, true);
+    classImageInto(sf.img, out, res, scene.discretize);
   } else {
     const scale = scene.kind === "binary" ? (v) => 2 * v - 1 : (v) => v;
     const show = scene.discretize ? (v) => Math.sign(scale(v)) : scale;
-    blit(ctx, heatmap(out[0], res, 1, show, PLANE_STRENGTH), P.x, P.y, P.size, true);
+    heatmapInto(sf.img, 0, out[0], res, 1, show, PLANE_STRENGTH);
   }
+  sf.ctx.putImageData(sf.img, 0, 0);
+  blit(ctx, sf, 0, res, P.x, P.y, P.size, true);
   ctx.strokeStyle = "#bbb"; ctx.lineWidth = 1; ctx.strokeRect(P.x + 0.5, P.y + 0.5, P.size - 1, P.size - 1);
   if (points) paintPoints(ctx, P, points, scene);
   if (hover && hover.node) {

@@ -15,14 +15,14 @@ export const FEATURES = {
 
 const LEAK = 0.01;  // leaky_relu's slope for z < 0 (nn_core/activations.py)
 
-// Each f(z) applied in place to the n values of z (Float64Array) and written to out (Float32Array).
+// Each f(z) of the n values of z (Float64Array) written to out (Float32Array).
 const ACTIVATIONS = {
-  relu: (z, out) => { for (let p = 0; p < z.length; p++) out[p] = z[p] > 0 ? z[p] : 0; },
-  leaky_relu: (z, out) => { for (let p = 0; p < z.length; p++) out[p] = z[p] > 0 ? z[p] : LEAK * z[p]; },
-  tanh: (z, out) => { for (let p = 0; p < z.length; p++) out[p] = Math.tanh(z[p]); },
+  relu: (z, out, n) => { for (let p = 0; p < n; p++) out[p] = z[p] > 0 ? z[p] : 0; },
+  leaky_relu: (z, out, n) => { for (let p = 0; p < n; p++) out[p] = z[p] > 0 ? z[p] : LEAK * z[p]; },
+  tanh: (z, out, n) => { for (let p = 0; p < n; p++) out[p] = Math.tanh(z[p]); },
   // (1 + tanh(z/2)) / 2: never overflows, as in activations.py
-  sigmoid: (z, out) => { for (let p = 0; p < z.length; p++) out[p] = 0.5 + 0.5 * Math.tanh(0.5 * z[p]); },
-  linear: (z, out) => { for (let p = 0; p < z.length; p++) out[p] = z[p]; },
+  sigmoid: (z, out, n) => { for (let p = 0; p < n; p++) out[p] = 0.5 + 0.5 * Math.tanh(0.5 * z[p]); },
+  linear: (z, out, n) => { for (let p = 0; p < n; p++) out[p] = z[p]; },
 };
 
 // The evenly spaced coordinates of numpy.linspace(lo, hi, res).
@@ -48,43 +48,62 @@ export function gridFeatures(features, res, extent, formula) {
   });
 }
 
+// Buffers for a network of these sizes over n points, reused from picture to picture (a picture allocates
+// nothing): a Float32Array per unit of every layer after the inputs, and the pre-activations z (float64) of
+// one unit, or of every output unit (softmax needs them all at once). Given one that fits (reuse), returns it.
+export function workspace(sizes, n, reuse) {
+  if (reuse && reuse.key === `${sizes.join()}/${n}`) return reuse;
+  const nOut = sizes[sizes.length - 1], z = new Float64Array(nOut * n);
+  return {
+    key: `${sizes.join()}/${n}`,
+    units: sizes.slice(1).map((m) => Array.from({ length: m }, () => new Float32Array(n))),
+    z: Array.from({ length: nOut }, (_, k) => z.subarray(k * n, (k + 1) * n)),
+  };
+}
+
 // Every layer's activations for inputs (one Float32Array per unit, all of length n):
 // net = {sizes, activation, output, params}, params flat as Network.params (per layer [W; b], row-major,
-// shape (n_in + 1, n_out)). Returns [inputs, hidden..., outputs], each a list of Float32Array per unit.
-export function forward(net, inputs) {
-  const { sizes, params } = net, n = inputs[0].length, z = new Float64Array(n);
-  const layers = [inputs];
+// shape (n_in + 1, n_out)). Returns [inputs, hidden..., outputs], each a list of Float32Array per unit: the
+// buffers of work (workspace(sizes, n); the next call with it overwrites them).
+// Unit by unit, z = b + sum_i w_i x_i over all points, four inputs at a time (one pass over z per four
+// weights: the passes over memory, not the arithmetic, are what costs); sums in float64 of float32 inputs
+// and weights, each activation stored as float32 as the core's.
+export function forward(net, inputs, work = workspace(net.sizes, inputs[0].length)) {
+  const { sizes, params } = net, n = inputs[0].length, depth = sizes.length - 1;
   let offset = 0, a = inputs;
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    const nIn = sizes[l], nOut = sizes[l + 1], last = l + 2 === sizes.length;
-    const zs = [];
+  for (let l = 0; l < depth; l++) {
+    const nIn = sizes[l], nOut = sizes[l + 1], last = l + 1 === depth, out = work.units[l];
+    const W = (i, k) => params[offset + i * nOut + k];
     for (let k = 0; k < nOut; k++) {
+      const z = work.z[last ? k : 0];
       z.fill(params[offset + nIn * nOut + k]);  // the bias row
-      for (let i = 0; i < nIn; i++) {
-        const w = params[offset + i * nOut + k], x = a[i];
+      let i = 0;
+      for (; i + 4 <= nIn; i += 4) {
+        const w0 = W(i, k), w1 = W(i + 1, k), w2 = W(i + 2, k), w3 = W(i + 3, k);
+        const x0 = a[i], x1 = a[i + 1], x2 = a[i + 2], x3 = a[i + 3];
+        for (let p = 0; p < n; p++) z[p] += w0 * x0[p] + w1 * x1[p] + w2 * x2[p] + w3 * x3[p];
+      }
+      for (; i < nIn; i++) {
+        const w = W(i, k), x = a[i];
         for (let p = 0; p < n; p++) z[p] += w * x[p];
       }
-      zs.push(Float64Array.from(z));
+      const name = last ? net.output : net.activation;
+      if (name !== "softmax") ACTIVATIONS[name](z, out[k], n);
     }
+    if (last && net.output === "softmax") softmax(work.z, out, n);
     offset += (nIn + 1) * nOut;
-    const name = last ? net.output : net.activation;
-    const out = zs.map(() => new Float32Array(n));
-    if (name === "softmax") softmax(zs, out);
-    else zs.forEach((zk, k) => ACTIVATIONS[name](zk, out[k]));
-    layers.push(out);
     a = out;
   }
-  return layers;
+  return [inputs, ...work.units];
 }
 
 // e^z_k / sum_j e^z_j over the units k, shifted by the max for stability.
-function softmax(zs, out) {
-  const n = zs[0].length;
+function softmax(zs, out, n) {
   for (let p = 0; p < n; p++) {
     let max = -Infinity, sum = 0;
     for (const zk of zs) max = Math.max(max, zk[p]);
     for (const zk of zs) sum += Math.exp(zk[p] - max);
-    zs.forEach((zk, k) => { out[k][p] = Math.exp(zk[p] - max) / sum; });
+    for (let k = 0; k < zs.length; k++) out[k][p] = Math.exp(zs[k][p] - max) / sum;
   }
 }
 

@@ -2,10 +2,14 @@
 // Streamlit calls the default export on mount and again with every new batch; state lives on the root element.
 
 import { decodeBatch } from "./batch.js";
-import { evaluateGrid } from "./forward.js";
+import { forward, gridFeatures, workspace } from "./forward.js";
 import { layout, links, paint, toPlane, fmt } from "./draw.js";
 
-const RES = 100;  // lattice of the output plane (as TensorFlow Playground)
+// The lattice the network is evaluated on, res x res points: 100 (as TensorFlow Playground) while a picture
+// costs at most MAX_MULTIPLY_ADDS (points x weights; the largest network TensorFlow Playground builds, 6
+// layers of 8 on its 7 features, costs 3.84 million); a larger network gets the finest of 75 and 50 within
+// it, 50 at least (8 layers of 16: 50). The neuron thumbnails take 25 x 25 of these points either way.
+const RESOLUTIONS = [100, 75, 50], MAX_MULTIPLY_ADDS = 4e6;
 const LOW_SECONDS = 0.25;  // ask for more when the queue holds less than this much play
 const MIN_FRAME_MS = 1000 / 61;  // at most 60 snapshots a second, whatever the display's rate
 const REQUEST_TIMEOUT_MS = 3000;  // a request never answered (a lost run) is asked again
@@ -117,11 +121,24 @@ function tick(st, now) {
   st.raf = requestAnimationFrame((t) => tick(st, t));
 }
 
+export function resolution(sizes) {
+  let weights = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) weights += sizes[l] * sizes[l + 1];
+  return RESOLUTIONS.find((res) => res * res * weights <= MAX_MULTIPLY_ADDS) || RESOLUTIONS[RESOLUTIONS.length - 1];
+}
+
+// The snapshot's network over the lattice; the features and the buffers are kept while the scene's allow.
 function show(st, snap, playing) {
-  const s = st.scene;
+  const s = st.scene, res = resolution(s.sizes), inputsKey = JSON.stringify([s.features, res, s.extent, s.formula]);
+  if (st.inputsKey !== inputsKey) {
+    st.inputs = gridFeatures(s.features, res, s.extent, s.formula);
+    st.inputsKey = inputsKey;
+  }
+  st.work = workspace(s.sizes, res * res, st.work);
+  st.res = res;
   st.shown = snap;
-  st.layers = evaluateGrid({ sizes: s.sizes, activation: s.activation, output: s.output, params: snap.params },
-                           s.features, RES, s.extent, s.formula);
+  st.layers = forward({ sizes: s.sizes, activation: s.activation, output: s.output, params: snap.params },
+                      st.inputs, st.work);
   if (playing) addCurvePoint(st.curve, snap.stats.slice(0, 3));
   else if (!st.curve.epochs.length) addCurvePoint(st.curve, snap.stats.slice(0, 3));
   draw(st);
@@ -141,7 +158,7 @@ function draw(st) {
     st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     st.hover = null;
   }
-  paint(st.ctx, st.lay, st.links, { layers: st.layers, res: RES, params: st.shown.params, scene: st.scene,
+  paint(st.ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
                                     hover: st.hover, points: st.points, curve: st.curve });
   const c = st.counters, epoch = st.shown.stats[0];
   c.frames += 1;

@@ -125,3 +125,32 @@ def test_output_and_network_are_above_the_fold_once_play_is_pressed(browser_and_
         assert bottom <= height and right <= width, name
     pause(page)
     page.close()
+
+
+def overlapping(boxes):
+    """Pairs of (x, y, w, h) boxes that overlap."""
+    return [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:]
+            if a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]]
+
+
+@pytest.mark.parametrize("query, labels_shown", [("", True), ("hidden=16,16,16,16,16,16,16,16", False)])
+def test_thumbnails_stay_large_and_labels_never_overlap(browser_and_url, query, labels_shown):
+    browser, url = browser_and_url
+    page = open_playground(browser, f"{url}/?{query}", 1600, 1000)
+    lay = page.evaluate(f"""() => {{
+      const l = document.querySelector('{LIVE}').nnpg.lay;
+      return {{node: l.node, labelsFit: l.labelsFit, labels: l.labelBoxes.map((b) => [b.x, b.y, b.w, b.h]),
+               nodes: l.nodes.flat().map((n) => [n.x, n.y, l.node, l.node])}};
+    }}""")
+    assert lay["node"] >= 16  # px a side, the thumbnail of every neuron
+    assert not overlapping(lay["nodes"])
+    clashes = overlapping(lay["labels"] + lay["nodes"])
+    assert lay["labelsFit"] == labels_shown == (not clashes)  # drawn only where none overlaps
+    if not labels_shown:  # the name on hover instead
+        last = page.evaluate(f"() => document.querySelector('{LIVE}').nnpg.lay.nodes.at(-2).at(-1)")
+        box = page.locator(f"{LIVE} canvas").bounding_box()
+        page.mouse.move(box["x"] + last["x"] + lay["node"] / 2, box["y"] + last["y"] + lay["node"] / 2)
+        tip = page.locator(".nnpg-tip")
+        tip.wait_for(state="visible", timeout=5_000)
+        assert tip.inner_text() == "neuron 8.16"
+    page.close()

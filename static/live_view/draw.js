@@ -15,9 +15,19 @@ const LEVELS = Array.from({ length: 255 }, (_, k) => {
 const level = (v) => LEVELS[Math.round(((v > 1 ? 1 : v < -1 ? -1 : v || 0) + 1) * 127)];
 export const colorOf = (v) => { const [r, g, b] = level(v); return `rgb(${r},${g},${b})`; };
 
-// The layout of everything, from the canvas width and the network's shape (never from its values):
-// the picture keeps its size whether playing or paused.
-export function layout(width, sizes, kind) {
+// The width in px of a text at the labels' font, measured on ctx.
+export function labelWidth(ctx) {
+  return (text) => { ctx.font = `10px ${FONT}`; return ctx.measureText(text).width; };
+}
+
+const LABEL_H = 11;  // a label's box under its node: 10 px text and 1 px of gap
+const overlap = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+// The layout of everything, from the canvas width, the network's shape and its labels (never from its values):
+// the picture keeps its size whether playing or paused. Labels are drawn under their nodes only if no label
+// box overlaps another, a node or a bias square (labelsFit); else a neuron's name shows on hover.
+// textWidth(text): a label's width in px (labelWidth(ctx)).
+export function layout(width, sizes, kind, labels, textWidth) {
   const narrow = width < 560, gap = 12;
   const plane = narrow ? Math.min(width - 2 * gap, 360) : Math.round(Math.min(0.38 * width, 380));
   const lossH = Math.round(Math.max(70, Math.min(110, 0.3 * plane))), legendH = 26;
@@ -40,13 +50,20 @@ export function layout(width, sizes, kind) {
   const node = Math.floor(Math.max(8, Math.min(48, byHeight, byWidth)));
   const vgap = maxN > 1 ? Math.min(node * 1.2, (net.h - 20 - maxN * node) / (maxN - 1)) : 0;
   const pitch = cols > 1 ? (net.w - node) / (cols - 1) : 0;
-  const labelsFit = vgap >= 12 && pitch - node >= 30;
   const nodes = sizes.map((k, l) => {
     const colH = k * node + (k - 1) * vgap, top = net.y + 10 + (net.h - 20 - colH) / 2;
     return Array.from({ length: k }, (_, i) => ({ x: net.x + l * pitch, y: top + i * (node + vgap), l, i }));
   });
+  const labelBoxes = nodes.flat().map((nd) => {
+    const w = textWidth(labels[nd.l][nd.i]);
+    return { x: nd.x + node / 2 - w / 2, y: nd.y + node + 1, w, h: LABEL_H };
+  });
+  const obstacles = nodes.flat().flatMap((nd) => [{ x: nd.x, y: nd.y, w: node, h: node },
+    ...(nd.l ? [{ x: nd.x - 7, y: nd.y + node - 6, w: 6, h: 6 }] : [])]);
+  const labelsFit = labelBoxes.every((b, k) => b.y + b.h <= height
+    && labelBoxes.every((c, j) => j <= k || !overlap(b, c)) && obstacles.every((o) => !overlap(b, o)));
   return {
-    width, height, narrow, node, nodes, labelsFit, kind,
+    width, height, narrow, node, nodes, labelBoxes, labelsFit, kind,
     plane: { x: out.x, y: out.y, size: plane },
     loss: { x: out.x, y: out.y + plane + gap, w: outW, h: lossH },
     legend: { x: out.x, y: out.y + plane + gap + lossH, w: outW, h: legendH },

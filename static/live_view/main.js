@@ -3,7 +3,7 @@
 
 import { decodeBatch } from "./batch.js";
 import { forward, gridFeatures, workspace } from "./forward.js";
-import { layout, links, paint, toPlane, fmt } from "./draw.js";
+import { layout, labelWidth, links, paint, toPlane, fmt } from "./draw.js";
 
 // The lattice the network is evaluated on, res x res points: 100 (as TensorFlow Playground) while a picture
 // costs at most MAX_MULTIPLY_ADDS (points x weights; the largest network TensorFlow Playground builds, 6
@@ -64,7 +64,8 @@ function receive(st, batch) {
   const newStream = meta.stream !== st.stream;
   st.stream = meta.stream;
   if (batch.points) { st.points = batch.points; st.dataId = meta.data_id; }
-  const shapeChanged = !st.scene || st.scene.sizes.join() !== meta.sizes.join() || st.scene.kind !== meta.kind;
+  const shapeChanged = !st.scene || st.scene.sizes.join() !== meta.sizes.join() || st.scene.kind !== meta.kind
+    || JSON.stringify(st.scene.labels) !== JSON.stringify(meta.labels);
   st.scene = meta;
   if (shapeChanged) st.width = 0;
   const snaps = [];
@@ -150,7 +151,7 @@ function draw(st) {
   if (!width) return;
   if (width !== st.width) {
     st.width = width;
-    st.lay = layout(width, st.scene.sizes, st.scene.kind);
+    st.lay = layout(width, st.scene.sizes, st.scene.kind, st.scene.labels, labelWidth(st.ctx));
     st.links = links(st.lay, st.scene.sizes);
     const dpr = window.devicePixelRatio || 1;
     st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(st.lay.height * dpr);

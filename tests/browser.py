@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / ".ci" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # npm axe-core@4, installed by .ci/run
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -105,3 +106,27 @@ def live_point(page, what):
       return [(k.x0 + k.x1) / 2, (k.y0 + k.y1) / 2];
     }""", what)
     return box["x"] + x, box["y"] + y
+
+
+# axe's violations, each {id, impact, help, nodes: [{target, html, summary, inDisabledWidget}]}; a node is in a
+# disabled widget when the widget (the element around its Streamlit label) holds a disabled control
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  const disabled = (el) => {
+    const label = el && el.closest('[data-testid="stWidgetLabel"]');
+    return Boolean(label && label.parentElement.querySelector('[disabled], [aria-disabled="true"]'));
+  };
+  return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({
+    target: n.target.join(" "), html: n.html.slice(0, 160), summary: n.failureSummary,
+    inDisabledWidget: disabled(document.querySelector(n.target.join(" "))),
+  }))}));
+}"""
+
+
+def axe_violations(page):
+    """axe-core's accessibility violations on the page as it is (axe is injected on the first call)."""
+    if not AXE.exists():
+        raise FileNotFoundError(f"{AXE} is missing: npm install --no-save --prefix .ci/axe axe-core@4 (.ci/run does)")
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(AXE_RUN)

@@ -31,11 +31,14 @@ _NAMED = {
 }
 
 
+PERCENTAGES = ("noise", "train_ratio")  # shares, shown as percentages (their help says %)
+
+
 def choice_label(name, value):
     """How a parameter value is shown in a widget."""
     if name in _NAMED:
         return _NAMED[name](value)
-    if name == "noise" or name == "train_ratio":
+    if name in PERCENTAGES:
         return f"{value:.0%}"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -69,7 +72,7 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     step = p.step or (1 if p.kind == "int" else 0.01)
     if (p.hi - p.lo) / step > 200:
         return where.number_input(p.label, p.lo, p.hi, step=step, **kw)
-    return where.slider(p.label, p.lo, p.hi, step=step, **kw)
+    return where.slider(p.label, p.lo, p.hi, step=step, format="percent" if name in PERCENTAGES else None, **kw)
 
 
 def read_config():

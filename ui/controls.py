@@ -14,8 +14,9 @@ from nn_core.features import feature_label
 from nn_core.losses import LOSSES
 from nn_core.optimizers import OPTIMIZERS
 from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
+from nn_core.schedules import rates
 
-from . import state
+from . import figures, state
 from .state import K, layer_key
 from .text import plain
 
@@ -184,7 +185,15 @@ def network_ui():
         constant = ss.schedule == "constant"
         param_widget("decay_every", disabled=constant, why="Pick a step or cosine schedule first.")
         param_widget("decay_factor", disabled=constant, why="Pick a step or cosine schedule first.")
+        if not constant and "schedule" not in ss[K.CONFIG]["hide"]:
+            now = {n: ss.get(n, ss[K.CONFIG][n]) for n in ("epochs", "learning_rate", "decay_every", "decay_factor")}
+            epochs = np.unique(np.linspace(0, now["epochs"], 400).astype(int))  # enough for a smooth line
+            st.plotly_chart(figures.rate_figure(epochs, rates(ss.schedule, now["learning_rate"], epochs,
+                                                              now["decay_every"], now["decay_factor"])),
+                            key="rate_fig", config={"displayModeBar": False})  # the widgets' values: this run's
         param_widget("clip_norm")
+        param_widget("stop_below")
+        param_widget("patience")
 
 
 def output_ui():

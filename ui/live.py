@@ -236,8 +236,9 @@ def live_ui():
     def live():
         batch = next_batch(ss.pop(K.LIVE_NEED, None))
         tr = ss[K.EXP].trainer
-        for col, (label, text) in zip(st.columns(5), metric_texts(tr, ss[K.PLAYING])):
-            col.metric(label, text)
+        row = st.container(horizontal=True, gap="medium", key="metrics")  # wraps on a phone: 2-3 per line
+        for label, text in metric_texts(tr, ss[K.PLAYING]):
+            row.metric(label, text, width="content")
         live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
         if ss.pop(K.LIVE_RERUN_APP, False):
             st.rerun()

@@ -35,6 +35,7 @@ class K:
     CONFIG = "config"  # the configuration (dict), mirrored in the URL
     EXP = "exp"  # the Experiment built from it: data, network, trainer, grid
     PLAYING = "playing"  # True while Play trains
+    PLAYED_FROM = "played_from"  # the epoch Play was last pressed at (a patience window starts there)
     USER_DATA = "user_data"  # the user's own points as Data, or None for the built-in dataset
     DRAWN = "drawn"  # the points on the drawing canvas (Data), or None: the data on screen
     NOTICES = "notices"  # messages (kind, text) for the next run
@@ -191,6 +192,7 @@ def play():
         set_param("epochs", new)
         notify("info", f"Stop at raised from {limit:,} to {new:,} epochs.")
     ss[K.PLAYING] = True
+    ss[K.PLAYED_FROM] = tr.epoch
 
 
 def stop():
@@ -207,7 +209,8 @@ def step(kind):
 
 
 def check_stop():
-    """After training: stop at the epoch limit or on a divergence, with a notice saying why and what works.
+    """After training: stop on a divergence, at the epoch limit or at a stop condition (a loss target, no
+    improvement for ``patience`` epochs), with a notice saying which and what works.
 
     Returns True if training stopped.
     """
@@ -218,11 +221,16 @@ def check_stop():
         stop()
         ss[K.DIVERGED] = divergence_message(tr)
         return True
-    if ss[K.PLAYING] and tr.epoch >= limit:
+    if not ss[K.PLAYING]:
+        return False
+    c = ss[K.CONFIG]
+    reason = tr.stop_reason(c["stop_below"], c["patience"], since=ss.get(K.PLAYED_FROM, 0))
+    if tr.epoch >= limit:
+        reason = f"Stopped at {tr.epoch:,} epochs, the limit set in Stop at. Press Play to train on."
+    if reason:
         stop()
-        notify("info", f"Stopped at {tr.epoch:,} epochs, the limit set in Stop at. Press Play to train on.")
-        return True
-    return False
+        notify("info", reason)
+    return bool(reason)
 
 
 def divergence_help():

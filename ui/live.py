@@ -147,7 +147,8 @@ def batch_size(need):
 def train_turn(exp, want):
     """Train turn after turn (each under ``TURN_LOCK``, released in between) until ``want`` snapshots are
     taken or ``RUN_SECONDS`` have passed; a snapshot every ``speed`` epochs (and at the epoch limit).
-    Stops playing at the limit or on divergence.  Returns the snapshots."""
+    Stops playing, after the turn that reaches it, at the limit, on divergence or at a stop condition
+    (``state.check_stop``).  Returns the snapshots."""
     tr, c = exp.trainer, exp.config
     speed, limit = c["speed"], c["epochs"]
     taken = []
@@ -157,14 +158,15 @@ def train_turn(exp, want):
             taken.append(snapshot(tr))
 
     end = time.monotonic() + RUN_SECONDS
-    while len(taken) < want and tr.epoch < limit and not tr.diverged:
+    while True:
         with TURN_LOCK:
             tr.run_until(time.monotonic() + TURN_SECONDS, min((want - len(taken)) * speed - tr.epoch % speed,
-                                                              limit - tr.epoch), after_epoch)
-        if time.monotonic() >= end:
+                                                              max(limit - tr.epoch, 0)), after_epoch)
+        if state.check_stop():  # the limit, a divergence or a stop condition, checked after every turn
+            st.session_state[K.LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
             break
-    if state.check_stop():
-        st.session_state[K.LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
+        if len(taken) >= want or time.monotonic() >= end:
+            break
     return taken
 
 

@@ -20,6 +20,7 @@ from tests.browser import (
 )
 
 pytestmark = pytest.mark.browser
+PICTURE = f"{LIVE} canvas"  # the picture: role img, its label follows training
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +57,8 @@ def test_play_draws_many_epochs_pause_freezes_on_the_servers_network(browser_and
     page = open_playground(browser, url, 1600, 1000)
     assert epoch_of(page) == 0 and live_counters(page)["epoch"] == 0
     box = page.locator(LIVE).bounding_box()
-    label = page.locator(LIVE).get_attribute("aria-label")
-    assert page.locator(LIVE).get_attribute("role") == "img" and "epoch 0" in label
+    label = page.locator(PICTURE).get_attribute("aria-label")
+    assert page.locator(PICTURE).get_attribute("role") == "img" and "epoch 0" in label
     play(page)
     assert wait_for(lambda: live_counters(page)["epochs"] >= 60, 15)  # 60 distinct epochs painted
     assert page.locator(LIVE).bounding_box() == box  # the same picture, the same size, playing
@@ -66,8 +67,8 @@ def test_play_draws_many_epochs_pause_freezes_on_the_servers_network(browser_and
     tip = page.locator(".nnpg-tip")
     tip.wait_for(state="visible", timeout=5_000)
     assert tip.inner_text().startswith("w(x₁ → 1.1) = ")
-    assert wait_for(lambda: "epoch" in page.locator(LIVE).get_attribute("aria-label")
-                    and page.locator(LIVE).get_attribute("aria-label") != label)
+    assert wait_for(lambda: "epoch" in page.locator(PICTURE).get_attribute("aria-label")
+                    and page.locator(PICTURE).get_attribute("aria-label") != label)
     pause(page)
     time.sleep(0.5)
     frozen = live_counters(page)
@@ -76,7 +77,7 @@ def test_play_draws_many_epochs_pause_freezes_on_the_servers_network(browser_and
     assert live_counters(page)["epoch"] == frozen["epoch"] == epoch_of(page)  # still, at the server's epoch
     assert live_counters(page)["batches"] == frozen["batches"]
     assert page.locator(LIVE).bounding_box() == box
-    assert "paused at epoch" in page.locator(LIVE).get_attribute("aria-label")
+    assert "paused at epoch" in page.locator(PICTURE).get_attribute("aria-label")
 
     artifacts = ROOT / "artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -116,24 +117,25 @@ def test_clicking_the_plane_in_your_data_mode_adds_a_point_while_playing(browser
     page.close()
 
 
-PHONE = pytest.param(390, 844, marks=pytest.mark.xfail(strict=True, reason=(
-    "on a phone the toolbar's ten columns stack above the picture: needs the toolbar split into a buttons "
-    "row and a settings row (ui/controls.py)")))
-
-
-@pytest.mark.parametrize("width, height", [(1280, 800), PHONE])
-def test_output_and_network_are_above_the_fold_once_play_is_pressed(browser_and_url, width, height):
+# what must be in view once Play is pressed (issue 12): on a laptop the network and the output; on a phone the
+# output and the metrics, right under Play (the network follows below)
+@pytest.mark.parametrize("width, height, in_view", [(1280, 800, ("plane", "network")),
+                                                    (390, 844, ("plane", "metrics"))])
+def test_the_learning_is_in_view_once_play_is_pressed(browser_and_url, width, height, in_view):
     browser, url = browser_and_url
     page = open_playground(browser, url, width, height)
     play(page)
     spots = page.evaluate(f"""() => {{
       const st = document.querySelector('{LIVE}').nnpg, r = st.canvas.getBoundingClientRect();
       const nodes = st.lay.nodes.flat(), P = st.lay.plane, s = st.lay.node;
+      const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')].map((m) => m.getBoundingClientRect());
       return {{plane: [r.top + P.y + P.size, r.left + P.x + P.size],
                network: [r.top + Math.max(...nodes.map((n) => n.y + s)),
-                         r.left + Math.max(...nodes.map((n) => n.x + s))]}};
+                         r.left + Math.max(...nodes.map((n) => n.x + s))],
+               metrics: [Math.max(...metrics.map((m) => m.bottom)), Math.max(...metrics.map((m) => m.right))]}};
     }}""")
-    for name, (bottom, right) in spots.items():
+    for name in in_view:
+        bottom, right = spots[name]
         assert bottom <= height and right <= width, name
     pause(page)
     page.close()
@@ -186,8 +188,8 @@ def unaccepted(violations):
 
 def picture_label(page):
     """The live picture's text alternative, checked to be complete: (state, epoch)."""
-    label = page.locator(LIVE).get_attribute("aria-label")
-    assert page.locator(LIVE).get_attribute("role") == "img"
+    label = page.locator(PICTURE).get_attribute("aria-label")
+    assert page.locator(PICTURE).get_attribute("role") == "img"
     match = re.fullmatch(r"Neural network 2-4-2-1, (training|paused) at epoch (\d+): train loss [\d.]+, "
                          r"test loss [\d.]+, train accuracy [\d.]+%, test accuracy [\d.]+%\.", label)
     assert match, label
@@ -209,5 +211,8 @@ def test_the_page_is_accessible_playing_and_paused(browser_and_url):
     assert unaccepted(axe_violations(page)) == []
     pause(page)
     assert wait_for(lambda: picture_label(page) == ("paused", epoch_of(page)))
+    assert unaccepted(axe_violations(page)) == []
+    page.mouse.click(*live_point(page, ("link", 1)))  # the value editor open beside the picture
+    page.locator(".nnpg-edit").wait_for(state="visible", timeout=5_000)
     assert unaccepted(axe_violations(page)) == []
     page.close()

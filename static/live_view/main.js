@@ -18,9 +18,11 @@ const STOPPING_KEYS = ["pause", "step", "step_batch", "reset"];  // toolbar butt
 function setup(parent) {
   const root = document.createElement("div");
   root.className = "nnpg-live";
-  root.setAttribute("role", "img");
-  root.tabIndex = 0;
   const canvas = document.createElement("canvas"), tip = document.createElement("div");
+  // the picture is an image with a text alternative; the value editor beside it (never inside: an image's
+  // content is presentational) keeps its own name
+  canvas.setAttribute("role", "img");
+  canvas.tabIndex = 0;
   const editor = document.createElement("input");
   tip.className = "nnpg-tip"; tip.setAttribute("aria-hidden", "true");
   editor.className = "nnpg-edit"; editor.type = "number"; editor.step = "any"; editor.setAttribute("aria-label", "new value");
@@ -167,7 +169,7 @@ function draw(st) {
   Object.assign(st.root.dataset, c);
   if (st.hover && st.hover.link) showTip(st, st.hover);
   const now = performance.now();
-  if (now - st.lastLabel > 500 || !st.scene.playing) { st.lastLabel = now; st.root.setAttribute("aria-label", describe(st)); }
+  if (now - st.lastLabel > 500 || !st.scene.playing) { st.lastLabel = now; st.canvas.setAttribute("aria-label", describe(st)); }
 }
 
 // The text alternative of the picture: network, epoch, losses, accuracies.

@@ -18,7 +18,11 @@ Contract (``bench/`` and the tests rely on it; the byte layout is ``nn_core/snap
 * Page counters, on the root element ``.nnpg-live`` (``dataset``, strings): ``frames`` (pictures
   painted), ``epochs`` (distinct epochs painted), ``epoch`` (the one on screen), ``snapshots`` and
   ``batches`` (received), ``mounts`` (also ``window.__nnpg.mounts``: more than 1 means a remount).  The
-  element's ``nnpg`` property holds its state; ``nnpg.shown.params`` is the network on screen.
+  element's ``nnpg`` property holds its state; ``nnpg.shown.params`` is the network on screen, ``nnpg.lay``
+  the layout (``node``: thumbnail size in px, ``nodes``, ``labelBoxes`` and ``labelsFit``: labels drawn only
+  when no box overlaps), ``nnpg.res`` the lattice's points a side (``main.js``'s ``resolution``).
+* The canvas is the picture for assistive technology: ``role="img"`` and an ``aria-label`` that follows
+  training (network, epoch, losses, accuracies).
 
 """
 

@@ -104,3 +104,9 @@ def test_browser_activations_equal_the_core_grid(page, case):
         js = np.moveaxis(units, 0, -1)
         scale = max(float(np.abs(want).max()), 1.0)
         np.testing.assert_allclose(js, want, rtol=1e-5, atol=max(1e-5 * scale, bound), err_msg=f"layer {layer}")
+
+
+@pytest.mark.parametrize("sizes, res", [([2, 4, 2, 1], 100), ([7, 8, 8, 8, 8, 8, 8, 1], 100),  # TFPG's largest
+                                        ([2, 8, 8, 8, 8, 8, 8, 8, 8, 1], 75), ([2, *[16] * 8, 1], 50)])
+def test_the_lattice_is_coarser_only_for_networks_larger_than_tensorflow_playgrounds(page, sizes, res):
+    assert page.evaluate("async (sizes) => (await import('/main.js')).resolution(sizes)", sizes) == res

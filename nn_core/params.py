@@ -20,6 +20,7 @@ from .lessons import LESSONS
 from .losses import LOSSES
 from .network import INITS
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
+from .text import capped, shown
 
 MAX_LAYERS = 8
 MAX_NEURONS = 16
@@ -51,29 +52,29 @@ class Param:
             for c in self.choices:
                 if value == c or (isinstance(c, float) and _is_number(value) and math.isclose(value, c)):
                     return c
-            raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {value!r}")
+            raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {shown(value)}")
         if k == "bool":
             if isinstance(value, bool):
                 return value
-            raise ValueError(f"{self.name} must be true or false; got {value!r}")
+            raise ValueError(f"{self.name} must be true or false; got {shown(value)}")
         if k in ("int", "float"):
             if not _is_number(value) or (k == "int" and value != int(value)) or not self.lo <= value <= self.hi:
                 raise ValueError(f"{self.name} must be {'an integer' if k == 'int' else 'a number'} "
-                                 f"in [{self.lo}, {self.hi}]; got {value!r}")
+                                 f"in [{self.lo}, {self.hi}]; got {shown(value)}")
             return int(value) if k == "int" else float(value)
         if k == "multi":
             values = tuple(value)
             bad = [v for v in values if v not in self.choices]
             if bad or (not values and self.default) or len(set(values)) != len(values):
-                raise ValueError(f"{self.name} must be distinct values among {', '.join(self.choices)}; "
-                                 f"got {', '.join(map(str, values)) or 'none'}")
+                raise ValueError(f"{self.name} must be distinct values among {_listed(self.choices)}; "
+                                 f"got {shown(values) if values else 'none'}")
             return tuple(c for c in self.choices if c in values)  # canonical order
         if k == "int_list":
             values = tuple(value)
             if len(values) > MAX_LAYERS or not all(
                     _is_number(v) and v == int(v) and self.lo <= v <= self.hi for v in values):
                 raise ValueError(f"{self.name} must be at most {MAX_LAYERS} integers in "
-                                 f"[{self.lo}, {self.hi}]; got {values!r}")
+                                 f"[{self.lo}, {self.hi}]; got {shown(values)}")
             return tuple(int(v) for v in values)
         raise AssertionError(k)
 
@@ -83,10 +84,12 @@ class Param:
         if self.kind == "bool":
             return {"true": True, "1": True, "false": False, "0": False}.get(text.lower(), text)
         if self.kind in ("int", "float") or (self.kind == "choice" and _is_number(self.default)):
-            try:
-                return float(text)
-            except ValueError:
-                return text
+            for number in (int, float):  # int first: exact, and a 309-digit integer is not read as inf
+                try:
+                    return number(text)
+                except ValueError:
+                    pass
+            return text
         if self.kind == "multi":
             return tuple(t.strip() for t in text.split(",") if t.strip())
         if self.kind == "int_list":
@@ -107,8 +110,22 @@ class Param:
         return str(value)
 
 
+def _listed(choices, limit=120):
+    """The allowed values, comma-separated; a long list is cut after about ``limit`` characters."""
+    text = ", ".join(map(str, choices))
+    if len(text) <= limit:
+        return text
+    return f"{text[:text.rindex(', ', 0, limit)]}, … ({len(choices)} in all)"
+
+
 def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """A finite int or float (not bool); an int too large for a float (over 1.8e308) is not a number here."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "hidden",
@@ -224,12 +241,14 @@ def decode(query):
     A valid ``lesson`` is the starting point instead of the defaults.
     Unknown names are ignored with a warning; a bad value falls back to its
     default (or the lesson's value) with a warning that names the parameter and the allowed values.
+    Total: whatever the query holds (any length, any characters, 400-digit numbers), this never
+    raises; warnings quote values shortened (``text.shown``) and are at most ``text.MAX_MESSAGES`` + 1.
     """
     config, warnings = dict(DEFAULTS), []
     texts = {}
     for name, raw in query.items():
         if name not in PARAMS:
-            warnings.append(f"Unknown URL parameter {name!r} was ignored.")
+            warnings.append(f"Unknown URL parameter {shown(name)} was ignored.")
             continue
         texts[name] = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
     lesson = texts.get("lesson")
@@ -252,7 +271,7 @@ def decode(query):
         except ValueError as e:
             config[name] = _default_dataset(config["problem"]) if name == "dataset" else DEFAULTS[name]
             warnings.append(f"{e}. Using {name} {config[name]}.")
-    return config, warnings
+    return config, capped(warnings)
 
 
 def _default_dataset(problem):

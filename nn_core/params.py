@@ -20,7 +20,7 @@ from .lessons import LESSONS
 from .losses import LOSSES
 from .network import INITS
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
-from .text import capped, shown
+from .text import MAX_MESSAGES, capped, shown
 
 MAX_LAYERS = 8
 MAX_NEURONS = 16
@@ -234,7 +234,7 @@ def lesson_config(name):
     return validate({**lesson.config, "lesson": name, "hide": lesson.hide})
 
 
-def decode(query):
+def decode(query, max_warnings=MAX_MESSAGES):
     """A valid configuration from URL query values; returns ``(config, warnings)``.
 
     ``query`` maps names to strings (or lists of strings: the last wins).
@@ -242,7 +242,8 @@ def decode(query):
     Unknown names are ignored with a warning; a bad value falls back to its
     default (or the lesson's value) with a warning that names the parameter and the allowed values.
     Total: whatever the query holds (any length, any characters, 400-digit numbers), this never
-    raises; warnings quote values shortened (``text.shown``) and are at most ``text.MAX_MESSAGES`` + 1.
+    raises; warnings quote values shortened (``text.shown``) and are at most ``max_warnings``, then one
+    that counts the rest (None: all of them, for a caller that adds its own before capping).
     """
     config, warnings = dict(DEFAULTS), []
     texts = {}
@@ -271,7 +272,7 @@ def decode(query):
         except ValueError as e:
             config[name] = _default_dataset(config["problem"]) if name == "dataset" else DEFAULTS[name]
             warnings.append(f"{e}. Using {name} {config[name]}.")
-    return config, capped(warnings)
+    return config, warnings if max_warnings is None else capped(warnings, max_warnings)
 
 
 def _default_dataset(problem):

@@ -32,10 +32,14 @@ def shown(value, limit=SHOWN_CHARS):
         text = value
     else:
         text = repr(value)
-    text = "".join(c if c.isprintable() else " " for c in text[:limit + 1])
-    if len(text) > limit:
-        text = text[:limit - 1] + "…"
+    text = clipped(text, limit)
     return f"'{text}'" if isinstance(value, str) else text
+
+
+def clipped(text, limit):
+    """``text`` on one line (control characters become spaces), cut to ``limit`` characters with an ellipsis."""
+    text = "".join(c if c.isprintable() else " " for c in text[:limit + 1])
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _digits(n):

@@ -14,11 +14,12 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import streamlit as st  # noqa: E402
 
-from ui import controls, live, panels, state  # noqa: E402
+from ui import controls, live, memory, panels, state  # noqa: E402
 
 LOGO = str(Path(__file__).parent / "assets" / "logo.png")
 
 st.set_page_config(page_title="Neural Network Playground", page_icon=LOGO, layout="wide")
+memory.start_memory_sweeper()
 state.init_session()
 
 logo, title = st.columns([0.05, 0.95], vertical_alignment="center")

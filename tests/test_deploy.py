@@ -2,6 +2,7 @@
 rendered from the same template as deploy/compose.yaml. Sessions stick to one process, uploads reach it, and
 a killed process loses only its own sessions."""
 
+import asyncio
 import contextlib
 import getpass
 import re
@@ -13,6 +14,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+import websockets
 
 from tests.browser import ROOT, chromium, epoch_of, free_port, streamlit_server
 
@@ -175,3 +177,15 @@ def _shows_epoch(page, epoch):
         return epoch_of(page) == epoch
     except Exception:  # the metric is being redrawn
         return False
+
+
+def test_websocket_frames_are_compressed_directly_and_through_nginx(tmp_path):
+    """server.enableWebsocketCompression: the session stream negotiates permessage-deflate, and nginx keeps it."""
+    async def extensions(url):
+        async with websockets.connect(url.replace("http", "ws", 1) + "/_stcore/stream", origin=url,
+                                      compression="deflate") as ws:
+            return ws.response.headers.get("Sec-WebSocket-Extensions", "")
+
+    with streamlit_server() as (app_url, _), nginx(tmp_path, [int(app_url.rsplit(":", 1)[1])]) as url:
+        for target in (app_url, url):
+            assert asyncio.run(extensions(target)).startswith("permessage-deflate"), target

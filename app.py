@@ -15,6 +15,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import streamlit as st  # noqa: E402
 
 from ui import controls, live, memory, panels, state  # noqa: E402
+from ui.text import plain  # noqa: E402
 
 LOGO = str(Path(__file__).parent / "assets" / "logo.png")
 
@@ -27,7 +28,7 @@ logo.image(LOGO, width=52)
 title.markdown("## Neural Network Playground\nA neural network written from scratch in NumPy. "
                "Pick data, shape the network, press **Play**.")
 
-panels.lesson_text(st.session_state.exp)
+panels.lesson_text(st.session_state[state.K.EXP])
 controls.toolbar_ui()
 notices = st.container()
 metrics = st.columns(5)  # made once: a live tick then sends only the five numbers
@@ -45,9 +46,10 @@ with out_col:
     loss_slot = st.container(key="loss_slot")
 
 state.apply_config(controls.read_config())
-for kind, text in st.session_state.notices:
-    getattr(notices, kind)(text)
-st.session_state.notices = []
-panels.panels_ui(st.session_state.exp)
-live.live_ui({"metrics": metrics, "status": status, "network": network_slot, "boundary": boundary_slot,
+for kind, text in state.take_notices():  # plain text: a notice may quote a link's value or a file's name
+    getattr(notices, kind)(plain(text))
+if state.divergence_help():
+    status.error(state.divergence_help(), icon=":material/warning:")
+panels.panels_ui(st.session_state[state.K.EXP])
+live.live_ui({"metrics": metrics, "network": network_slot, "boundary": boundary_slot,
               "loss": loss_slot})  # last: while playing, it keeps this run going a little

@@ -271,3 +271,9 @@ def to_csv(X, y):
     """The dataset as CSV text with columns x1, x2 and label or target."""
     col = "target" if kind_of(y) == "regression" else "label"
     return pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], col: y}).to_csv(index=False)
+
+
+def scatter_in_box(x_range, y_range, n, rng):
+    """``n`` points drawn uniformly inside the box ``x_range`` x ``y_range`` (corners in any order), (n, 2)."""
+    (x0, x1), (y0, y1) = sorted(x_range), sorted(y_range)
+    return rng.uniform([x0, y0], [x1, y1], (n, 2))

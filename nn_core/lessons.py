@@ -38,7 +38,8 @@ LESSONS: dict[str, Lesson] = {
         Lesson(
             "xor", "XOR needs a hidden layer",
             "Without hidden layers the network draws one straight line, and no straight line separates the "
-            "exclusive-or pattern: training stalls near 50 % accuracy. Press Play, watch it fail, then add a "
+            "exclusive-or pattern: training stalls with the loss near 0.69, a coin toss's, and the accuracy "
+            "wandering between about 35 and 65 %. Press Play, watch it fail, then add a "
             "hidden layer with the + button and press Play again. Alternatively, switch on the feature x1x2: "
             "a good input can replace a hidden layer.",
             {"dataset": "xor", "hidden": (), "epochs": 500},

@@ -1,12 +1,24 @@
 """Loss functions, keyed by the name the user sees.
 
-Every loss is averaged over samples.  ``a`` is the network output and ``y`` the
-target, both ``(n_samples, n_outputs)`` (see ``targets`` for how labels become
-such a matrix).
+Every loss is averaged over samples.  ``z`` is the output layer's
+pre-activation, ``a = f(z)`` the network output and ``y`` the target, all
+``(n_samples, n_outputs)`` (see ``targets`` for how labels become such a
+matrix).
 
 * ``mse``: L = 1/n sum_i 1/2 ||a_i - y_i||^2,          dL/da = (a - y) / n
 * ``bce``: L = -1/n sum_i y log a + (1 - y) log(1 - a),  dL/da = (a - y) / (a (1 - a)) / n
 * ``cross_entropy``: L = -1/n sum_i sum_k y_k log a_k,   dL/da = -y / a / n
+
+Values are exact for every logit because bce and cross-entropy are computed
+from ``z``, not from ``a``: once sigma(z) rounds to 1 (z > 37), log(1 - a)
+is log 0, and clipping a to [1e-12, 1 - 1e-12] would cap each sample's loss
+at -log 1e-12 = 27.63 however wrong the network is.  With
+softplus(z) = log(1 + e^z):
+
+* bce:  -y log sigma(z) - (1 - y) log(1 - sigma(z)) = softplus(z) - y z,
+  and softplus(z) = max(z, 0) + log(1 + e^-|z|) never overflows;
+* cross_entropy:  -log softmax(z)_k = logsumexp(z) - z_k, with
+  logsumexp(z) = m + log sum_j e^(z_j - m), m = max_j z_j.
 
 The gradient with respect to the output's pre-activation z is dL/da * f'(z).
 For three matched pairs the f'(z) cancels and dL/dz = (a - y) / n exactly:
@@ -22,16 +34,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EPS = 1e-12  # keeps log() finite when a saturates to exactly 0 or 1
+EPS = 1e-12  # keeps the dL/da of bce and cross-entropy finite when a saturates to exactly 0 or 1
 
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss: mean value over samples and per-sample gradient dL_i/da."""
+    """A loss: mean value over samples, ``value(z, a, y)``, and per-sample gradient dL_i/da."""
 
     name: str
     label: str
-    value: Callable[[np.ndarray, np.ndarray], float]
+    value: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
     grad: Callable[..., np.ndarray]  # grad(a, y, out=None): per-sample dL_i/da (not divided by n)
     outputs: tuple[str, ...]  # output activations this loss is defined for
     formula: str  # LaTeX
@@ -40,7 +52,7 @@ class Loss:
         return f"Loss({self.name})"
 
 
-def _mse(a, y):
+def _mse(z, a, y):
     d = a - y
     return 0.5 * float(np.vdot(d, d)) / len(a)
 
@@ -49,9 +61,11 @@ def _mse_grad(a, y, out=None):
     return np.subtract(a, y, out=out)
 
 
-def _bce(a, y):
-    a = np.clip(a, EPS, 1 - EPS)
-    return -float(np.sum(y * np.log(a) + (1 - y) * np.log1p(-a))) / len(a)
+def _bce(z, a, y):
+    """1/n sum softplus(z) - y z, with softplus(z) = max(z, 0) + log1p(e^-|z|)."""
+    softplus = np.log1p(np.exp(-np.abs(z)))
+    softplus += np.maximum(z, 0.0)
+    return float(np.sum(softplus - y * z)) / len(z)
 
 
 def _bce_grad(a, y, out=None):
@@ -59,8 +73,12 @@ def _bce_grad(a, y, out=None):
     return np.divide(a - y, a * (1 - a), out=out)
 
 
-def _cross_entropy(a, y):
-    return -float(np.sum(y * np.log(np.maximum(a, EPS)))) / len(a)
+def _cross_entropy(z, a, y):
+    """1/n sum_i sum_k y_ik (logsumexp(z_i) - z_ik), the max subtracted inside logsumexp."""
+    m = z.max(axis=1, keepdims=True)
+    logsumexp = np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    logsumexp += m
+    return float(np.sum(y * (logsumexp - z))) / len(z)
 
 
 def _cross_entropy_grad(a, y, out=None):

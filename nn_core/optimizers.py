@@ -2,18 +2,27 @@
 
 Each optimizer updates ``theta`` in place from the gradient ``g`` (which it may
 overwrite) and keeps its state in ``self.state`` (a dict of arrays), so a
-trainer can snapshot and restore it.
+trainer can snapshot and restore it.  The rules are PyTorch's, so a student's
+numbers match what ``torch.optim`` gives (``bench/torch_check.py`` measures it):
 
 * sgd:      theta -= lr g
-* momentum: v = mu v - lr g;  theta += v                       (mu = 0.9)
-* adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
-            theta -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
+* momentum: v = mu v + g;  theta -= lr v             (mu = 0.9; torch.optim.SGD(momentum=0.9),
+            dampening 0, no Nesterov).  The velocity sums gradients, not steps, so a new
+            learning rate applies to the whole step at once.
+* adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2     (torch.optim.Adam)
+            m_hat = m / (1 - b1^t);  v_hat = v / (1 - b2^t)
+            theta -= lr m_hat / (sqrt(v_hat) + eps)
 
-Regularisation adds a penalty on the weights (never the biases):
+Regularisation adds a penalty on the weights only, never the biases (a bias
+shifts a neuron's threshold and does not make the function any less smooth):
 L2: lambda/2 sum w^2, gradient lambda w;  L1: lambda sum |w|, gradient lambda sign(w).
+Its gradient is added to g before the optimizer's rule, as torch's
+``weight_decay`` does for L2 (in torch, with a parameter group for the weights alone).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -32,7 +41,10 @@ class SGD:
 
 
 class Momentum:
-    """Gradient descent with momentum: a velocity that accumulates past gradients."""
+    """Gradient descent with momentum: a velocity that accumulates past gradients.
+
+    v = mu v + g;  theta -= lr v.
+    """
 
     name, label = "momentum", "Momentum"
     mu = 0.9
@@ -43,13 +55,19 @@ class Momentum:
     def update(self, theta, g, lr):
         v = self.state["v"]
         v *= self.mu
-        g *= lr
-        v -= g
-        theta += v
+        v += g
+        np.multiply(v, lr, out=g)
+        theta -= g
 
 
 class Adam:
-    """Adam: momentum on the gradient, scaled per parameter by its running RMS."""
+    """Adam: momentum on the gradient, scaled per parameter by its running RMS.
+
+    After t steps, m and v are averages biased towards their zero start;
+    dividing by 1 - b^t corrects that.  The step lr m_hat / (sqrt(v_hat) + eps)
+    is computed as lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps sqrt(1 - b2^t)),
+    the same number with fewer array operations.
+    """
 
     name, label = "adam", "Adam"
     beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -70,10 +88,11 @@ class Adam:
         g *= 1 - self.beta2
         v *= self.beta2
         v += g
+        root_correction2 = math.sqrt(1 - self.beta2**t)  # sqrt(v_hat) = sqrt(v) / root_correction2
         np.sqrt(v, out=tmp)
-        tmp += self.eps
+        tmp += self.eps * root_correction2
         np.divide(m, tmp, out=tmp)
-        tmp *= lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
+        tmp *= lr * (root_correction2 / (1 - self.beta1**t))
         theta -= tmp
 
 

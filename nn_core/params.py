@@ -128,11 +128,18 @@ def _is_number(v):
         return False
 
 
+PANELS = {  # the panels below the playground, name -> label (hideable in a link like the controls)
+    "history": "Step back in time",
+    "neuron": "Inside a neuron",
+    "gradients": "Gradient flow",
+    "hidden_space": "Hidden space",
+    "data": "Your data",
+    "export": "Export",
+    "lesson": "Lessons",
+}
 HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "hidden",
             "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate", "batch_size",
-            "full_batch", "epochs", "speed", "show_test", "discretize", "lesson",
-            # panels below the playground
-            "history", "neuron", "gradients", "hidden_space", "data", "export")
+            "full_batch", "epochs", "speed", "show_test", "discretize") + tuple(PANELS)  # "lesson": the panel
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LOSS_CHOICES = ("auto",) + tuple(LOSSES)
@@ -175,7 +182,8 @@ PARAMS: dict[str, Param] = {
         Param("reg_rate", "choice", 0.0, "Regularisation rate", "Strength of the penalty.", REG_RATES),
         Param("batch_size", "int", 10, "Batch size", "Points per update.", lo=1, hi=500),
         Param("full_batch", "bool", False, "Full batch", "Use all training points in every update."),
-        Param("epochs", "int", 1000, "Epochs", "Training stops after this many epochs.", lo=1, hi=100_000),
+        Param("epochs", "int", 1000, "Stop at", "Playing stops after this many epochs; Play there raises the limit.",
+              lo=1, hi=100_000),
         Param("speed", "choice", 5, "Epochs per update", "Epochs trained between two pictures while playing.",
               (1, 2, 5, 10, 20, 50, 100)),
         # display
@@ -270,12 +278,13 @@ def decode(query, max_warnings=MAX_MESSAGES):
         try:
             check(config)
         except ValueError as e:
-            config[name] = _default_dataset(config["problem"]) if name == "dataset" else DEFAULTS[name]
+            config[name] = default_dataset(config["problem"]) if name == "dataset" else DEFAULTS[name]
             warnings.append(f"{e}. Using {name} {config[name]}.")
     return config, warnings if max_warnings is None else capped(warnings, max_warnings)
 
 
-def _default_dataset(problem):
+def default_dataset(problem):
+    """The first built-in dataset of a problem type."""
     want = "regression" if problem == "regression" else "binary"
     return next(n for n, d in DATASETS.items() if d.kind == want)
 

@@ -34,6 +34,7 @@ on 500 points needs about 0.2 MB.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -97,6 +98,7 @@ class Trainer:
                  max_snapshots=200, max_history=10_000, start_epoch=0):
         self.net = net
         self.loss_name = loss
+        self._data = (X_train, y_train, X_test, y_test)
         self._loss = get_loss(loss, net.output_activation)
         self._train = _Split(net, X_train, y_train)
         if self._train.n == 0:
@@ -277,7 +279,7 @@ class Trainer:
         """Mean loss and accuracy (NaN for regression) of the current network on a split."""
         ws = self._workspace(split.n)
         out = self.net.forward_into(ws, split.x_aug)  # (n_outputs, n)
-        loss = self._loss.value(out.T, split.Y.T)
+        loss = self._loss.value(ws.z[-1].T, out.T, split.Y.T)  # from z: exact for every logit
         if split.labels is None:
             return loss, math.nan
         pred = out.argmax(axis=0) if len(out) > 1 else (out[0] > 0.5)
@@ -316,8 +318,52 @@ class Trainer:
 
     @property
     def latest(self):
-        """The last history row as a dict, without building the DataFrame (for a live display)."""
-        return dict(zip(HISTORY_COLUMNS, self._rows[-1]))
+        """The metrics of the network now, as a dict of ``HISTORY_COLUMNS``, without building the DataFrame.
+
+        Between epochs (after a Step batch) they are evaluated afresh, not recorded: the history keeps
+        whole epochs only.
+        """
+        if self._pos == 0:
+            return dict(zip(HISTORY_COLUMNS, self._rows[-1]))
+        with np.errstate(all="ignore"):
+            train = self.evaluate(self._train)
+            test = self.evaluate(self._test) if self._test else (math.nan, math.nan)
+        return dict(zip(HISTORY_COLUMNS, (self.epoch, train[0], test[0], train[1], test[1])))
+
+    @property
+    def batch_progress(self):
+        """``(done, per_epoch)``: mini-batches done in the current epoch, and how many an epoch has."""
+        size = self.batch_size
+        return -(-self._pos // size), -(-self._train.n // size)
+
+    def stable_learning_rate(self, rates, epochs, seconds=0.5):
+        """The first of ``rates`` with which ``epochs`` epochs from the current state do not diverge, or None.
+
+        Each rate is tried on a twin in exactly this state (network, optimizer, shuffling), so the answer
+        holds for what a resume will do; trying stops after ``seconds``.
+        """
+        deadline = time.monotonic() + seconds
+        for rate in rates:
+            trial = self._twin()
+            trial.configure(learning_rate=rate)
+            if trial.run(epochs) == epochs:
+                return rate
+            if time.monotonic() > deadline:
+                break
+        return None
+
+    def _twin(self):
+        """An independent trainer in this trainer's state: the same next steps, without its history."""
+        twin = Trainer(self.net.copy(), *self._data, loss=self.loss_name, optimizer=self.optimizer.name,
+                       learning_rate=self.learning_rate, batch_size=self.batch_size,
+                       regularization=self.regularization, reg_rate=self.reg_rate)
+        for k, v in self.optimizer.state.items():
+            np.copyto(twin.optimizer.state[k], v)
+        twin._rng.bit_generator.state = self._rng.bit_generator.state
+        np.copyto(twin._shuffled_x, self._shuffled_x)
+        np.copyto(twin._shuffled_Y, self._shuffled_Y)
+        twin.epoch, twin.steps, twin._pos = self.epoch, self.steps, self._pos
+        return twin
 
     def loss_curve(self, max_points=400):
         """Epoch, train loss and test loss of at most ``max_points`` evenly spaced history rows (the

@@ -1,5 +1,6 @@
 """The exported NumPy script, run on its own, prints the same numbers as the playground."""
 
+import inspect
 import os
 import re
 import subprocess
@@ -8,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from nn_core import params
+from nn_core import params, reference
 from nn_core.experiment import Experiment
 from nn_core.export import standalone_script
 
@@ -44,22 +45,40 @@ def run_script(source, tmp_path):
     return out.stdout
 
 
+def final_figures(stdout, part):
+    """(loss, accuracy or None) of ``part`` (train or test) from the script's full-precision lines."""
+    m = re.search(rf"^{part} loss (\S+?)(?:, {part} accuracy [\d.]+% \((\d+) of (\d+) points\))?$", stdout, re.M)
+    return float(m.group(1)), (int(m.group(2)) / int(m.group(3)) if m.group(2) else None)
+
+
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS)
 def test_script_reproduces_the_playground(config, tmp_path):
     source = standalone_script(config)
     assert "nn_core" not in source
     assert set(re.findall(r"^\s*(?:import|from) (\w+)", source, re.M)) == {"numpy"}
     stdout = run_script(source, tmp_path)
-    final = [float(v) for v in re.search(r"^final: (.*)$", stdout, re.M).group(1).split()]
 
     exp = Experiment(config, grid_res=2)
     epochs = exp.config["epochs"]
     assert exp.trainer.run(epochs) == epochs
     h = exp.trainer.history
     last = h.iloc[-1]
-    np.testing.assert_allclose(final, [last.train_loss, last.train_accuracy, last.test_loss, last.test_accuracy],
-                               rtol=1e-9, equal_nan=True)
+    (train_loss, train_accuracy), (test_loss, test_accuracy) = final_figures(stdout, "train"), final_figures(
+        stdout, "test")
+    np.testing.assert_allclose([train_loss, test_loss], [last.train_loss, last.test_loss], rtol=1e-12)
+    if exp.kind == "regression":  # no accuracy is printed, and nothing reads "nan"
+        assert np.isnan(last.train_accuracy) and train_accuracy is test_accuracy is None
+        assert "accuracy" not in stdout and "nan" not in stdout.lower()
+    else:
+        assert (train_accuracy, test_accuracy) == (last.train_accuracy, last.test_accuracy)
     assert last.train_loss != h.train_loss.iloc[0]  # training did move
     # the link in the script's docstring opens the same setup in the app
     query = dict(kv.split("=", 1) for kv in re.search(r"^\?(.*)$", source, re.M).group(1).split("&"))
     assert params.decode(query) == (exp.config, [])
+
+
+def test_the_script_is_built_from_the_reference_network():
+    """The network maths in the script is reference.py's source itself, not a second copy."""
+    source = standalone_script({"epochs": 1})
+    body = inspect.getsource(reference).split('"""', 2)[2].replace("import numpy as np", "").strip()
+    assert body in source

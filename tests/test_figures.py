@@ -36,6 +36,8 @@ def test_boundary_heatmap_puts_x1_on_columns_and_uses_the_shared_scale():
     assert len(fig.data) == 2
     with_test = figures.boundary_figure(grid, EXTENT, X, y, X, y, kind="binary", show_test=True)
     assert len(with_test.data) == 3 and with_test.data[2].marker.symbol == "diamond"
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):  # a square plane: y shows -6..6 as x does, not -8..8
+        assert tuple(axis.range) == EXTENT and axis.constrain == "domain"
 
 
 def test_multiclass_regions_take_their_class_colour():
@@ -51,6 +53,8 @@ def test_multiclass_regions_take_their_class_colour():
     np.testing.assert_array_equal(rgb[0, 0], shade(figures.CLASS_COLORS[0]))
     unsure = figures.class_image(np.full((1, 1, 3), 1 / 3, np.float32))
     np.testing.assert_array_equal(unsure[0, 0], [255, 255, 255])  # a pure guess is white
+    solid = figures.class_image(np.full((1, 1, 3), [0.4, 0.35, 0.25], np.float32), discretize=True)
+    np.testing.assert_array_equal(solid[0, 0], shade(figures.CLASS_COLORS[0]))  # discretised: as a sure class
 
 
 def test_network_links_carry_every_weight_by_sign_and_size():

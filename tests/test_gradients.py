@@ -1,5 +1,7 @@
 """Backpropagation against central finite differences, for every activation, loss and several shapes."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -68,6 +70,56 @@ def test_backprop_matches_finite_differences(activation, output, loss, shape):
             pre.append(a @ w + b)
         assert min(np.abs(z).min() for z in pre) > 10 * EPS
     assert relative_error(analytic_gradients(net, X, y, loss), numeric_gradients(net, X, y, loss)) < 1e-6
+
+
+def log1p_exp(t):
+    """log(1 + e^t) on a Python float, without overflow: t + log(1 + e^-t) for t > 0."""
+    return t + math.log1p(math.exp(-t)) if t > 0 else math.log1p(math.exp(t))
+
+
+def closed_form_loss(z, y, loss):
+    """Mean bce or cross-entropy of the logits z (n, k) and labels y, in Python floats, one term at a time.
+
+    bce: -log sigma(z) = log(1 + e^-z) for y = 1, -log(1 - sigma(z)) = log(1 + e^z) for y = 0.
+    cross-entropy: -log softmax(z)_y = log sum_j e^z_j - z_y, the largest z taken out of the sum.
+    """
+    terms = []
+    for row, label in zip(z.tolist(), np.asarray(y).tolist()):
+        if loss == "bce":
+            terms.append(log1p_exp(-row[0] if label == 1 else row[0]))
+        else:
+            top = max(row)
+            terms.append(top + math.log(math.fsum(math.exp(v - top) for v in row)) - row[label])
+    return math.fsum(terms) / len(terms)
+
+
+@pytest.mark.parametrize("margin", [30, 100, 800])
+@pytest.mark.parametrize("output, loss", [("sigmoid", "bce"), ("softmax", "cross_entropy")])
+def test_loss_value_and_gradient_are_exact_at_large_logits(output, loss, margin):
+    """A confidently wrong network's loss is not capped (clipping a at 1e-12 capped each term at 27.63)."""
+    net, X, y = problem([3, 5], output, loss, "tanh", seed=margin)
+    hidden = net.forward(X)[-2]
+    scale = margin / np.abs(hidden @ net.weights[-1] + net.biases[-1]).max()
+    net.weights[-1][...] *= scale
+    net.biases[-1][...] *= scale
+    z = hidden @ net.weights[-1] + net.biases[-1]  # the largest |z| is the margin
+    expected = closed_form_loss(z, y, loss)
+    assert expected > 0.1 * margin  # some examples are confidently wrong
+    assert net.loss(X, y, loss) == pytest.approx(expected, rel=1e-13)
+    assert relative_error(analytic_gradients(net, X, y, loss), numeric_gradients(net, X, y, loss)) < 1e-6
+
+
+@pytest.mark.parametrize("margin", [28, 30, 100, 800])
+def test_one_confidently_wrong_example(margin):
+    """bce at logit z = margin for label 0 is log(1 + e^margin) (torch: 28.0 at 28); softmax likewise."""
+    net = Network([1, 1], output_activation="sigmoid")
+    net.weights[0][...], net.biases[0][...] = 1.0, 0.0
+    assert net.loss(np.array([[margin]]), np.array([0]), "bce") == pytest.approx(
+        margin + math.log1p(math.exp(-margin)), rel=1e-15)
+    net = Network([1, 3], output_activation="softmax")
+    net.weights[0][...], net.biases[0][...] = [[0.0, 1.0, -1.0]], 0.0  # z = (0, margin, -margin), label 0
+    assert net.loss(np.array([[margin]]), np.array([0]), "cross_entropy") == pytest.approx(
+        float(np.logaddexp.reduce([0.0, margin, -margin])), rel=1e-15)
 
 
 @pytest.mark.parametrize("name", HIDDEN_ACTIVATIONS + ("sigmoid", "tanh"))

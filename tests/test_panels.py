@@ -9,26 +9,8 @@ from nn_core import params
 from nn_core.datasets import to_csv
 from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
-from tests.test_app import config, metric, run_app
+from tests.conftest import config, metric, notices, open_panel, run_app, trained
 from ui.panels import model_json
-
-
-def trained(epochs=3, **query):
-    at = run_app(**query)
-    for _ in range(epochs):
-        at.button(key="step").click().run()
-    assert metric(at, "Epoch") == str(epochs)
-    return at
-
-
-def open_panel(at, name):
-    at.segmented_control(key="panel").set_value(name).run()
-    assert not at.exception
-    return at
-
-
-def notices(at, kind):
-    return " ".join(e.value for e in getattr(at, kind))
 
 
 def test_step_back_and_resume_from_an_earlier_epoch():
@@ -83,13 +65,21 @@ def test_uploading_a_csv_replaces_the_data_and_a_bad_one_keeps_it():
     assert len(at.session_state["exp"].X) == params.DEFAULTS["n_samples"]
 
 
-def test_clear_points_then_downloaded_data_round_trips():
+def test_clear_points_clears_the_training_data_and_every_view_agrees():
     at = open_panel(run_app(), "data")
+    at.file_uploader(key="csv_upload").set_value(("points.csv", CSV.encode(), "text/csv")).run()
+    assert len(at.session_state["exp"].X) == 40
+    assert "Your data: points.csv, 40 points, 2 classes." in notices(at, "info")  # the Data column says so
+    assert at.selectbox(key="dataset").disabled and at.selectbox(key="problem").disabled
     at.button(key="clear_points").click().run()
-    assert len(at.session_state["user_data"][0]) == 0
-    assert "add at least 4 points" in notices(at, "info")
-    exp = at.session_state["exp"]  # the built-in data stays until there is something to train on
-    assert len(exp.X) == params.DEFAULTS["n_samples"]
+    assert not at.exception
+    exp = at.session_state["exp"]  # the built-in data train until the drawing has enough points
+    assert len(exp.X) == params.DEFAULTS["n_samples"] and at.session_state["user_data"] is None
+    assert len(at.session_state["drawn"].X) == 0
+    assert "0 points of 0 classes drawn: the network trains on the built-in dataset" in notices(at, "info")
+    assert "Your data:" not in notices(at, "info") and not at.selectbox(key="dataset").disabled
+    at.button(key="step").click().run()
+    assert at.session_state["exp"].trainer._train.n == len(exp.X_train)
     assert to_csv(exp.X, exp.y).startswith("x1,x2,label\n")
 
 

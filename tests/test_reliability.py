@@ -12,7 +12,7 @@ import nn_core
 import ui
 from nn_core import params
 from nn_core.text import MAX_MESSAGES
-from tests.test_app import config, metric, run_app
+from tests.conftest import config, metric, run_app, shown
 from ui.live import FairLock
 
 EXTREMES = {
@@ -53,7 +53,7 @@ def test_garbage_url_values_fall_back_with_a_warning_each():
     at = run_app(**GARBAGE)
     assert not at.exception
     assert config(at) == params.DEFAULTS
-    warnings = [w.value for w in at.warning]
+    warnings = [shown(w.value) for w in at.warning]
     named = [name for name in GARBAGE if any(w.startswith(f"{name} must be") for w in warnings)]
     assert len(named) == MAX_MESSAGES  # the first few, then a count of the rest
     assert warnings[-1] == f"... and {len(GARBAGE) - MAX_MESSAGES} more."

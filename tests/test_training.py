@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nn_core import Network, Trainer, make_dataset, split
+from nn_core import Network, Trainer, make_dataset, params, split
 from nn_core.experiment import Experiment
 
 
@@ -138,3 +138,29 @@ def test_experiment_update_in_place_or_rebuild():
     assert exp.update({**exp.config, "full_batch": True}) and exp.trainer.batch_size == len(exp.X_train)
     assert not exp.update({**exp.config, "hidden": (3,)})
     assert exp.net.sizes == [2, 4, 2, 1]
+
+
+@pytest.mark.parametrize("query", [
+    dict(problem="regression", dataset="plane", hidden=(4,), activation="linear", learning_rate=10.0, noise=0.2,
+         train_ratio=0.7, seed=1),
+    dict(problem="regression", dataset="plane", hidden=(8, 8, 8), activation="relu", learning_rate=10.0),
+    dict(problem="regression", dataset="multi_gauss", hidden=(6, 6), activation="relu", learning_rate=3.0),
+], ids=["linear plane", "relu plane", "relu multi-gauss"])
+def test_a_suggested_rate_after_a_divergence_trains_on_from_the_kept_network(query):
+    exp = Experiment(params.validate({**params.DEFAULTS, **query}))
+    tr = exp.trainer
+    tr.run(20)
+    assert tr.diverged
+    kept = tr.net.params.copy()
+    lower = [r for r in params.LEARNING_RATES if r < tr.learning_rate][::-1]
+    rate = tr.stable_learning_rate(lower, 3)
+    assert rate is not None
+    np.testing.assert_array_equal(tr.net.params, kept)  # trying rates leaves the session's network alone
+    tr.configure(learning_rate=rate)
+    assert tr.run(3) == 3 and not tr.diverged
+    higher = [r for r in lower if r > rate]  # every rate tried before it diverges from there
+    for r in higher:
+        trial = Experiment(params.validate({**params.DEFAULTS, **query})).trainer
+        trial.run(20)
+        trial.configure(learning_rate=r)
+        assert trial.run(3) < 3

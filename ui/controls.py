@@ -4,17 +4,20 @@ their values into a configuration."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from nn_core import params
 from nn_core.activations import ACTIVATIONS
-from nn_core.datasets import DATASETS
+from nn_core.datasets import DATASETS, kind_of
 from nn_core.features import feature_label
 from nn_core.losses import LOSSES
 from nn_core.optimizers import OPTIMIZERS
 from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
 
 from . import state
+from .state import K, layer_key
+from .text import plain
 
 _NAMED = {
     "dataset": lambda v: DATASETS[v].label,
@@ -37,20 +40,25 @@ def choice_label(name, value):
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def param_widget(name, where=None, options=None, label_visibility="visible"):
-    """The widget of one parameter, built from its declaration; returns its value."""
+def param_widget(name, where=None, options=None, label_visibility="visible", disabled=False, why=None,
+                 on_change=None):
+    """The widget of one parameter, built from its declaration; returns its value.
+
+    ``disabled`` with ``why`` (the reason, added to the help) greys out a control that cannot apply now.
+    """
     ss = st.session_state
     p = PARAMS[name]
     where = where or st
-    if name in ss.config["hide"]:  # a teacher's focused link hides it: keep the value
-        return ss.config[name]
+    if name in ss[K.CONFIG]["hide"]:  # a teacher's focused link hides it: keep the value
+        return ss[K.CONFIG][name]
     state.restore_widget(name)
-    kw = {"key": name, "help": p.help, "label_visibility": label_visibility}
+    kw = {"key": name, "help": f"{p.help} {why}" if disabled and why else p.help,
+          "label_visibility": label_visibility, "disabled": disabled, "on_change": on_change}
     fmt = {"format_func": lambda v: choice_label(name, v)}
     if p.kind == "choice":
         opts = tuple(options or p.choices)
-        if ss[name] not in opts:
-            ss[name] = opts[0]
+        if ss[name] not in opts:  # e.g. a dataset of the other problem type
+            state.load_widgets({name: opts[0]})
         if params._is_number(p.default):
             return where.select_slider(p.label, opts, **fmt, **kw)
         return where.selectbox(p.label, opts, **fmt, **kw)
@@ -67,136 +75,102 @@ def param_widget(name, where=None, options=None, label_visibility="visible"):
 def read_config():
     """The configuration the widgets show now (invalid input keeps the previous value)."""
     ss = st.session_state
-    config = dict(ss.config)
+    config = dict(ss[K.CONFIG])
     for name in PARAMS:
         if name == "hidden":
-            config[name] = tuple(ss.get(f"neurons_{i}", n) for i, n in enumerate(ss.config["hidden"]))
+            config[name] = tuple(ss.get(layer_key(i), n) for i, n in enumerate(ss[K.CONFIG]["hidden"]))
         elif name in ss:
             config[name] = tuple(ss[name]) if PARAMS[name].kind == "multi" else ss[name]
-    if not config["features"]:
-        state.notify("warning", "Keep at least one feature switched on.")
-        config["features"] = ss.config["features"]
-        ss.features = list(config["features"])
     try:
         return params.validate(config)
     except ValueError as e:
         state.notify("warning", f"{e}. The previous setting is kept.")
-        return ss.config
+        return ss[K.CONFIG]
 
 
 # -- training buttons --
 
-def _play():
-    """Start playing, unless the epoch limit is reached or training diverged (its message stays shown)."""
-    ss = st.session_state
-    tr = ss.exp.trainer
-    if tr.epoch >= ss.config["epochs"]:
-        state.notify("info", f"Reached {ss.config['epochs']} epochs: raise Epochs to train on, or Reset.")
-    elif not tr.diverged:
-        ss.playing = True
-
-
-def _pause():
-    st.session_state.playing = False
-
-
-def _step(kind):
-    ss = st.session_state
-    ss.playing = False
-    tr = ss.exp.trainer
-    (tr.train_epoch if kind == "epoch" else tr.train_step)()
-
-
-def _reset():
-    st.session_state.playing = False
-    state.rebuild()
-
-
-def _regenerate():
-    ss = st.session_state
-    ss.seed = (ss.seed + 1) % (PARAMS["seed"].hi + 1)
-
-
 def toolbar_ui():
-    """Play/Pause, Step (an epoch), Step batch (one mini-batch), Reset, and the training settings."""
+    """Play/Pause, Step (an epoch), Step batch (one mini-batch), Reset, the epoch limit, the training settings."""
     ss = st.session_state
-    cols = st.columns([1.1, 1, 1.2, 1, 1.6, 1.4, 1.4, 1.4, 1.4, 1.5], vertical_alignment="bottom")
+    cols = st.columns([1.1, 0.9, 1.2, 1, 1.2, 1.5, 1.3, 1.3, 1.3, 1.5, 1.4], vertical_alignment="bottom")
     # Two buttons, not one toggle: the browser may deliver one click twice (with a queued fragment
     # rerun and with the full rerun), and setting a state twice is harmless where toggling is not.
-    if ss.playing:
-        cols[0].button("Pause", key="pause", type="primary", on_click=_pause, icon=":material/pause:",
+    if ss[K.PLAYING]:
+        cols[0].button("Pause", key="pause", type="primary", on_click=state.stop, icon=":material/pause:",
                        width="stretch")
     else:
-        cols[0].button("Play", key="play", type="primary", on_click=_play, icon=":material/play_arrow:",
+        cols[0].button("Play", key="play", type="primary", on_click=state.play, icon=":material/play_arrow:",
                        width="stretch")
-    cols[1].button("Step", key="step", on_click=_step, args=("epoch",), help="Train one epoch",
+    cols[1].button("Step", key="step", on_click=state.step, args=("epoch",), help="Train one epoch",
                    width="stretch")
-    cols[2].button("Step batch", key="step_batch", on_click=_step, args=("batch",),
+    cols[2].button("Step batch", key="step_batch", on_click=state.step, args=("batch",),
                    help="Train on one mini-batch", width="stretch")
-    cols[3].button("Reset", key="reset", on_click=_reset, help="New initial weights, epoch 0",
+    cols[3].button("Reset", key="reset", on_click=state.reset, help="New initial weights, epoch 0",
                    width="stretch")
-    for col, name in zip(cols[4:], ("learning_rate", "activation", "optimizer", "regularization",
-                                    "reg_rate", "problem")):
+    param_widget("epochs", cols[4])
+    for col, name in zip(cols[5:9], ("learning_rate", "activation", "optimizer")):
         param_widget(name, col)
+    param_widget("regularization", cols[8], on_change=state.regularization_picked)
+    param_widget("reg_rate", cols[9], disabled=ss.regularization == "none", why="Pick L1 or L2 first.")
+    own = ss[K.USER_DATA]
+    param_widget("problem", cols[10], disabled=own is not None,
+                 why="It follows your data: targets are regression, labels classification.")
 
 
 def data_ui():
-    """Dataset, its size, noise and split, batch size; Regenerate."""
+    """Dataset, its size, noise and split, batch size; Regenerate.  With the user's points, what they are."""
     ss = st.session_state
     st.subheader("Data", divider="gray")
+    own = ss[K.USER_DATA]
+    if own is not None:
+        kind = kind_of(own.y)
+        what = "regression targets" if kind == "regression" else f"{len(np.unique(own.y))} classes"
+        st.info(plain(f"Your data: {own.name}, {len(own.X)} points, {what}."), icon=":material/edit:")
+        st.button("Back to the built-in dataset", key="builtin_data_side", on_click=state.use_builtin_data,
+                  icon=":material/undo:")
+    why = "It applies to the built-in datasets; you train on your own points."
     regression = ss.problem == "regression"
     names = [n for n, d in DATASETS.items() if (d.kind == "regression") == regression]
-    param_widget("dataset", options=names)
+    param_widget("dataset", options=names, disabled=own is not None, why=why)
     if DATASETS[ss.dataset].kind == "multiclass":
-        param_widget("n_classes")
-    param_widget("noise")
+        param_widget("n_classes", disabled=own is not None, why=why)
+    param_widget("noise", disabled=own is not None, why=why)
     param_widget("train_ratio")
-    param_widget("n_samples")
+    param_widget("n_samples", disabled=own is not None, why=why)
     param_widget("batch_size")
     param_widget("full_batch")
-    st.button("Regenerate", key="regenerate", on_click=_regenerate, icon=":material/refresh:",
-              help="New random points (and initial weights)")
-
-
-def _add_layer():
-    ss = st.session_state
-    hidden = ss.config["hidden"]
-    ss[f"neurons_{len(hidden)}"] = hidden[-1] if hidden else 4
-    state.apply_config({**ss.config, "hidden": hidden + (ss[f"neurons_{len(hidden)}"],)})
-
-
-def _remove_layer():
-    ss = st.session_state
-    state.apply_config({**ss.config, "hidden": ss.config["hidden"][:-1]})
+    st.button("Regenerate", key="regenerate", on_click=state.regenerate, icon=":material/refresh:",
+              help="New random points (and initial weights)" if own is None
+              else "A new split of your points and new initial weights")
 
 
 def network_ui():
     """Features, hidden layers and their neurons, loss and initialisation."""
     ss = st.session_state
     st.subheader("Network", divider="gray")
-    param_widget("features")
-    hidden = ss.config["hidden"]
-    if "hidden" in ss.config["hide"]:
+    param_widget("features", on_change=state.keep_a_feature)
+    hidden = ss[K.CONFIG]["hidden"]
+    if "hidden" in ss[K.CONFIG]["hide"]:
         return
-    c = st.columns([1, 1, 5], vertical_alignment="center")
-    c[0].button("", key="remove_layer", icon=":material/remove:", on_click=_remove_layer,
-                disabled=not hidden, help="Remove the last hidden layer")
-    c[1].button("", key="add_layer", icon=":material/add:", on_click=_add_layer,
-                disabled=len(hidden) >= MAX_LAYERS, help="Add a hidden layer")
+    c = st.columns([1.6, 1.4, 2], vertical_alignment="center")
+    c[0].button("Remove layer", key="remove_layer", icon=":material/remove:", on_click=state.remove_layer,
+                disabled=not hidden, help="Remove the last hidden layer", width="stretch")
+    c[1].button("Add layer", key="add_layer", icon=":material/add:", on_click=state.add_layer,
+                disabled=len(hidden) >= MAX_LAYERS, help="Add a hidden layer", width="stretch")
     c[2].markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**")
     if hidden:
         for i, col in enumerate(st.columns(len(hidden))):
-            key = f"neurons_{i}"
+            key = layer_key(i)
             if key not in ss:
                 ss[key] = hidden[i]
             col.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=key, help="Neurons in this layer")
     with st.expander("More settings"):
-        kind = params.dataset_kind(ss.config) if ss.user_data is None else ss.exp.kind
+        kind = params.dataset_kind(ss[K.CONFIG]) if ss[K.USER_DATA] is None else ss[K.EXP].kind
         losses = {"regression": ("auto", "mse"), "multiclass": ("auto", "cross_entropy")}.get(
             kind, params.LOSS_CHOICES)
         param_widget("loss", options=losses)
         param_widget("init")
-        param_widget("epochs")
         param_widget("speed")
         param_widget("seed")
 

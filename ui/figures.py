@@ -86,7 +86,8 @@ def _points(X, labels, kind, name, test=False):
 def _plane_axes(extent):
     lo, hi = extent
     return {"xaxis": {"range": [lo, hi], "title": {"text": "x1"}, "zeroline": False, "constrain": "domain"},
-            "yaxis": {"range": [lo, hi], "title": {"text": "x2"}, "zeroline": False, "scaleanchor": "x"}}
+            "yaxis": {"range": [lo, hi], "title": {"text": "x2"}, "zeroline": False, "scaleanchor": "x",
+                      "constrain": "domain"}}  # both axes shrink to a square: neither shows more than the plane
 
 
 def colorize(values):
@@ -101,7 +102,7 @@ def class_image(probs, discretize=False):
     k = probs.shape[-1]
     rgb = colors[probs.argmax(axis=-1) % len(colors)]
     if discretize:
-        strength = np.float32(0.55)
+        strength = np.float32(0.85)  # as solid as the surest shade
     else:  # confidence 1/k (a guess) -> white, 1 -> 85 % of the class colour
         strength = 0.85 * np.clip((probs.max(axis=-1, keepdims=True) - 1 / k) / (1 - 1 / k), 0, 1)
     return np.rint(255 - strength * (255 - rgb)).astype(np.uint8)

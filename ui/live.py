@@ -31,7 +31,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from . import figures, svg
+from . import figures, state, svg
 from .pictures import layer_labels, pictures
 
 TICK = 0.1  # seconds between redraws while playing
@@ -90,7 +90,9 @@ def loss_text(value):
 def metric_texts(tr):
     """(label, text) of the metrics: epoch, losses and, for classification, accuracies."""
     h = tr.latest
-    texts = [("Epoch", f"{tr.epoch:,}"), ("Train loss", loss_text(h["train_loss"])),
+    done, per_epoch = tr.batch_progress
+    epoch = f"{tr.epoch:,}" + (f" + {done}/{per_epoch} batches" if done else "")
+    texts = [("Epoch", epoch), ("Train loss", loss_text(h["train_loss"])),
              ("Test loss", loss_text(h["test_loss"]))]
     if not np.isnan(h["train_accuracy"]):
         texts += [("Train accuracy", f"{h['train_accuracy']:.1%}"),
@@ -100,13 +102,11 @@ def metric_texts(tr):
 
 def draw_metrics(places, tr, shown):
     """The metrics into their five placeholders, each only if its text changed since ``shown`` (a dict of
-    what this run drew, updated); the divergence message below them."""
+    what this run drew, updated)."""
     for place, (label, text) in zip(places["metrics"], metric_texts(tr)):
         if shown.get(label) != text:
             place.metric(label, text)
             shown[label] = text
-    if tr.diverged:
-        places["status"].error(tr.status, icon=":material/warning:")
 
 
 def draw_pictures(places, exp, interactive, curves=True):
@@ -132,12 +132,9 @@ def draw_pictures(places, exp, interactive, curves=True):
 
 def advance(exp):
     """Train one tick's worth of epochs; stop playing at the epoch limit or on divergence."""
-    ss = st.session_state
     tr = exp.trainer
-    limit = exp.config["epochs"]
-    tr.run(min(exp.config["speed"], max(limit - tr.epoch, 0)))
-    if tr.diverged or tr.epoch >= limit:  # a diverged trainer's message shows under the metrics
-        ss.playing = False
+    tr.run(min(exp.config["speed"], max(exp.config["epochs"] - tr.epoch, 0)))
+    if state.check_stop():
         st.rerun()
 
 
@@ -152,8 +149,7 @@ def live_ui(slots):
     @st.fragment(run_every=HANDOVER if ss.playing else None)
     def live():
         places = {name: [c.empty() for c in slot] if name == "metrics" else slot.empty()
-                  for name, slot in slots.items() if name != "status"}
-        places["status"] = slots["status"]  # written once, by a run that stops there: no placeholder (no gap)
+                  for name, slot in slots.items()}
         shown = {}
         next_tick = curves_due = time.monotonic()
         end = next_tick + (HANDOVER if ss.pop("live_in_app_run", False) else LOOP_SECONDS)

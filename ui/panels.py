@@ -1,7 +1,9 @@
 """The panels below the playground: what TensorFlow Playground does not have.
 
-Each ``*_ui(exp)`` draws one tab.  They run on full reruns only (not on the
-live fragment's ticks), so they cost nothing while the network trains.
+Each ``*_ui(exp)`` draws one panel; ``VIEWS`` maps a panel's name (declared
+with its label in ``params.PANELS``) to it.  They run on full reruns only (not
+on the live fragment's runs), so they cost nothing while the network trains.
+Every change they make to the session goes through ``state``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import streamlit as st
 
 from nn_core import params
 from nn_core.activations import ACTIVATIONS
-from nn_core.datasets import MAX_CLASSES, load_csv, to_csv
+from nn_core.datasets import MAX_CLASSES, load_csv, scatter_in_box, to_csv
 from nn_core.experiment import Experiment
 from nn_core.export import standalone_script
 from nn_core.features import transform
@@ -22,20 +24,15 @@ from nn_core.lessons import LESSONS
 from nn_core.losses import LOSSES
 from nn_core.network import Network
 from nn_core.neuron import trace
-from nn_core.params import HIDEABLE, PARAMS
+from nn_core.params import HIDEABLE, PANELS, PARAMS
 
-from . import figures, live, pictures, state
+from . import figures, pictures, state
+from .state import K
+from .text import plain
 
 MODEL_MAX_BYTES = 2_000_000
-PANELS = {
-    "history": "Step back in time",
-    "neuron": "Inside a neuron",
-    "gradients": "Gradient flow",
-    "hidden_space": "Hidden space",
-    "data": "Your data",
-    "export": "Export",
-    "lesson": "Lessons",
-}
+PLOT_CONFIG = {"displayModeBar": False}
+CLASS_CHIPS = ("🟧", "🟦", "🟩", "🟪", "🟥", "🟫")  # the nearest emoji squares to figures.CLASS_COLORS
 
 
 def panels_ui(exp):
@@ -49,18 +46,17 @@ def panels_ui(exp):
     if not shown:
         return
     st.divider()
-    picked = st.segmented_control("Explore further", shown, format_func=PANELS.get, key="panel",
+    picked = st.segmented_control("Explore further", shown, format_func=PANELS.get, key=K.PANEL,
                                   help="Open a panel; click it again to close it.")
     if picked in shown:
-        globals()[f"{picked}_ui"](exp)
+        VIEWS[picked](exp)
 
 
 # -- 3. stepping back --
 
 def _resume(epoch):
-    ss = st.session_state
-    ss.playing = False
-    restored = ss.exp.trainer.restore(epoch)
+    state.stop()
+    restored = st.session_state[K.EXP].trainer.restore(epoch)
     state.notify("success", f"Back at epoch {restored}: press Play or Step to train on from there.")
 
 
@@ -71,18 +67,18 @@ def history_ui(exp):
     if len(epochs) < 2:
         st.info("Train a few epochs first: every epoch is recorded (older ones more sparsely) to come back to.")
         return
-    epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key="history_epoch",
+    epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key=K.HISTORY_EPOCH,
                              help="Recorded epochs; in long runs older ones are thinned out.")
     past = exp.net.copy()
     past.params[:] = tr.params_at(epoch)
     grid, thumbs = pictures.pictures(exp, past)
     c1, c2 = st.columns([1.4, 1])
     c1.plotly_chart(figures.network_figure(pictures.layer_labels(exp), past.weights, thumbs, height=380),
-                    key="history_network", config=live.PLOT_CONFIG)
+                    key="history_network", config=PLOT_CONFIG)
     c2.plotly_chart(figures.boundary_figure(grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test,
                                             exp.y_test, kind=exp.kind, show_test=exp.config["show_test"],
                                             discretize=exp.config["discretize"], height=360),
-                    key="history_boundary", config=live.PLOT_CONFIG)
+                    key="history_boundary", config=PLOT_CONFIG)
     row = tr.history[tr.history.epoch <= epoch].iloc[-1]
     st.caption(f"Epoch {epoch}: train loss {row.train_loss:.4f}, test loss {row.test_loss:.4f}.")
     st.button(f"Resume from epoch {epoch}", key="resume", on_click=_resume, args=(epoch,),
@@ -104,16 +100,30 @@ def _vec(v):
     return r"\begin{bmatrix}" + r" \\ ".join(_num(x) for x in v) + r"\end{bmatrix}"
 
 
+def _valid_neuron_picks(exp):
+    """Make the neuron picks name a neuron of this network (a layer removed or shrunk falls back)."""
+    ss = st.session_state
+    net = exp.net
+    if ss.get(K.NEURON_LAYER) not in range(net.n_layers):
+        ss[K.NEURON_LAYER] = net.n_layers - 1
+    if ss.get(K.NEURON_UNIT) not in range(net.sizes[ss[K.NEURON_LAYER] + 1]):
+        ss[K.NEURON_UNIT] = 0
+    if ss.get(K.NEURON_EXAMPLE) not in range(len(exp.X_train)):
+        ss[K.NEURON_EXAMPLE] = 0
+
+
 def neuron_ui(exp):
     """One neuron's forward and backward pass on one training example, formula beside numbers."""
     net = exp.net
     labels = pictures.layer_labels(exp)
+    _valid_neuron_picks(exp)
     c = st.columns(3)
-    layer = c[0].selectbox("Layer", range(net.n_layers), key="neuron_layer",
+    layer = c[0].selectbox("Layer", range(net.n_layers), key=K.NEURON_LAYER, on_change=st.session_state.pop,
+                           args=(K.NEURON_UNIT, None),
                            format_func=lambda l: "output" if l == net.n_layers - 1 else f"hidden layer {l + 1}")
-    unit = c[1].selectbox("Neuron", range(net.sizes[layer + 1]), key="neuron_unit",
+    unit = c[1].selectbox("Neuron", range(net.sizes[layer + 1]), key=K.NEURON_UNIT,
                           format_func=lambda u: labels[layer + 1][u])
-    i = c[2].number_input("Training example", 0, len(exp.X_train) - 1, 0, key="neuron_example")
+    i = c[2].number_input("Training example", 0, len(exp.X_train) - 1, key=K.NEURON_EXAMPLE)
     t = trace(net, exp.F_train[i], exp.y_train[i], exp.loss, layer, unit, exp.trainer.learning_rate)
     act = ACTIVATIONS[t.activation]
     st.markdown(f"Example {i}: point ({exp.X_train[i, 0]:.2f}, {exp.X_train[i, 1]:.2f}), "
@@ -145,8 +155,8 @@ def neuron_ui(exp):
 
 def gradients_ui(exp):
     """Per-layer gradient magnitudes over epochs, and weight histograms per layer."""
-    st.plotly_chart(figures.gradient_figure(exp.trainer.history), key="gradient_fig", config=live.PLOT_CONFIG)
-    st.plotly_chart(figures.weights_figure(exp.net.weights), key="weights_fig", config=live.PLOT_CONFIG)
+    st.plotly_chart(figures.gradient_figure(exp.trainer.history), key="gradient_fig", config=PLOT_CONFIG)
+    st.plotly_chart(figures.weights_figure(exp.net.weights), key="weights_fig", config=PLOT_CONFIG)
 
 
 # -- 6. hidden space --
@@ -157,7 +167,7 @@ def hidden_space_ui(exp):
     if not two:
         st.info("Give a hidden layer exactly 2 neurons to see the data as that layer sees it.")
         return
-    layer = st.selectbox("Layer", two, key="hidden_space_layer", format_func=lambda l: f"hidden layer {l + 1}")
+    layer = st.selectbox("Layer", two, key=K.HIDDEN_SPACE_LAYER, format_func=lambda l: f"hidden layer {l + 1}")
     points = exp.net.forward(exp.F_train)[layer + 1]
     lo, hi = exp.grid.extent
     ticks, along = np.linspace(lo, hi, 13), np.linspace(lo, hi, 60)
@@ -165,98 +175,73 @@ def hidden_space_ui(exp):
     lines += [np.column_stack([along, np.full_like(along, t)]) for t in ticks]  # x2 fixed
     bent = [exp.net.forward(transform(line, exp.config["features"]))[layer + 1] for line in lines]
     st.plotly_chart(figures.hidden_space_figure(points, exp.y_train, bent, kind=exp.kind),
-                    key="hidden_space_fig", config=live.PLOT_CONFIG)
+                    key="hidden_space_fig", config=PLOT_CONFIG)
     st.caption("Each point is a training point placed at the two activations of this layer. If the classes "
                "can be split by a straight line here, the rest of the network has an easy job.")
 
 
 # -- 2. your own data --
 
-def _use_data(X, y, message):
-    ss = st.session_state
-    ss.user_data = (X, y)
-    ss.playing = False
-    state.rebuild()
-    state.notify("success", message)
-
-
 def _drawn_points():
     """Add points where the user clicked or boxed on the drawing canvas (an on_select callback)."""
     ss = st.session_state
-    sel = ss.draw_canvas.selection
-    if ss.user_data is not None:
-        X, y = ss.user_data
-    elif ss.exp.kind == "regression":
-        X, y = np.empty((0, 2)), np.empty(0, np.int64)
-    else:  # start from the points on screen
-        X, y = ss.exp.X, ss.exp.y
-    rng = np.random.default_rng(len(X))
-    new = []
-    for box in sel.get("box", []):  # a box scatters points at random inside it
-        (x0, x1), (y0, y1) = sorted(box["x"][:2]), sorted(box["y"][:2])
-        new += rng.uniform([x0, y0], [x1, y1], (ss.draw_count, 2)).tolist()
+    sel = ss[K.DRAW_CANVAS].selection
+    base = state.drawn_points()
+    rng = np.random.default_rng(len(base.X))
+    new = [scatter_in_box(box["x"][:2], box["y"][:2], ss[K.DRAW_COUNT], rng) for box in sel.get("box", [])]
     if not new:  # a click selects the lattice spot under the pointer (a box selects every spot inside it)
-        new = [[p["x"], p["y"]] for p in sel.get("points", []) if p.get("curve_number") == 0]
-    if not new:
+        new = [[[p["x"], p["y"]] for p in sel.get("points", []) if p.get("curve_number") == 0]]
+    new = np.concatenate([np.reshape(n, (-1, 2)) for n in new])
+    if len(new):
+        state.add_points(new, ss[K.DRAW_CLASS])
+
+
+def _csv_uploaded():
+    """Read an uploaded CSV (the uploader's on_change): train on it, or say what is wrong and keep the data."""
+    upload = st.session_state[K.CSV_UPLOAD]
+    if upload is None:
         return
-    new = np.clip(np.array(new, dtype=np.float64), -6, 6)
-    X = np.vstack([X, new])
-    y = np.concatenate([y, np.full(len(new), ss.draw_class, np.int64)])
-    ss.user_data = (X, y)
-    if len(X) >= 4 and len(np.unique(y)) >= 2:
-        ss.playing = False
-        state.rebuild()
-
-
-def _clear_points():
-    ss = st.session_state
-    ss.user_data = (np.empty((0, 2)), np.empty(0, np.int64))
-
-
-def _builtin_data():
-    ss = st.session_state
-    ss.user_data = None
-    ss.playing = False
-    state.rebuild()
+    try:
+        X, y, notes = load_csv(upload.getvalue())
+    except ValueError as e:
+        state.notify("error", f"{upload.name}: {e} Your previous data is kept.")
+        return
+    state.use_data(state.Data(X, y, upload.name), f"Loaded {len(X)} points from {upload.name}. " + " ".join(notes))
 
 
 def data_ui(exp):
     """Draw points by clicking, upload a CSV, download the current data."""
     ss = st.session_state
     left, right = st.columns([1.3, 1])
+    drawn = state.drawn_points()
     with left:
-        X, y = ss.user_data if ss.user_data is not None else (exp.X, exp.y)
-        event_fig = figures.draw_figure(X, y, extent=exp.grid.extent)
-        st.plotly_chart(event_fig, key="draw_canvas", on_select=_drawn_points, selection_mode=("points", "box"),
+        event_fig = figures.draw_figure(drawn.X, drawn.y, extent=exp.grid.extent)
+        st.plotly_chart(event_fig, key=K.DRAW_CANVAS, on_select=_drawn_points, selection_mode=("points", "box"),
                         config={"displayModeBar": True, "displaylogo": False,
                                 "modeBarButtonsToRemove": ["lasso2d", "zoom2d", "zoomIn2d", "zoomOut2d",
                                                            "autoScale2d", "resetScale2d", "toImage"]})
     with right:
         st.markdown("**Draw your own data.** Choose a class, then click on the plane to add a point. To "
                     "scatter several points, pick *Box select* in the chart's toolbar and drag a box.")
-        st.segmented_control("Class", range(MAX_CLASSES), key="draw_class", default=0,
-                             format_func=lambda k: f":{figures.CLASS_COLOR_NAMES[k]}[⬤] class {k}")
-        st.slider("Points per box", 1, 30, 8, key="draw_count")
+        st.segmented_control("Class", range(MAX_CLASSES), key=K.DRAW_CLASS, default=0,
+                             format_func=lambda k: f"{CLASS_CHIPS[k]} class {k}")
+        st.slider("Points per box", 1, 30, 8, key=K.DRAW_COUNT)
         c = st.columns(2)
-        c[0].button("Clear points", key="clear_points", on_click=_clear_points, icon=":material/delete:")
-        c[1].button("Built-in data", key="builtin_data", on_click=_builtin_data, disabled=ss.user_data is None,
-                    help="Back to the dataset chosen above")
-        if ss.user_data is not None:
-            n, k = len(ss.user_data[0]), len(np.unique(ss.user_data[1]))
-            if n < 4 or k < 2:
-                st.info(f"{n} points, {k} class{'es' * (k != 1)}: add at least 4 points of 2 classes to train.")
-            else:
-                st.caption(f"Training on your {n} points. They are not part of the link.")
-        upload = st.file_uploader("Upload a CSV (x1, x2, label or target)", type=["csv"], key="csv_upload")
-        if upload is not None and ss.get("csv_seen") != upload.file_id:
-            ss.csv_seen = upload.file_id
-            try:
-                X, y, notes = load_csv(upload.getvalue())
-            except ValueError as e:
-                st.error(f"{upload.name}: {e} Your previous data is kept.")
-            else:
-                _use_data(X, y, f"Loaded {len(X)} points from {upload.name}. " + " ".join(notes))
-                st.rerun()
+        c[0].button("Clear points", key="clear_points", on_click=state.clear_points, icon=":material/delete:",
+                    help="An empty plane to draw on; the built-in dataset trains until you have drawn enough")
+        c[1].button("Built-in data", key="builtin_data", on_click=state.use_builtin_data,
+                    disabled=ss[K.USER_DATA] is None and ss[K.DRAWN] is None,
+                    help="Back to the dataset chosen in the Data column")
+        own = ss[K.USER_DATA]
+        if ss[K.DRAWN] is not None:
+            n, k = len(drawn.X), len(np.unique(drawn.y))
+            st.info(f"{n} point{'s' * (n != 1)} of {k} class{'es' * (k != 1)} drawn: the network trains on "
+                    f"{'your earlier data' if own is not None else 'the built-in dataset'} until there are at "
+                    "least 4 points of 2 classes.")
+        elif own is not None:
+            st.caption(plain(f"Training on {own.name}: {len(own.X)} points. They are not part of the link."))
+        st.file_uploader("Upload a CSV (x1, x2, label or target)", type=["csv"], key=K.CSV_UPLOAD,
+                         on_change=_csv_uploaded)
         st.download_button("Download data as CSV", to_csv(exp.X, exp.y), "playground-data.csv", "text/csv",
                            key="download_data", icon=":material/download:")
 
@@ -265,8 +250,7 @@ def data_ui(exp):
 
 def _load_model():
     """Replace the session's configuration and weights by an exported model file (an on_change callback)."""
-    ss = st.session_state
-    upload = ss.model_upload
+    upload = st.session_state[K.MODEL_UPLOAD]
     if upload is None:
         return
     try:
@@ -281,11 +265,7 @@ def _load_model():
     except (ValueError, UnicodeDecodeError, RecursionError) as e:  # JSONDecodeError is a ValueError
         state.notify("error", f"Could not load {upload.name}: {e}. Nothing was changed.")
         return
-    ss.user_data = None
-    ss.playing = False
-    state.load_widgets(exp.config)
-    state.apply_config(exp.config)
-    ss.exp = exp
+    state.use_setup(exp.config, exp)
     for w in warnings:
         state.notify("warning", w)
     state.notify("success", f"Loaded {net!r} from {upload.name}.")
@@ -304,13 +284,13 @@ def export_ui(exp):
                          "application/json", key="download_model", icon=":material/download:")
     c[1].download_button("Training history (CSV)", exp.trainer.history.to_csv(index=False),
                          "playground-history.csv", "text/csv", key="download_history", icon=":material/download:")
-    if st.session_state.user_data is None:
+    if st.session_state[K.USER_DATA] is None:
         c[2].download_button("Standalone NumPy script", standalone_script(exp.config), "playground_network.py",
                              "text/x-python", key="download_script", icon=":material/download:",
                              help="Rebuilds and retrains this configuration with NumPy only, tutorial style")
     else:
         c[2].caption("The standalone script rebuilds the built-in datasets only: download your data as CSV.")
-    st.file_uploader("Load a model (JSON exported here)", type=["json"], key="model_upload", on_change=_load_model)
+    st.file_uploader("Load a model (JSON exported here)", type=["json"], key=K.MODEL_UPLOAD, on_change=_load_model)
     st.caption("Models are plain JSON (never pickle): loading one checks every shape and number.")
 
 
@@ -318,22 +298,19 @@ def export_ui(exp):
 
 def _pick_lesson():
     ss = st.session_state
-    name = ss.lesson_pick
-    config = params.lesson_config(name) if name != "none" else {**ss.config, "lesson": "none", "hide": ()}
-    state.load_widgets(config)
-    ss.user_data = None
-    ss.playing = False
-    state.apply_config(config, fresh=True)
+    name = ss[K.LESSON_PICK]
+    state.use_setup(params.lesson_config(name) if name != "none"
+                    else params.validate({**ss[K.CONFIG], "lesson": "none", "hide": ()}))
 
 
 def lesson_ui(exp):
     """Lessons (presets with an explanation), the controls a teacher hides, and the link to share."""
     ss = st.session_state
     names = ("none",) + tuple(LESSONS)
-    ss.setdefault("lesson_pick", exp.config["lesson"])
+    ss.setdefault(K.LESSON_PICK, exp.config["lesson"])
     left, right = st.columns([1, 1.2], gap="large")
     with left:
-        st.selectbox("Lesson", names, key="lesson_pick", on_change=_pick_lesson,
+        st.selectbox("Lesson", names, key=K.LESSON_PICK, on_change=_pick_lesson,
                      format_func=lambda n: "Free play" if n == "none" else LESSONS[n].title)
         state.restore_widget("hide")  # kept in the configuration while the panel was closed
         st.multiselect("Hide these controls in the link", HIDEABLE, key="hide",
@@ -345,6 +322,12 @@ def lesson_ui(exp):
     with right:
         for lesson in LESSONS.values():
             st.markdown(f"**{lesson.title}.** {lesson.text.split('. ')[0].rstrip('.')}.")  # its first sentence
+
+
+VIEWS = {"history": history_ui, "neuron": neuron_ui, "gradients": gradients_ui, "hidden_space": hidden_space_ui,
+         "data": data_ui, "export": export_ui, "lesson": lesson_ui}  # a view per name of params.PANELS
+
+
 def lesson_text(exp):
     """The current lesson's explanation, shown above the playground."""
     name = exp.config["lesson"]

@@ -1,30 +1,86 @@
-"""Session state: one configuration (mirrored in the URL) and the experiment built from it.
+"""Session state: every key a session holds, and every change of it, in one place.
 
 Everything a session owns lives in ``st.session_state``; there is no module
-level mutable state, so sessions never see each other.
+level mutable state, so sessions never see each other.  Controls, panels and
+the live view never assign session keys themselves: they call the functions
+below (``play``, ``stop``, ``reset``, ``use_data`` ...), so one change cannot
+leave another view stale.
+
+The keys (``K``) are declared once here.  Widgets are keyed by their
+parameter's name (see ``nn_core.params``), the neurons of hidden layer ``i``
+by ``layer_key(i)``.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+import numpy as np
 import streamlit as st
 
 from nn_core import params
+from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
+from nn_core.params import LEARNING_RATES, PARAMS
 
 GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
+USEFUL_REG_RATE = 0.01  # the rate a regulariser starts with when it is picked while the rate is 0
+DRAWN_NAME = "drawn points"
+STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
+
+
+class K:
+    """The session's keys besides the parameter widgets (whose keys are the parameter names)."""
+
+    CONFIG = "config"  # the configuration (dict), mirrored in the URL
+    EXP = "exp"  # the Experiment built from it: data, network, trainer, grid
+    PLAYING = "playing"  # True while Play trains
+    USER_DATA = "user_data"  # the user's own points as Data, or None for the built-in dataset
+    DRAWN = "drawn"  # the points on the drawing canvas (Data), or None: the data on screen
+    NOTICES = "notices"  # messages (kind, text) for the next run
+    DIVERGED = "diverged"  # what to do after a divergence, shown while the trainer stays diverged
+    CSV_SEEN = "csv_seen"  # file id of the last CSV read, so a rerun does not read it again
+    LESSON_PICK = "lesson_pick"  # the Lessons panel's selectbox
+    PANEL = "panel"  # the open panel under "Explore further"
+    NEURON_LAYER, NEURON_UNIT, NEURON_EXAMPLE = "neuron_layer", "neuron_unit", "neuron_example"
+    HISTORY_EPOCH = "history_epoch"  # the Step back in time slider
+    HIDDEN_SPACE_LAYER = "hidden_space_layer"
+    DRAW_CANVAS, DRAW_CLASS, DRAW_COUNT = "draw_canvas", "draw_class", "draw_count"
+    CSV_UPLOAD, MODEL_UPLOAD = "csv_upload", "model_upload"
+
+
+class Data(NamedTuple):
+    """Points of the user's: ``X`` (n, 2), ``y`` (n,) labels or targets, and where they came from."""
+
+    X: np.ndarray
+    y: np.ndarray
+    name: str
+
+    @property
+    def trainable(self):
+        """At least 4 points, and for classes at least 2 of them."""
+        return len(self.X) >= 4 and (kind_of(self.y) == "regression" or len(np.unique(self.y)) >= 2)
+
+
+def layer_key(i):
+    """The widget key of the number of neurons in hidden layer ``i`` (from 0)."""
+    return f"neurons_{i}"
 
 
 def init_session():
     """Set up a new session from the URL (bad values fall back with a warning)."""
     ss = st.session_state
-    if "config" in ss:
+    if K.CONFIG in ss:
         return
     config, warnings = params.decode(st.query_params.to_dict())
-    ss.config = config
-    ss.notices = [("warning", w) for w in warnings]
-    ss.user_data = None
-    ss.playing = False
-    ss.exp = Experiment(config, grid_res=GRID_RES)
+    ss[K.CONFIG] = config
+    ss[K.NOTICES] = []
+    for w in warnings:
+        notify("warning", w)
+    ss[K.USER_DATA] = None
+    ss[K.DRAWN] = None
+    ss[K.PLAYING] = False
+    ss[K.EXP] = Experiment(config, grid_res=GRID_RES)
     load_widgets(config)
     st.query_params.from_dict(params.encode(config))
 
@@ -35,9 +91,9 @@ def load_widgets(config):
     for name, value in config.items():
         if name == "hidden":
             for i, n in enumerate(value):
-                ss[f"neurons_{i}"] = n
+                ss[layer_key(i)] = n
         else:
-            ss[name] = list(value) if params.PARAMS[name].kind == "multi" else value
+            ss[name] = list(value) if PARAMS[name].kind == "multi" else value
 
 
 def restore_widget(name):
@@ -47,7 +103,7 @@ def restore_widget(name):
     panel, a hidden control); drawn again, it would start from its default.
     """
     if name not in st.session_state:
-        load_widgets({name: st.session_state.config[name]})
+        load_widgets({name: st.session_state[K.CONFIG][name]})
 
 
 def apply_config(config, fresh=False):
@@ -57,20 +113,256 @@ def apply_config(config, fresh=False):
     anything else (data, features, network), or ``fresh``, builds a new one.
     """
     ss = st.session_state
-    if config == ss.config and not fresh:
+    if config == ss[K.CONFIG] and not fresh:
         return
-    ss.config = config
+    ss[K.CONFIG] = config
     st.query_params.from_dict(params.encode(config))
-    if fresh or not ss.exp.update(config):
+    if fresh or not ss[K.EXP].update(config):
         rebuild()
 
 
-def rebuild():
-    """A fresh experiment (new data and initial weights) from the current configuration."""
+def rebuild(keep_network=False):
+    """A new experiment from the configuration and the data in use: new initial weights, epoch 0.
+
+    ``keep_network`` keeps the current weights and playing when the network's shape still fits, as when a
+    drawn point is added to the drawing in use.
+    """
     ss = st.session_state
-    ss.exp = Experiment(ss.config, data=ss.user_data, grid_res=GRID_RES)
+    data = ss[K.USER_DATA]
+    data = None if data is None else (data.X, data.y)
+    if keep_network:
+        try:
+            ss[K.EXP] = Experiment(ss[K.CONFIG], data=data, grid_res=GRID_RES, weights_from=ss[K.EXP].net)
+            return
+        except ValueError:  # the data need another output layer (a new class): new weights
+            pass
+    _use_experiment(Experiment(ss[K.CONFIG], data=data, grid_res=GRID_RES))
+
+
+def _use_experiment(exp):
+    """Make ``exp`` the session's experiment: playing stops, and the panels' picks, which may not exist in
+    its network, fall back."""
+    ss = st.session_state
+    ss[K.EXP] = exp
+    ss[K.PLAYING] = False
+    for key in (K.NEURON_LAYER, K.NEURON_UNIT, K.NEURON_EXAMPLE, K.HISTORY_EPOCH, K.HIDDEN_SPACE_LAYER):
+        ss.pop(key, None)
+
+
+def use_setup(config, exp=None):
+    """A whole new setup (a lesson, a loaded model): widgets, URL, the built-in data, and ``exp`` or a fresh
+    experiment of ``config``."""
+    ss = st.session_state
+    load_widgets(config)
+    ss[K.USER_DATA] = ss[K.DRAWN] = None
+    ss[K.CONFIG] = config
+    st.query_params.from_dict(params.encode(config))
+    _use_experiment(exp or Experiment(config, grid_res=GRID_RES))
 
 
 def notify(kind, text):
-    """Queue a message (``warning``, ``error``, ``info`` or ``success``) for the next run."""
-    st.session_state.notices.append((kind, text))
+    """Queue a message (``warning``, ``error``, ``info`` or ``success``) for the next run; shown as plain text."""
+    st.session_state[K.NOTICES].append((kind, text))
+
+
+def take_notices():
+    """The queued messages, emptying the queue."""
+    notices, st.session_state[K.NOTICES] = st.session_state[K.NOTICES], []
+    return notices
+
+
+# -- training --
+
+def play():
+    """Start playing; at the epoch limit, raise it first (Play goes on), unless training diverged."""
+    ss = st.session_state
+    tr = ss[K.EXP].trainer
+    if tr.diverged:  # its message is on screen
+        return
+    limit = ss[K.CONFIG]["epochs"]
+    if tr.epoch >= limit:
+        new = min(max(2 * limit, tr.epoch + limit), int(PARAMS["epochs"].hi))
+        if new <= tr.epoch:
+            notify("info", f"Training reached the largest limit, {tr.epoch:,} epochs. Reset to start again.")
+            return
+        set_param("epochs", new)
+        notify("info", f"Stop at raised from {limit:,} to {new:,} epochs.")
+    ss[K.PLAYING] = True
+
+
+def stop():
+    """Stop playing."""
+    st.session_state[K.PLAYING] = False
+
+
+def step(kind):
+    """Train one ``"epoch"`` or one ``"batch"``, paused; then check for a divergence."""
+    stop()
+    tr = st.session_state[K.EXP].trainer
+    (tr.train_epoch if kind == "epoch" else tr.train_step)()
+    check_stop()
+
+
+def check_stop():
+    """After training: stop at the epoch limit or on a divergence, with a notice saying why and what works.
+
+    Returns True if training stopped.
+    """
+    ss = st.session_state
+    exp = ss[K.EXP]
+    tr, limit = exp.trainer, ss[K.CONFIG]["epochs"]
+    if tr.diverged:
+        stop()
+        ss[K.DIVERGED] = divergence_message(tr)
+        return True
+    if ss[K.PLAYING] and tr.epoch >= limit:
+        stop()
+        notify("info", f"Stopped at {tr.epoch:,} epochs, the limit set in Stop at. Press Play to train on.")
+        return True
+    return False
+
+
+def divergence_help():
+    """The divergence message while the trainer is diverged (a new rate or a reset clears it), else None."""
+    ss = st.session_state
+    return ss.get(K.DIVERGED) if ss[K.EXP].trainer.diverged else None
+
+
+def divergence_message(tr):
+    """What happened, and a learning rate checked to train on from the kept network, or Reset."""
+    lower = [r for r in LEARNING_RATES if r < tr.learning_rate][::-1]
+    rate = tr.stable_learning_rate(lower, STABLE_RATE_EPOCHS)
+    fix = (f"Set the learning rate to {rate:g} (checked: it trains {STABLE_RATE_EPOCHS} epochs from here without "
+           "diverging) and press Play, or Reset." if rate is not None
+           else "No lower learning rate trains on from here: press Reset.")
+    return f"Training diverged during epoch {tr.epoch + 1}: the loss became too large to compute. " \
+           f"The network is kept as it was after epoch {tr.epoch}. {fix}"
+
+
+def reset():
+    """Back to epoch 0 with new initial weights, on the same data."""
+    rebuild()
+
+
+def set_param(name, value):
+    """Change one parameter from a callback (before its widget is drawn): widget, URL and experiment."""
+    load_widgets({name: value})
+    apply_config(params.validate({**st.session_state[K.CONFIG], name: value}))
+
+
+def regenerate():
+    """The next seed: new random points (or a new split of the user's) and new initial weights."""
+    ss = st.session_state
+    ss.seed = (ss.seed + 1) % (PARAMS["seed"].hi + 1)
+
+
+# -- widgets that change others --
+
+def keep_a_feature():
+    """The features' on_change: the last feature cannot be switched off (it is switched back on)."""
+    ss = st.session_state
+    if not ss.features:
+        load_widgets({"features": ss[K.CONFIG]["features"]})
+        notify("info", "A network needs at least one input: that feature stays on.")
+
+
+def regularization_picked():
+    """Picking L1 or L2 while the rate is 0 gives it a useful rate; None sets the rate back to 0."""
+    ss = st.session_state
+    if ss.regularization == "none":
+        ss.reg_rate = 0.0
+    elif ss.reg_rate == 0.0:
+        ss.reg_rate = USEFUL_REG_RATE
+
+
+def add_layer():
+    """One more hidden layer, as wide as the last one (4 neurons for the first)."""
+    hidden = st.session_state[K.CONFIG]["hidden"]
+    set_param("hidden", hidden + (hidden[-1] if hidden else 4,))
+
+
+def remove_layer():
+    """Drop the last hidden layer."""
+    set_param("hidden", st.session_state[K.CONFIG]["hidden"][:-1])
+
+
+# -- data --
+
+def use_data(data, message=None):
+    """Train on the user's ``data`` (a trainable Data).
+
+    The problem type follows the data (targets: regression, labels: classification).  ``message`` None
+    keeps the network and playing (a point added to the drawing in use); otherwise training starts from
+    epoch 0 and the message says so.  Data the configuration cannot train on are refused with a message,
+    and the previous data stay.
+    """
+    ss = st.session_state
+    before = {key: ss[key] for key in (K.USER_DATA, K.DRAWN, K.CONFIG, K.EXP, K.PLAYING)}
+    problem = "regression" if kind_of(data.y) == "regression" else "classification"
+    if ss[K.CONFIG]["problem"] != problem:
+        config = params.validate({**ss[K.CONFIG], "problem": problem, "dataset": params.default_dataset(problem),
+                                  "loss": "auto"})
+        load_widgets(config)
+        ss[K.CONFIG] = config
+        st.query_params.from_dict(params.encode(config))
+    ss[K.USER_DATA] = data
+    ss[K.DRAWN] = None
+    try:
+        rebuild(keep_network=message is None)
+    except ValueError as e:
+        for key, value in before.items():
+            ss[key] = value
+        load_widgets(ss[K.CONFIG])
+        notify("error", f"These points cannot be trained on with this setup: {e}. Your previous data are kept.")
+        return
+    if message:
+        notify("success", message)
+
+
+def use_builtin_data():
+    """Back to the configured dataset (the user's points are dropped)."""
+    ss = st.session_state
+    ss[K.USER_DATA] = None
+    ss[K.DRAWN] = None
+    rebuild()
+
+
+def drawn_points():
+    """The points on the drawing canvas: those drawn so far, or else the data the network trains on."""
+    ss = st.session_state
+    if ss[K.DRAWN] is not None:
+        return ss[K.DRAWN]
+    if ss[K.USER_DATA] is not None:
+        return ss[K.USER_DATA]
+    exp = ss[K.EXP]
+    return Data(exp.X, exp.y, DATASETS[exp.config["dataset"]].label)
+
+
+def add_points(new, label):
+    """Add points ``new`` (m, 2) of class ``label`` to the canvas; train on them once trainable.
+
+    Class points cannot join regression targets: drawing over a regression dataset starts a new drawing
+    (the data in use stays until the drawing can be trained on).
+    """
+    ss = st.session_state
+    base = drawn_points()
+    if kind_of(base.y) == "regression":
+        base = Data(np.empty((0, 2)), np.empty(0, np.int64), DRAWN_NAME)
+    new = np.clip(np.asarray(new, dtype=np.float64).reshape(-1, 2), *EXTENT)
+    drawn = Data(np.vstack([base.X, new]), np.concatenate([base.y, np.full(len(new), label, np.int64)]), DRAWN_NAME)
+    if drawn.trainable:
+        drawing_in_use = ss[K.USER_DATA] is not None and ss[K.USER_DATA].name == DRAWN_NAME
+        use_data(drawn, None if drawing_in_use else f"Training on your {len(drawn.X)} drawn points.")
+    else:
+        ss[K.DRAWN] = drawn
+
+
+def clear_points():
+    """An empty canvas; the network goes back to the built-in dataset until the drawing can be trained on."""
+    ss = st.session_state
+    had_own = ss[K.USER_DATA] is not None
+    use_builtin_data()
+    ss[K.DRAWN] = Data(np.empty((0, 2)), np.empty(0, np.int64), DRAWN_NAME)
+    if had_own:
+        notify("info", "Your points are cleared: the network trains on the built-in dataset until you draw "
+                       "at least 4 points of 2 classes.")

@@ -1,0 +1,119 @@
+"""What a new user hit: each test is a bug seen on the app before session state had one owner."""
+
+import numpy as np
+
+from nn_core import params
+from tests.conftest import config, metric, notices, open_panel, run_app
+
+REGRESSION_CSV = "x1,x2,target\n" + "\n".join(f"{x},{y},{x / 6:.4f}" for x, y in
+                                             np.random.default_rng(1).uniform(-5, 5, (30, 2)).round(3))
+
+
+def test_the_last_feature_cannot_be_switched_off():
+    at = run_app()
+    at.pills(key="features").set_value(["x2"]).run()
+    at.pills(key="features").set_value([]).run()
+    assert not at.exception
+    assert config(at)["features"] == ("x2",) and at.pills(key="features").value == ["x2"]
+    assert "at least one input" in notices(at, "info")
+    assert at.session_state["exp"].net.sizes[0] == 1
+    at.button(key="reset").click().run()
+    assert not at.exception and metric(at, "Epoch") == "0"
+
+
+def test_inside_a_neuron_falls_back_to_a_neuron_that_exists():
+    at = open_panel(run_app(dataset="spiral", hidden="8,8"), "neuron")
+    at.selectbox(key="neuron_layer").set_value(1).run()  # hidden layer 2
+    at.selectbox(key="neuron_unit").set_value(7).run()  # neuron 2.8
+    at.button(key="remove_layer").click().run()
+    assert not at.exception
+    layer, unit = at.selectbox(key="neuron_layer"), at.selectbox(key="neuron_unit")
+    net = at.session_state["exp"].net
+    assert net.sizes == [2, 8, 1]
+    assert layer.value in range(net.n_layers) and unit.value in range(net.sizes[layer.value + 1])
+    assert layer.format_func(layer.value) == ("output" if layer.value == net.n_layers - 1 else "hidden layer 1")
+    formulas = " ".join(x.value for x in at.latex)
+    assert (r"\sigma(z)" in formulas) == (layer.value == net.n_layers - 1)  # sigmoid output, tanh hidden
+    at.button(key="step").click().run()
+    assert not at.exception and at.selectbox(key="neuron_layer").value == layer.value
+
+
+def test_regression_data_of_ones_own_set_the_problem_type_and_grey_out_what_cannot_apply():
+    at = open_panel(run_app(), "data")
+    at.file_uploader(key="csv_upload").set_value(("ramp.csv", REGRESSION_CSV.encode(), "text/csv")).run()
+    assert not at.exception
+    assert at.session_state["exp"].kind == "regression" and config(at)["problem"] == "regression"
+    assert at.selectbox(key="problem").value == "regression" and at.selectbox(key="problem").disabled
+    assert "Your data: ramp.csv, 30 points, regression targets." in notices(at, "info")
+    for key in ("noise", "n_samples"):
+        assert at.slider(key=key).disabled and "own points" in at.slider(key=key).help
+
+
+def test_step_batch_shows_the_progress_within_the_epoch():
+    at = run_app()
+    before = metric(at, "Train loss")
+    for _ in range(4):
+        at.button(key="step_batch").click().run()
+    assert metric(at, "Epoch") == "0 + 4/25 batches"
+    exp = at.session_state["exp"]
+    assert metric(at, "Train loss") != before
+    assert metric(at, "Train loss") == f"{exp.trainer.evaluate(exp.trainer._train)[0]:.4f}"
+
+
+def test_playing_to_the_epoch_limit_says_so_and_play_goes_on(short_play):
+    at = run_app(epochs="10", speed="5")
+    assert at.number_input(key="epochs").label == "Stop at"  # beside Play, not in More settings
+    at.button(key="play").click().run()
+    for _ in range(10):
+        if not at.session_state["playing"]:
+            break
+        at.run()
+    assert not at.session_state["playing"] and at.session_state["exp"].trainer.epoch == 10
+    assert "Stopped at 10 epochs" in notices(at, "info")
+    at.button(key="play").click().run()  # Play at the limit doubles it and trains on
+    assert config(at)["epochs"] == 20 and at.number_input(key="epochs").value == 20
+    assert at.session_state["exp"].trainer.epoch > 10
+
+
+def test_picking_a_regulariser_gives_it_a_rate():
+    at = run_app()
+    assert at.select_slider(key="reg_rate").disabled
+    at.selectbox(key="regularization").set_value("l2").run()
+    assert config(at)["reg_rate"] > 0 and not at.select_slider(key="reg_rate").disabled
+    assert at.session_state["exp"].trainer.reg_rate == config(at)["reg_rate"]
+    at.selectbox(key="regularization").set_value("none").run()
+    assert config(at)["reg_rate"] == 0.0 and at.select_slider(key="reg_rate").disabled
+
+
+def test_after_a_divergence_the_suggested_rate_trains_on():
+    query = dict(problem="regression", dataset="plane", hidden="4", activation="linear", learning_rate="10",
+                 noise="0.2", train_ratio="0.7", seed="1")
+    at = run_app(**query)
+    at.button(key="step").click().run()
+    message = notices(at, "error")
+    assert "diverged" in message and "Set the learning rate to 0.01 (checked" in message
+    at.button(key="play").click().run()  # Play cannot go on at the rate that diverged
+    assert not at.session_state["playing"]
+    at.select_slider(key="learning_rate").set_value(0.01).run()
+    assert not notices(at, "error")
+    for _ in range(3):
+        at.button(key="step").click().run()
+    tr = at.session_state["exp"].trainer
+    assert not tr.diverged and tr.epoch == 3 and np.isfinite(tr.net.params).all()
+
+
+def test_a_link_cannot_put_a_link_an_image_or_colours_into_the_apps_messages():
+    evil = {"dataset": "[Your session expired: click here](https://evil.example/login)",
+            "lesson": "![x](https://evil.example/track.png)", "activation": ":red[danger] $x^2$"}
+    at = run_app(**evil)
+    assert not at.exception and config(at) == params.DEFAULTS
+    for w in at.warning:  # each punctuation mark is escaped, so Markdown shows it as itself
+        assert "[" not in w.value.replace("\\[", "") and "$" not in w.value.replace("\\$", "")
+    assert "[Your session expired" in notices(at, "warning")
+
+
+def test_layer_buttons_and_class_chips_say_what_they_are():
+    at = open_panel(run_app(), "data")
+    assert (at.button(key="add_layer").label, at.button(key="remove_layer").label) == ("Add layer", "Remove layer")
+    chips = at.segmented_control(key="draw_class")
+    assert [chips.format_func(k)[0] for k in range(3)] == ["🟧", "🟦", "🟩"]  # orange, blue, green as drawn

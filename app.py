@@ -23,33 +23,28 @@ st.set_page_config(page_title="Neural Network Playground", page_icon=LOGO, layou
 memory.start_memory_sweeper()
 state.init_session()
 
-logo, title = st.columns([0.05, 0.95], vertical_alignment="center")
-logo.image(LOGO, width=52)
-title.markdown("## Neural Network Playground\nA neural network written from scratch in NumPy. "
+# Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
+st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } "
+        "[data-testid='stMetricValue'] { font-size: 1.6rem; } </style>")
+logo, title = st.columns([0.04, 0.96], vertical_alignment="center")
+logo.image(LOGO, width=40)
+title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
                "Pick data, shape the network, press **Play**.")
 
 panels.lesson_text(st.session_state[state.K.EXP])
 controls.toolbar_ui()
 notices = st.container()
-metrics = st.columns(5)  # made once: a live tick then sends only the five numbers
-status = st.container()
-data_col, net_col, out_col = st.columns([1, 2.4, 1.6], gap="medium")
-with data_col:
+live_col, controls_col = st.columns([3.2, 1], gap="medium")
+with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
     controls.data_ui()
-with net_col:
     controls.network_ui()
-    network_slot = st.container(key="network_slot")
-with out_col:
-    st.subheader("Output", divider="gray")
-    boundary_slot = st.container(key="boundary_slot")
     controls.output_ui()
-    loss_slot = st.container(key="loss_slot")
 
 state.apply_config(controls.read_config())
 for kind, text in state.take_notices():  # plain text: a notice may quote a link's value or a file's name
     getattr(notices, kind)(plain(text))
 if state.divergence_help():
-    status.error(state.divergence_help(), icon=":material/warning:")
+    notices.error(state.divergence_help(), icon=":material/warning:")
+with live_col:
+    live.live_ui()
 panels.panels_ui(st.session_state[state.K.EXP])
-live.live_ui({"metrics": metrics, "network": network_slot, "boundary": boundary_slot,
-              "loss": loss_slot})  # last: while playing, it keeps this run going a little

@@ -254,6 +254,51 @@ class Trainer:
                 return done
         return n_epochs
 
+    def run_until(self, deadline, max_epochs, after_epoch=None, clock=time.monotonic):
+        """Train at most ``max_epochs`` epochs, stopping at the first mini-batch that ends after ``deadline``.
+
+        A time-bounded turn: however slow an epoch is (a big network, batch
+        size 1), the work stops within one mini-batch of ``deadline`` (a
+        ``clock()`` time), and the next call carries on mid-epoch.
+        ``after_epoch()`` is called after each completed epoch.  Returns the
+        number of epochs completed (0 if the time ran out first, or once diverged).
+        """
+        done = 0
+        n = self._train.n
+        with np.errstate(all="ignore"):
+            while done < max_epochs and not self.diverged:
+                self._step()
+                if self._pos >= n:
+                    self._end_epoch()
+                    if self.diverged:
+                        break
+                    done += 1
+                    if after_epoch is not None:
+                        after_epoch()
+                elif not math.isfinite(float(np.add.reduce(self.net.params))):
+                    self._diverge()
+                if clock() >= deadline:
+                    break
+        return done
+
+    def set_parameter(self, index, value):
+        """Set entry ``index`` of ``net.params`` (a weight or a bias, by hand) and record the result.
+
+        The latest history row and snapshot are replaced by the edited
+        network's, so its losses show at once and *Step back in time* returns
+        to it.  Training goes on from it with the optimizer's state kept.
+        """
+        if not (isinstance(index, (int, np.integer)) and 0 <= index < len(self.net.params)):
+            raise ValueError(f"index must be an integer in [0, {len(self.net.params)}); got {index!r}")
+        if not (isinstance(value, (int, float)) and math.isfinite(value)):
+            raise ValueError(f"value must be a finite number; got {value!r}")
+        self.net.params[index] = value
+        self._rows.pop()
+        if self._snapshots and self._snapshots[-1].epoch == self.epoch:
+            self._snapshots.pop()
+        self._record_epoch()
+        self.diverged = False
+
     def _end_epoch(self):
         self._pos = 0
         self.epoch += 1

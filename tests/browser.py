@@ -71,16 +71,37 @@ def chromium():
 
 
 def epoch_of(page):
-    """The number the "Epoch" metric shows."""
+    """The number of whole epochs the "Epoch" metric shows (paused mid-epoch it adds "+ k/n batches")."""
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().split(" ")[0].replace(",", ""))
 
 
 def open_playground(browser, url, width=1600, height=1250):
-    """A page showing the playground, ready (the Epoch metric and the pictures drawn)."""
+    """A page showing the playground, ready (the Epoch metric, and the live view drew its first picture)."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
     page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").wait_for(timeout=60_000)
-    page.locator(".st-key-boundary_slot .js-plotly-plot").wait_for(timeout=60_000)
+    page.locator(".nnpg-live[data-frames]").wait_for(timeout=60_000)
     return page
+
+
+LIVE = ".nnpg-live"
+
+
+def live_counters(page):
+    """The live view's page counters (frames, epochs, epoch, snapshots, batches, mounts) as ints."""
+    return {k: int(v) for k, v in page.evaluate(f"() => ({{...document.querySelector('{LIVE}').dataset}})").items()}
+
+
+def live_point(page, what):
+    """Page coordinates of a spot of the live picture: ``"plane"`` (the output's centre) or ``("link", i)``
+    (the middle of the i-th link)."""
+    box = page.locator(f"{LIVE} canvas").bounding_box()
+    x, y = page.evaluate("""(what) => {
+      const st = document.querySelector('.nnpg-live').nnpg, P = st.lay.plane;
+      if (what === 'plane') return [P.x + P.size / 2, P.y + P.size / 2];
+      const k = st.links.filter((l) => !l.bias)[what[1]];
+      return [(k.x0 + k.x1) / 2, (k.y0 + k.y1) / 2];
+    }""", what)
+    return box["x"] + x, box["y"] + y

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 TIMEOUT = 60
@@ -50,12 +49,3 @@ def open_panel(at, name):
     at.segmented_control(key="panel").set_value(name).run()
     assert not at.exception
     return at
-
-
-@pytest.fixture
-def short_play(monkeypatch):
-    """Playing runs end sooner (the live loop's hand-over), so play tests do not spend their time waiting."""
-    from ui import live
-
-    monkeypatch.setattr(live, "HANDOVER", 0.3)
-    monkeypatch.setattr(live, "LOOP_SECONDS", 0.3)

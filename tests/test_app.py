@@ -1,8 +1,10 @@
 """The Streamlit app, driven headless with AppTest: every control, the buttons, the URL."""
 
+
+import numpy as np
 import pytest
 
-from nn_core import params
+from nn_core import params, snapshots
 from tests.conftest import config, metric, notices, run_app
 from ui import live
 
@@ -56,19 +58,59 @@ def test_every_control_updates_state_and_url(kind, key, value, name, expected, q
     assert metric(at, "Epoch") == "0"  # pictures drawn, nothing trained yet
 
 
-def test_play_trains_and_pause_stops():
+@pytest.fixture
+def batches(monkeypatch):
+    """Every batch the app gives the live view, decoded (AppTest cannot run the component's JavaScript)."""
+    sent = []
+    mount = live.live_view
+
+    def recording(batch, **callbacks):
+        sent.append(snapshots.decode(batch))
+        return mount(batch, **callbacks)
+
+    monkeypatch.setattr(live, "live_view", recording)
+    return sent
+
+
+def test_play_sends_a_turn_of_snapshots_and_pause_sends_the_network(batches, monkeypatch):
+    monkeypatch.setattr(live, "TURN_SECONDS", 60.0)  # a turn ends at its snapshot count, not the clock
     at = run_app(speed="10")
+    assert len(batches) == 1 and not batches[0].meta["playing"] and batches[0].stats[0, 0] == 0
     at.button(key="play").click().run()
-    assert not at.exception
-    assert at.session_state["playing"]
+    assert not at.exception and at.session_state["playing"]
     assert at.button(key="pause").label == "Pause"
-    epoch = int(metric(at, "Epoch"))  # the app's run ticked (10 epochs each) until the fragment's turn
-    assert epoch % 10 == 0 and 10 <= epoch <= 10 * round(live.HANDOVER / live.TICK)
-    assert epoch == at.session_state["exp"].trainer.epoch
+    batch, exp = batches[-1], at.session_state["exp"]
+    n = live.batch_size(None)
+    assert batch.meta["playing"] and batch.meta["sizes"] == [2, 4, 2, 1]
+    np.testing.assert_array_equal(batch.stats[:, 0], 10 * np.arange(1, n + 1))  # every 10th epoch, in order
+    assert int(metric(at, "Epoch")) == exp.trainer.epoch == 10 * n
+    np.testing.assert_array_equal(batch.params[-1], exp.net.params.astype(np.float32))
+    np.testing.assert_array_equal(batch.params[0], exp.trainer.params_at(10).astype(np.float32))
+    assert len(batch.points) == len(exp.X) and batch.meta["n_train"] == len(exp.X_train)
+
+    at.session_state["live_need"] = {"have": 10 * n, "stream": batch.meta["stream"], "queued": 5, "fps": 30,
+                                     "data_id": batch.meta["data_id"]}
+    at.run()  # as the browser's request reruns the fragment: what 0.4 s at 30 frames/s needs, less 5 queued
+    more = batches[-1]
+    np.testing.assert_array_equal(more.stats[:, 0], 10 * np.arange(n + 1, n + 1 + 7))
+    assert more.points.size == 0 and more.curve.size == 0 and more.meta["stream"] == batch.meta["stream"]
+
     at.button(key="pause").click().run()
-    assert not at.session_state["playing"]
-    assert at.button(key="play").label == "Play"
-    assert int(metric(at, "Epoch")) == epoch
+    paused = batches[-1]
+    assert not at.session_state["playing"] and at.button(key="play").label == "Play"
+    assert not paused.meta["playing"] and len(paused.stats) == 1
+    np.testing.assert_array_equal(paused.params[0], exp.net.params.astype(np.float32))
+    assert int(metric(at, "Epoch")) == paused.stats[0, 0] == exp.trainer.epoch
+    assert paused.curve[-1, 0] == exp.trainer.epoch  # the loss history, to the epoch on screen
+
+
+def test_a_jump_in_training_starts_a_new_stream(batches):
+    at = run_app()
+    first = batches[-1].meta["stream"]
+    at.button(key="step").click().run()
+    assert batches[-1].meta["stream"] != first and batches[-1].stats[0, 0] == 1
+    at.run()  # nothing happened: the same stream
+    assert batches[-1].meta["stream"] == batches[-2].meta["stream"]
 
 
 def test_step_step_batch_and_reset():

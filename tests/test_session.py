@@ -60,7 +60,7 @@ def test_step_batch_shows_the_progress_within_the_epoch():
     assert metric(at, "Train loss") == f"{exp.trainer.evaluate(exp.trainer._train)[0]:.4f}"
 
 
-def test_playing_to_the_epoch_limit_says_so_and_play_goes_on(short_play):
+def test_playing_to_the_epoch_limit_says_so_and_play_goes_on():
     at = run_app(epochs="10", speed="5")
     assert at.number_input(key="epochs").label == "Stop at"  # beside Play, not in More settings
     at.button(key="play").click().run()

@@ -140,6 +140,57 @@ def test_experiment_update_in_place_or_rebuild():
     assert exp.net.sizes == [2, 4, 2, 1]
 
 
+class FakeClock:
+    """A clock that advances by ``tick`` each time it is read: one read per mini-batch in ``run_until``."""
+
+    def __init__(self, tick=1.0):
+        self.now, self.tick = 0.0, tick
+
+    def __call__(self):
+        self.now += self.tick
+        return self.now
+
+
+def test_a_time_bounded_turn_stops_mid_epoch_and_the_next_carries_on_exactly():
+    a, b = tf_default("circle"), tf_default("circle")
+    clock = FakeClock()
+    assert a.run_until(deadline=10, max_epochs=5, clock=clock) == 0  # 10 of the epoch's 25 mini-batches
+    assert a.epoch == 0 and a.steps == 10
+    epochs_seen = []
+    done = a.run_until(deadline=clock.now + 1000, max_epochs=3, clock=clock,
+                       after_epoch=lambda: epochs_seen.append(a.epoch))
+    assert done == 3 and epochs_seen == [1, 2, 3]
+    b.run(3)
+    np.testing.assert_array_equal(a.net.params, b.net.params)
+    assert a.run_until(deadline=0, max_epochs=1) == 0 and a.steps == b.steps + 1  # past deadline: one batch
+
+
+def test_a_turn_ends_on_divergence():
+    tr = Experiment({"dataset": "plane", "problem": "regression", "hidden": (8, 8, 8), "activation": "relu",
+                     "learning_rate": 10.0}).trainer
+    done = tr.run_until(deadline=float("inf"), max_epochs=50)
+    assert tr.diverged and done < 50 and np.isfinite(tr.net.params).all()
+    assert tr.run_until(deadline=float("inf"), max_epochs=5) == 0
+
+
+def test_a_parameter_set_by_hand_is_recorded_and_restored():
+    tr = tf_default("xor")
+    tr.run(10)
+    before = tr.latest["train_loss"]
+    tr.set_parameter(3, 2.5)
+    assert tr.net.params[3] == 2.5 and tr.epoch == 10 and len(tr.history) == 11
+    assert tr.latest["train_loss"] != before
+    assert tr.latest["train_loss"] == pytest.approx(tr.net.loss(tr._train.x_aug[:-1].T, tr._train.labels))
+    tr.run(5)
+    tr.restore(10)
+    assert tr.net.params[3] == 2.5
+    for bad in (-1, len(tr.net.params), 1.5):
+        with pytest.raises(ValueError, match="index"):
+            tr.set_parameter(bad, 0.0)
+    with pytest.raises(ValueError, match="value"):
+        tr.set_parameter(0, float("nan"))
+
+
 @pytest.mark.parametrize("query", [
     dict(problem="regression", dataset="plane", hidden=(4,), activation="linear", learning_rate=10.0, noise=0.2,
          train_ratio=0.7, seed=1),

@@ -1,25 +1,21 @@
-"""The live area: metrics and pictures, redrawn ten times a second while playing.
+"""The live area: metrics, and the live view (``live_view.py``) fed with batches of snapshots.
 
-Each tick trains ``speed`` epochs, evaluates the network once over the plane
-(every neuron at once, float32) and redraws the metrics, the network, the
-output and the loss curves.  While playing these are SVG pictures
-(``svg.py``), sent inline as data URLs: a browser shows an image far faster
-than it re-mounts a Plotly chart, and an inline image cannot go missing, as a
-media-file URL can when the next tick replaces the file before the browser
-fetched it.  When paused, the same pictures are interactive Plotly figures
-with the weights on hover.
+NumPy trains, the browser draws.  A run of the live fragment trains one
+time-bounded *turn* (``TURN_SECONDS`` at most, under a server-wide lock taken
+in turn, so no session starves another whatever its network), keeps a float32
+snapshot of the network every ``speed`` epochs, and sends them as one batch
+(``nn_core/snapshots.py``).  The browser plays them at up to 60 frames a
+second and, when its queue runs low, sets the ``need`` trigger, which reruns
+only this fragment: the next batch.  A batch holds about ``LEAD_SECONDS`` of
+play at the rate the browser reports, less what it still holds, so the
+server never floods a slow browser and a fast one never waits for a full
+second's training.
 
-The ticks run in a loop inside one run, each drawing over the last in
-placeholders: a Streamlit run costs the server more than a tick's own work
-(starting the run, the session's widget states, its messages), and so does
-every timer request, so a run per tick would halve how many sessions one
-server carries.  While playing, the app's own run goes on ticking for
-``HANDOVER`` seconds, when the fragment's timer (every ``HANDOVER`` seconds)
-asks for the next run, which ticks for ``LOOP_SECONDS``: a closed tab stops
-costing anything soon after.  Requests that arrive during a fragment's run
-wait for its end.  Play/Pause/Step/Reset and every other widget are outside:
-a click reruns the app, which stops the loop at its next tick and re-creates
-the fragment with or without its timer.
+Paused (and on every full run of the app), the batch is the server's
+network as it is, one snapshot the browser jumps to: the paused picture is
+exactly ``exp.net``.  A *stream* id tells the browser when the training
+trajectory jumped (reset, a step, a restored epoch, an edited weight): it
+then drops its queue and takes the loss history sent with the batch.
 """
 
 from __future__ import annotations
@@ -31,21 +27,31 @@ import time
 import numpy as np
 import streamlit as st
 
-from . import figures, state, svg
-from .pictures import layer_labels, pictures
+from nn_core import snapshots
 
-TICK = 0.1  # seconds between redraws while playing
-HANDOVER = 1.0  # the app's run ticks this long; the fragment's timer fires this often
-LOOP_SECONDS = 10.0  # a run of the fragment ticks this long
-CURVES_EVERY = 1.0  # seconds between redraws of the loss curves while playing
-PLOT_CONFIG = {"displayModeBar": False}
+from . import state
+from .live_view import live_view
+from .pictures import layer_labels
+from .state import K
+
+TURN_SECONDS = 0.02  # training time of one turn
+LEAD_SECONDS = 0.4  # a batch fills the browser's queue this far ahead
+MAX_BATCH = 60  # snapshots per batch at most
+DEFAULT_FPS = 60  # the browser's frame rate until it reports one
+CURVE_POINTS = 400  # rows of loss history sent when the browser needs the whole curve
+PLOT_CONFIG = {"displayModeBar": False}  # the panels' Plotly charts
+# the live view's own session keys (state.K holds the app's)
+LIVE_KEY = "live"  # the component: its trigger values
+LIVE_NEED = "live_need"  # the last "need" request, for the next run
+LIVE_STREAM = "live_stream"  # {"stream": id, "at": where training was when the last batch was made}
+LIVE_RERUN_APP = "live_rerun_app"  # set by the fragment when the whole page must follow
 
 
 class FairLock:
     """A lock granted in the order it was asked for.
 
     ``threading.Lock`` wakes an arbitrary waiter: with many sessions waiting,
-    some got half the ticks of others.  Here each waiter queues an event, and
+    some got half the turns of others.  Here each waiter queues an event, and
     the holder hands the lock straight to the oldest one.
     """
 
@@ -72,12 +78,11 @@ class FairLock:
                 self._held = False
 
 
-# One tick at a time in the whole server, in turn.  Every session's fragment runs in a thread of its
-# own, but they share one core's worth of Python: N ticks interleaved each take N times longer, and
-# Streamlit drops a fragment's unsent output when its next run starts, so with many sessions playing
-# almost no tick would reach its browser (measured: 10 sessions, 0.45 updates/s each; 30 sessions, none).
+# One training turn at a time in the whole server, in turn.  Every session's fragment runs in a thread of
+# its own, but they share one core's worth of Python: N turns interleaved each take N times longer.  A turn
+# lasts at most TURN_SECONDS, so a waiting session waits at most that long per session ahead of it.
 # The lock guards no data; sessions share nothing.
-TICK_LOCK = FairLock()
+TURN_LOCK = FairLock()
 
 
 def loss_text(value):
@@ -87,11 +92,14 @@ def loss_text(value):
     return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3g}"
 
 
-def metric_texts(tr):
-    """(label, text) of the metrics: epoch, losses and, for classification, accuracies."""
+def metric_texts(tr, playing=False):
+    """(label, text) of the metrics: epoch, losses and, for classification, accuracies.
+
+    Paused after a Step batch, the epoch says how far into the next one training is (a playing turn
+    often ends mid-epoch too, but there it is only noise)."""
     h = tr.latest
     done, per_epoch = tr.batch_progress
-    epoch = f"{tr.epoch:,}" + (f" + {done}/{per_epoch} batches" if done else "")
+    epoch = f"{tr.epoch:,}" + (f" + {done}/{per_epoch} batches" if done and not playing else "")
     texts = [("Epoch", epoch), ("Train loss", loss_text(h["train_loss"])),
              ("Test loss", loss_text(h["test_loss"]))]
     if not np.isnan(h["train_accuracy"]):
@@ -100,71 +108,130 @@ def metric_texts(tr):
     return texts
 
 
-def draw_metrics(places, tr, shown):
-    """The metrics into their five placeholders, each only if its text changed since ``shown`` (a dict of
-    what this run drew, updated)."""
-    for place, (label, text) in zip(places["metrics"], metric_texts(tr)):
-        if shown.get(label) != text:
-            place.metric(label, text)
-            shown[label] = text
+def scene(exp, playing, stream, data_id):
+    """The batch's ``meta``: what the browser needs besides the weights to draw the picture."""
+    c, net = exp.config, exp.net
+    return {"stream": stream, "playing": playing, "sizes": net.sizes, "activation": net.activation,
+            "output": net.output_activation, "features": list(c["features"]), "labels": layer_labels(exp),
+            "kind": exp.kind, "extent": list(exp.grid.extent), "n_train": len(exp.X_train),
+            "show_test": c["show_test"], "discretize": c["discretize"], "data_id": data_id,
+            "add_points": st.session_state.get(K.PANEL) == "data"}
 
 
-def draw_pictures(places, exp, interactive, curves=True):
-    """The network diagram, the output picture and (if ``curves``) the loss curves: Plotly figures, or SVG
-    pictures while playing."""
-    c = exp.config
-    grid, thumbs = pictures(exp)
-    labels, weights = layer_labels(exp), exp.net.weights
-    output = (grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test, exp.y_test)
-    style = {"kind": exp.kind, "show_test": c["show_test"], "discretize": c["discretize"]}
-    if interactive:
-        places["network"].plotly_chart(figures.network_figure(labels, weights, thumbs), key="network_fig",
-                                      config=PLOT_CONFIG)
-        places["boundary"].plotly_chart(figures.boundary_figure(*output, **style), key="boundary_fig",
-                                       config=PLOT_CONFIG)
-        places["loss"].plotly_chart(figures.loss_figure(exp.trainer.history), key="loss_fig", config=PLOT_CONFIG)
-    else:
-        places["network"].image(svg.data_url(svg.network_svg(labels, weights, thumbs)))
-        places["boundary"].image(svg.data_url(svg.boundary_svg(*output, **style)))
-        if curves:
-            places["loss"].image(svg.data_url(svg.loss_svg(exp.trainer.loss_curve())))
+def points_of(exp):
+    """Training then test points: x1, x2, label or target, (n, 3)."""
+    X = np.vstack([exp.X_train, exp.X_test])
+    y = np.concatenate([exp.y_train, exp.y_test]).astype(np.float64)
+    return np.column_stack([X, y])
 
 
-def advance(exp):
-    """Train one tick's worth of epochs; stop playing at the epoch limit or on divergence."""
-    tr = exp.trainer
-    tr.run(min(exp.config["speed"], max(exp.config["epochs"] - tr.epoch, 0)))
+def snapshot(tr):
+    """The trainer's network now: its stats row and float32 parameters."""
+    h = tr.latest
+    return [tr.epoch, h["train_loss"], h["test_loss"], h["train_accuracy"], h["test_accuracy"]], \
+        tr.net.params.astype(np.float32)
+
+
+def batch_size(need):
+    """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds."""
+    if not need:
+        return round(DEFAULT_FPS * LEAD_SECONDS)
+    fps = min(max(float(need.get("fps") or DEFAULT_FPS), 1.0), 60.0)
+    queued = max(int(need.get("queued") or 0), 0)
+    return int(min(max(round(fps * LEAD_SECONDS) - queued, 1), MAX_BATCH))
+
+
+def train_turn(exp, want):
+    """Train one time-bounded turn; a snapshot every ``speed`` epochs (and at the epoch limit), at most
+    ``want``.  Stops playing at the limit or on divergence.  Returns the snapshots."""
+    tr, c = exp.trainer, exp.config
+    speed, limit = c["speed"], c["epochs"]
+    taken = []
+
+    def after_epoch():
+        if tr.epoch % speed == 0 or tr.epoch >= limit:
+            taken.append(snapshot(tr))
+
+    left = max(limit - tr.epoch, 0)
+    with TURN_LOCK:
+        tr.run_until(time.monotonic() + TURN_SECONDS, min(want * speed - tr.epoch % speed, left), after_epoch)
     if state.check_stop():
-        st.rerun()
+        st.session_state[LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
+    return taken
 
 
-def live_ui(slots):
-    """Draw the live area into ``slots``; while playing, keep training and redrawing it.
-
-    Call it last: while playing, the app's run ends only ``HANDOVER`` seconds later.
-    """
+def next_batch(need):
+    """The bytes of the batch this run sends: a turn's snapshots while playing, else the network as it is."""
     ss = st.session_state
-    ss.live_in_app_run = True
+    exp = ss[K.EXP]
+    tr = exp.trainer
+    live = ss.setdefault(LIVE_STREAM, {"stream": 0, "at": None})
+    if live["at"] != (id(exp), id(tr), tr.steps, tr.epoch):  # the trajectory jumped since the last batch
+        live["stream"] += 1
+    stream, data_id = live["stream"], id(exp)
+    if ss[K.PLAYING]:
+        taken = train_turn(exp, batch_size(need))
+    if not ss[K.PLAYING]:
+        taken = [snapshot(tr)]
+    live["at"] = (id(exp), id(tr), tr.steps, tr.epoch)
+    fresh = not ss[K.PLAYING] or not need or need.get("stream") != stream
+    meta = scene(exp, ss[K.PLAYING], stream, data_id)
+    stats = np.array([s for s, _ in taken], np.float64).reshape(-1, len(snapshots.STATS))
+    params = np.array([p for _, p in taken], np.float32).reshape(len(taken), len(tr.net.params))
+    points = points_of(exp) if fresh or need.get("data_id") != data_id else None
+    curve = tr.loss_curve(CURVE_POINTS) if fresh else None
+    return snapshots.encode(meta, stats, params, points, curve)
 
-    @st.fragment(run_every=HANDOVER if ss.playing else None)
+
+def _on_need():
+    st.session_state[LIVE_NEED] = st.session_state[LIVE_KEY].need
+
+
+def _on_edit():
+    """A weight or bias typed in the picture (only while paused): set it in the network and record it."""
+    ss = st.session_state
+    edit = ss[LIVE_KEY].edit
+    if ss[K.PLAYING] or not isinstance(edit, dict):
+        return
+    try:
+        ss[K.EXP].trainer.set_parameter(edit.get("index"), edit.get("value"))
+    except ValueError as e:
+        state.notify("warning", f"The value was not set: {e}.")
+    ss[LIVE_RERUN_APP] = True  # the panels show the new network
+
+
+def _on_add_point():
+    """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
+    ss = st.session_state
+    point = ss[LIVE_KEY].add_point
+    if isinstance(point, dict):
+        add_point(point.get("x1"), point.get("x2"))
+
+
+def add_point(x1, x2):
+    """Add the point (x1, x2), of the class picked in *Your data*, to the drawing (``state.add_points``)."""
+    try:
+        X_new = np.array([[float(x1), float(x2)]])
+    except (TypeError, ValueError):
+        return
+    if np.isfinite(X_new).all():
+        ss = st.session_state
+        state.add_points(X_new, ss.get(K.DRAW_CLASS) or 0)
+        ss[LIVE_RERUN_APP] = True  # the Your data panel shows the point
+
+
+def live_ui():
+    """The metrics and the live view, in a fragment that reruns alone for each batch while playing."""
+    ss = st.session_state
+
+    @st.fragment
     def live():
-        places = {name: [c.empty() for c in slot] if name == "metrics" else slot.empty()
-                  for name, slot in slots.items()}
-        shown = {}
-        next_tick = curves_due = time.monotonic()
-        end = next_tick + (HANDOVER if ss.pop("live_in_app_run", False) else LOOP_SECONDS)
-        while True:
-            curves = time.monotonic() >= curves_due
-            with TICK_LOCK:
-                if ss.playing:
-                    advance(ss.exp)
-                draw_metrics(places, ss.exp.trainer, shown)
-                draw_pictures(places, ss.exp, interactive=not ss.playing, curves=curves)
-            if curves:
-                curves_due = time.monotonic() + CURVES_EVERY
-            next_tick = max(next_tick + TICK, time.monotonic())
-            if not ss.playing or next_tick >= end:
-                return
-            time.sleep(max(next_tick - time.monotonic(), 0.0))
+        batch = next_batch(ss.pop(LIVE_NEED, None))
+        tr = ss[K.EXP].trainer
+        for col, (label, text) in zip(st.columns(5), metric_texts(tr, ss[K.PLAYING])):
+            col.metric(label, text)
+        live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
+        if ss.pop(LIVE_RERUN_APP, False):
+            st.rerun()
 
     live()

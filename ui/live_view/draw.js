@@ -1,0 +1,284 @@
+// Painting the live picture on one canvas: layout, colours (those of ui/figures.py), heatmaps, links, curves.
+
+export const NEG = [0xf5, 0x93, 0x22], ZERO = [0xe8, 0xea, 0xeb], POS = [0x08, 0x77, 0xbd];
+export const CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"];
+const CLASS_RGB = CLASS_COLORS.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+const TEXT = "#333", TRAIN_LINE = "#333", TEST_LINE = "#0877bd", FONT = "Helvetica, Arial, sans-serif";
+const PLANE_STRENGTH = 0.7;  // the output plane is drawn this much of the way from white: lighter than the points
+export const THUMB_STRIDE = 4;  // neuron thumbnails take every 4th lattice point (100 -> 25)
+
+// 255 shades from -1 (orange) through 0 (grey) to 1 (blue), as figures.COLOR_LEVELS: [r, g, b] rows.
+const LEVELS = Array.from({ length: 255 }, (_, k) => {
+  const v = -1 + (2 * k) / 254, end = v < 0 ? NEG : POS;
+  return ZERO.map((z, c) => Math.round(z + (end[c] - z) * Math.abs(v)));
+});
+const level = (v) => LEVELS[Math.round(((v > 1 ? 1 : v < -1 ? -1 : v || 0) + 1) * 127)];
+export const colorOf = (v) => { const [r, g, b] = level(v); return `rgb(${r},${g},${b})`; };
+
+// The layout of everything, from the canvas width and the network's shape (never from its values):
+// the picture keeps its size whether playing or paused.
+export function layout(width, sizes, kind) {
+  const narrow = width < 560, gap = 12;
+  const plane = narrow ? Math.min(width - 2 * gap, 360) : Math.round(Math.min(0.38 * width, 380));
+  const lossH = Math.round(Math.max(70, Math.min(110, 0.3 * plane))), legendH = 26;
+  const outW = plane, outH = plane + gap + lossH + legendH;
+  const maxN = Math.max(...sizes), cols = sizes.length;
+  let net, out, height;
+  if (narrow) {
+    out = { x: (width - plane) / 2, y: gap };
+    const netH = Math.max(180, Math.min(420, maxN * 26 + 40));
+    net = { x: gap, y: out.y + outH + gap, w: width - 2 * gap, h: netH };
+    height = net.y + netH + gap;
+  } else {
+    height = outH + 2 * gap;
+    out = { x: width - gap - outW, y: gap };
+    net = { x: gap + 8, y: gap, w: width - outW - 3 * gap - 16, h: outH };
+  }
+  // node size: the tallest column fits with gaps of 0.35 nodes, and room for labels if it allows
+  const byHeight = (net.h - 20) / (maxN + 0.35 * (maxN - 1));
+  const byWidth = net.w / (cols + 1.6 * (cols - 1));
+  const node = Math.floor(Math.max(8, Math.min(48, byHeight, byWidth)));
+  const vgap = maxN > 1 ? Math.min(node * 1.2, (net.h - 20 - maxN * node) / (maxN - 1)) : 0;
+  const pitch = cols > 1 ? (net.w - node) / (cols - 1) : 0;
+  const labelsFit = vgap >= 12 && pitch - node >= 30;
+  const nodes = sizes.map((k, l) => {
+    const colH = k * node + (k - 1) * vgap, top = net.y + 10 + (net.h - 20 - colH) / 2;
+    return Array.from({ length: k }, (_, i) => ({ x: net.x + l * pitch, y: top + i * (node + vgap), l, i }));
+  });
+  return {
+    width, height, narrow, node, nodes, labelsFit, kind,
+    plane: { x: out.x, y: out.y, size: plane },
+    loss: { x: out.x, y: out.y + plane + gap, w: outW, h: lossH },
+    legend: { x: out.x, y: out.y + plane + gap + lossH, w: outW, h: legendH },
+  };
+}
+
+// Links: one per weight, in Network.params order within each layer block; biases: one per non-input node.
+export function links(lay, sizes) {
+  const out = [];
+  let offset = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const nIn = sizes[l], nOut = sizes[l + 1], s = lay.node;
+    for (let i = 0; i < nIn; i++) {
+      for (let k = 0; k < nOut; k++) {
+        const a = lay.nodes[l][i], b = lay.nodes[l + 1][k];
+        out.push({ index: offset + i * nOut + k, l, i, k, x0: a.x + s, y0: a.y + s / 2, x1: b.x, y1: b.y + s / 2 });
+      }
+    }
+    for (let k = 0; k < nOut; k++) {
+      const b = lay.nodes[l + 1][k];
+      out.push({ index: offset + nIn * nOut + k, l, k, bias: true, x: b.x - 7, y: b.y + s - 6, size: 6 });
+    }
+    offset += (nIn + 1) * nOut;
+  }
+  return out;
+}
+
+// A heatmap ImageData from unit values v over a res x res lattice (row 0 of the image is the top, the
+// highest x2), taking every stride-th point; values go through scale (to [-1, 1]) and then lighten.
+function heatmap(values, res, stride, scale, lighten) {
+  const m = Math.floor((res - 1) / stride) + 1, img = new ImageData(m, m), px = img.data;
+  for (let r = 0; r < m; r++) {
+    const i = (m - 1 - r) * stride;
+    for (let c = 0; c < m; c++) {
+      const [R, G, B] = level(scale(values[i * res + c * stride])), o = 4 * (r * m + c);
+      px[o] = 255 - lighten * (255 - R); px[o + 1] = 255 - lighten * (255 - G); px[o + 2] = 255 - lighten * (255 - B);
+      px[o + 3] = 255;
+    }
+  }
+  return img;
+}
+
+// Class regions (as figures.class_image): the likeliest class's colour, paler where the network is unsure.
+function classImage(probs, res, discretize) {
+  const img = new ImageData(res, res), px = img.data, k = probs.length;
+  for (let r = 0; r < res; r++) {
+    const i = res - 1 - r;
+    for (let c = 0; c < res; c++) {
+      const p = i * res + c;
+      let best = 0;
+      for (let q = 1; q < k; q++) if (probs[q][p] > probs[best][p]) best = q;
+      const conf = (probs[best][p] - 1 / k) / (1 - 1 / k);
+      const strength = discretize ? 0.55 : 0.85 * Math.max(0, Math.min(1, conf));
+      const rgb = CLASS_RGB[best % CLASS_RGB.length], o = 4 * (r * res + c);
+      for (let ch = 0; ch < 3; ch++) px[o + ch] = Math.round(255 - strength * (255 - rgb[ch]));
+      px[o + 3] = 255;
+    }
+  }
+  return img;
+}
+
+// How a unit's values map to [-1, 1] in a picture: inputs by their largest |value|; sigmoid and softmax
+// outputs (probabilities) as 2p - 1; others as they are (clipped).
+export function unitScale(layers, l, k, scene) {
+  const last = l === layers.length - 1;
+  if (l === 0) {
+    let m = 1e-9;
+    for (const v of layers[0][k]) m = Math.max(m, Math.abs(v));
+    return (v) => v / m;
+  }
+  return last && scene.kind !== "regression" ? (v) => 2 * v - 1 : (v) => v;
+}
+
+function blit(ctx, img, x, y, size, smooth) {
+  const c = blit.canvas || (blit.canvas = document.createElement("canvas"));
+  c.width = img.width; c.height = img.height;
+  c.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = smooth;
+  ctx.drawImage(c, x, y, size, size);
+}
+
+// The whole picture for one network state. view = {layers, res, params, stats, curve, hover, points, scene}.
+export function paint(ctx, lay, linkList, view) {
+  const { layers, res, params, scene, hover } = view, s = lay.node;
+  ctx.clearRect(0, 0, lay.width, lay.height);
+  ctx.font = `10px ${FONT}`;
+  // links, then nodes over them
+  let biggest = 1e-9;
+  for (const k of linkList) if (!k.bias) biggest = Math.max(biggest, Math.abs(params[k.index]));
+  ctx.globalAlpha = 0.75;
+  for (const k of linkList) {
+    if (k.bias) continue;
+    const w = params[k.index];
+    ctx.strokeStyle = w >= 0 ? "#0877bd" : "#f59322";
+    ctx.lineWidth = 0.5 + 5.3 * Math.min(1, Math.abs(w) / biggest);
+    ctx.beginPath(); ctx.moveTo(k.x0, k.y0);
+    const mx = (k.x0 + k.x1) / 2;
+    ctx.bezierCurveTo(mx, k.y0, mx, k.y1, k.x1, k.y1);
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+  const stride = Math.max(1, Math.round(res / 25));
+  lay.nodes.forEach((column, l) => column.forEach((nd, i) => {
+    blit(ctx, heatmap(layers[l][i], res, stride, unitScale(layers, l, i, scene), 1), nd.x, nd.y, s, false);
+    const hovered = hover && hover.node === nd;
+    ctx.strokeStyle = hovered ? "#000" : "#999"; ctx.lineWidth = hovered ? 2 : 1;
+    ctx.strokeRect(nd.x + 0.5, nd.y + 0.5, s - 1, s - 1);
+    if (lay.labelsFit) {
+      ctx.fillStyle = TEXT; ctx.textAlign = "center"; ctx.textBaseline = "top";
+      ctx.fillText(scene.labels[l][i], nd.x + s / 2, nd.y + s + 1);
+    }
+  }));
+  for (const k of linkList) {
+    if (!k.bias) continue;
+    ctx.fillStyle = colorOf(params[k.index]);
+    ctx.fillRect(k.x, k.y, k.size, k.size);
+    ctx.strokeStyle = "#666"; ctx.lineWidth = 0.5; ctx.strokeRect(k.x, k.y, k.size, k.size);
+  }
+  paintPlane(ctx, lay, view);
+  paintLoss(ctx, lay.loss, view.curve);
+  paintLegend(ctx, lay.legend, scene);
+}
+
+function paintPlane(ctx, lay, view) {
+  const { layers, res, scene, hover, points } = view, P = lay.plane;
+  const out = layers[layers.length - 1];
+  if (hover && hover.node) {
+    const { l, i } = hover.node;
+    blit(ctx, heatmap(layers[l][i], res, 1, unitScale(layers, l, i, scene), PLANE_STRENGTH), P.x, P.y, P.size, true);
+  } else if (scene.kind === "multiclass") {
+    blit(ctx, classImage(out, res, scene.discretize), P.x, P.y, P.size, true);
+  } else {
+    const scale = scene.kind === "binary" ? (v) => 2 * v - 1 : (v) => v;
+    const show = scene.discretize ? (v) => Math.sign(scale(v)) : scale;
+    blit(ctx, heatmap(out[0], res, 1, show, PLANE_STRENGTH), P.x, P.y, P.size, true);
+  }
+  ctx.strokeStyle = "#bbb"; ctx.lineWidth = 1; ctx.strokeRect(P.x + 0.5, P.y + 0.5, P.size - 1, P.size - 1);
+  if (points) paintPoints(ctx, P, points, scene);
+  if (hover && hover.node) {
+    ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.fillRect(P.x + 4, P.y + 4, 120, 16);
+    ctx.fillStyle = TEXT; ctx.font = `bold 11px ${FONT}`; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    ctx.fillText(`neuron ${scene.labels[hover.node.l][hover.node.i]}`, P.x + 8, P.y + 6);
+    ctx.font = `10px ${FONT}`;
+  }
+}
+
+export function toPlane(P, extent, x1, x2) {
+  const [lo, hi] = extent;
+  return [P.x + ((x1 - lo) / (hi - lo)) * P.size, P.y + ((hi - x2) / (hi - lo)) * P.size];
+}
+
+function paintPoints(ctx, P, points, scene) {
+  const n = points.length / 3;
+  for (let p = 0; p < n; p++) {
+    const test = p >= scene.n_train;
+    if (test && !scene.show_test) break;
+    const [x, y] = toPlane(P, scene.extent, points[3 * p], points[3 * p + 1]), v = points[3 * p + 2];
+    ctx.fillStyle = scene.kind === "regression" ? colorOf(v) : CLASS_COLORS[v % CLASS_COLORS.length];
+    ctx.strokeStyle = test || scene.kind === "regression" ? "#222" : "#fff";
+    ctx.lineWidth = test ? 1.4 : 1;
+    ctx.beginPath();
+    if (test) ctx.rect(x - 3.5, y - 3.5, 7, 7); else ctx.arc(x, y, 3.2, 0, 2 * Math.PI);
+    ctx.fill(); ctx.stroke();
+  }
+}
+
+function paintLoss(ctx, box, curve) {
+  const { x, y, w, h } = box, left = x + 34, bottom = y + h - 14, top = y + 14;
+  ctx.fillStyle = TEXT; ctx.textBaseline = "middle";
+  const n = curve.epochs.length;
+  let hiLoss = 1e-12;
+  for (let k = 0; k < n; k++) {
+    for (const v of [curve.train[k], curve.test[k]]) if (Number.isFinite(v)) hiLoss = Math.max(hiLoss, v);
+  }
+  const lastEpoch = n ? Math.max(1, curve.epochs[n - 1]) : 1;
+  const X = (e) => left + ((x + w - left - 4) * e) / lastEpoch, Y = (v) => bottom - ((bottom - top) * Math.min(v, hiLoss)) / hiLoss;
+  ctx.strokeStyle = "#ddd"; ctx.lineWidth = 1;
+  ctx.beginPath(); ctx.moveTo(left, top); ctx.lineTo(left, bottom); ctx.lineTo(x + w - 4, bottom); ctx.stroke();
+  ctx.textAlign = "right";
+  ctx.fillText(fmt(hiLoss), left - 3, top); ctx.fillText("0", left - 3, bottom);
+  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  ctx.fillText(`epoch ${n ? curve.epochs[n - 1].toLocaleString("en") : 0}`, (left + x + w) / 2, bottom + 2);
+  const line = (values, color, dash) => {
+    ctx.strokeStyle = color; ctx.lineWidth = 2; ctx.setLineDash(dash); ctx.beginPath();
+    let started = false;
+    for (let k = 0; k < n; k++) {
+      if (!Number.isFinite(values[k])) continue;
+      if (started) ctx.lineTo(X(curve.epochs[k]), Y(values[k])); else ctx.moveTo(X(curve.epochs[k]), Y(values[k]));
+      started = true;
+    }
+    ctx.stroke(); ctx.setLineDash([]);
+  };
+  line(curve.train, TRAIN_LINE, []);
+  line(curve.test, TEST_LINE, [5, 3]);
+  // line legend, top right
+  ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.lineWidth = 2;
+  const lx = x + w - 110;
+  ctx.strokeStyle = TRAIN_LINE; ctx.beginPath(); ctx.moveTo(lx, y + 5); ctx.lineTo(lx + 16, y + 5); ctx.stroke();
+  ctx.fillStyle = TEXT;
+  ctx.fillText("train loss", lx + 19, y + 5);
+  ctx.setLineDash([5, 3]); ctx.strokeStyle = TEST_LINE;
+  ctx.beginPath(); ctx.moveTo(lx, y + 17); ctx.lineTo(lx + 16, y + 17); ctx.stroke(); ctx.setLineDash([]);
+  ctx.fillStyle = TEXT;
+  ctx.fillText("test loss", lx + 19, y + 17);
+}
+
+export function fmt(v) {
+  if (!Number.isFinite(v)) return "–";
+  return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : v.toPrecision(3);
+}
+
+function paintLegend(ctx, box, scene) {
+  const { x, y, w } = box, mid = y + box.h / 2;
+  ctx.textBaseline = "middle"; ctx.fillStyle = TEXT;
+  if (scene.kind === "multiclass") {
+    let cx = x;
+    for (let c = 0; c < scene.sizes[scene.sizes.length - 1]; c++) {
+      ctx.fillStyle = CLASS_COLORS[c % CLASS_COLORS.length];
+      ctx.beginPath(); ctx.arc(cx + 5, mid, 4.5, 0, 2 * Math.PI); ctx.fill();
+      ctx.fillStyle = TEXT; ctx.textAlign = "left"; ctx.fillText(`class ${c}`, cx + 12, mid);
+      cx += 56;
+    }
+    return;
+  }
+  const binary = scene.kind === "binary", ends = binary ? ["class 0", "class 1"] : ["-1", "1"];
+  const barX = x + (binary ? 44 : 34), barW = Math.min(160, w - 150);
+  for (let k = 0; k < barW; k++) {
+    ctx.fillStyle = colorOf(-1 + (2 * k) / (barW - 1));
+    ctx.fillRect(barX + k, mid - 5, 1.5, 10);
+  }
+  ctx.fillStyle = TEXT;
+  ctx.textAlign = "right"; ctx.fillText(ends[0], barX - 4, mid);
+  ctx.textAlign = "left"; ctx.fillText(ends[1], barX + barW + 4, mid);
+  if (!binary) ctx.fillText("predicted value", barX + barW + 16, mid);
+}

@@ -1,0 +1,250 @@
+// The live view: one canvas per instance, fed by snapshot batches, played with requestAnimationFrame.
+// Streamlit calls the default export on mount and again with every new batch; state lives on the root element.
+
+import { decodeBatch } from "./batch.js";
+import { evaluateGrid } from "./forward.js";
+import { layout, links, paint, toPlane, fmt } from "./draw.js";
+
+const RES = 100;  // lattice of the output plane (as TensorFlow Playground)
+const LOW_SECONDS = 0.25;  // ask for more when the queue holds less than this much play
+const MIN_FRAME_MS = 1000 / 61;  // at most 60 snapshots a second, whatever the display's rate
+const REQUEST_TIMEOUT_MS = 3000;  // a request never answered (a lost run) is asked again
+const STOPPING_KEYS = ["pause", "step", "step_batch", "reset"];  // toolbar buttons that stop play
+
+function setup(parent) {
+  const root = document.createElement("div");
+  root.className = "nnpg-live";
+  root.setAttribute("role", "img");
+  root.tabIndex = 0;
+  const canvas = document.createElement("canvas"), tip = document.createElement("div");
+  const editor = document.createElement("input");
+  tip.className = "nnpg-tip"; tip.setAttribute("aria-hidden", "true");
+  editor.className = "nnpg-edit"; editor.type = "number"; editor.step = "any"; editor.setAttribute("aria-label", "new value");
+  root.append(canvas, tip, editor);
+  parent.appendChild(root);
+  const g = (window.__nnpg = window.__nnpg || { mounts: 0 });
+  g.mounts += 1;
+  const st = {
+    root, canvas, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
+    curve: { epochs: [], train: [], test: [] }, points: null, dataId: null, stream: null, batchId: null,
+    requested: 0, frozenUntil: 0, hover: null, lastFrame: 0, fpsAvg: 60, lay: null, links: null, width: 0,
+    counters: { frames: 0, epochs: 0, epoch: -1, snapshots: 0, batches: 0, mounts: g.mounts },
+    setTrigger: null, raf: 0, lastLabel: 0,
+  };
+  root.nnpg = st;
+  new ResizeObserver(() => { st.width = 0; draw(st); }).observe(root);
+  canvas.addEventListener("pointermove", (e) => hoverAt(st, e));
+  canvas.addEventListener("pointerleave", () => { st.hover = null; st.tip.style.display = "none"; draw(st); });
+  canvas.addEventListener("click", (e) => clickAt(st, e));
+  editor.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") commitEdit(st);
+    if (e.key === "Escape") editor.style.display = "none";
+  });
+  editor.addEventListener("blur", () => { editor.style.display = "none"; });
+  // a click on Pause (or Step, Reset) stops the animation at once; the server's network follows
+  st.onDocClick = (e) => {
+    if (STOPPING_KEYS.some((k) => e.target.closest && e.target.closest(`.st-key-${k}`))) {
+      st.frozenUntil = performance.now() + REQUEST_TIMEOUT_MS;
+    }
+  };
+  document.addEventListener("click", st.onDocClick, true);
+  return st;
+}
+
+// A new batch: its snapshots join the queue (or replace the picture when paused).
+function receive(st, batch) {
+  const { meta } = batch;
+  st.counters.batches += 1;
+  st.counters.snapshots += batch.n;
+  st.requested = 0;
+  const newStream = meta.stream !== st.stream;
+  st.stream = meta.stream;
+  if (batch.points) { st.points = batch.points; st.dataId = meta.data_id; }
+  const shapeChanged = !st.scene || st.scene.sizes.join() !== meta.sizes.join() || st.scene.kind !== meta.kind;
+  st.scene = meta;
+  if (shapeChanged) st.width = 0;
+  const snaps = [];
+  for (let k = 0; k < batch.n; k++) {
+    snaps.push({
+      stats: Array.from(batch.stats.subarray(5 * k, 5 * k + 5)),
+      params: batch.params.slice(k * batch.nParams, (k + 1) * batch.nParams),
+    });
+  }
+  if (!meta.playing || newStream) st.queue = [];
+  if (batch.curve) {  // the history so far: kept up to the epoch on screen when the stream goes on
+    const upTo = !newStream && meta.playing && st.shown ? st.shown.stats[0] : Infinity;
+    st.curve = { epochs: [], train: [], test: [] };
+    for (let k = 0; k < batch.curve.length / 3; k++) {
+      if (batch.curve[3 * k] <= upTo) addCurvePoint(st.curve, batch.curve.subarray(3 * k, 3 * k + 3));
+    }
+  }
+  if (!meta.playing) {
+    st.frozenUntil = 0;
+    if (snaps.length) show(st, snaps[snaps.length - 1], false);
+    return;
+  }
+  const last = st.queue.length ? st.queue[st.queue.length - 1].stats[0] : st.shown ? st.shown.stats[0] : -1;
+  for (const s of snaps) if (newStream || s.stats[0] > last) st.queue.push(s);
+  if (!st.raf) st.raf = requestAnimationFrame((t) => tick(st, t));
+}
+
+function addCurvePoint(curve, [epoch, train, test]) {
+  const n = curve.epochs.length;
+  if (n && epoch <= curve.epochs[n - 1]) return;
+  curve.epochs.push(epoch); curve.train.push(train); curve.test.push(test);
+  if (curve.epochs.length > 2000) {  // thin to every other point, the last kept
+    for (const key of ["epochs", "train", "test"]) curve[key] = curve[key].filter((_, k, a) => k % 2 === (a.length - 1) % 2);
+  }
+}
+
+// One animation frame: the next snapshot, at most 60 a second; ask for more when the queue runs low.
+function tick(st, now) {
+  st.raf = 0;
+  const playing = st.scene && st.scene.playing && now >= st.frozenUntil;
+  if (!playing) return;
+  if (now - st.lastFrame >= MIN_FRAME_MS && st.queue.length) {
+    if (st.lastFrame) st.fpsAvg = 0.9 * st.fpsAvg + 0.1 * Math.min(60, 1000 / (now - st.lastFrame));
+    st.lastFrame = now;
+    show(st, st.queue.shift(), true);
+  }
+  const low = st.queue.length < Math.max(2, st.fpsAvg * LOW_SECONDS);
+  if (low && st.setTrigger && (!st.requested || now - st.requested > REQUEST_TIMEOUT_MS)) {
+    st.requested = now;
+    const have = st.queue.length ? st.queue[st.queue.length - 1].stats[0] : st.shown ? st.shown.stats[0] : -1;
+    st.setTrigger("need", { have, stream: st.stream, queued: st.queue.length, fps: Math.round(st.fpsAvg),
+                           data_id: st.dataId });
+  }
+  st.raf = requestAnimationFrame((t) => tick(st, t));
+}
+
+function show(st, snap, playing) {
+  const s = st.scene;
+  st.shown = snap;
+  st.layers = evaluateGrid({ sizes: s.sizes, activation: s.activation, output: s.output, params: snap.params },
+                           s.features, RES, s.extent);
+  if (playing) addCurvePoint(st.curve, snap.stats.slice(0, 3));
+  else if (!st.curve.epochs.length) addCurvePoint(st.curve, snap.stats.slice(0, 3));
+  draw(st);
+}
+
+function draw(st) {
+  if (!st.scene || !st.shown) return;
+  const width = st.root.clientWidth;
+  if (!width) return;
+  if (width !== st.width) {
+    st.width = width;
+    st.lay = layout(width, st.scene.sizes, st.scene.kind);
+    st.links = links(st.lay, st.scene.sizes);
+    const dpr = window.devicePixelRatio || 1;
+    st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(st.lay.height * dpr);
+    st.canvas.style.width = `${width}px`; st.canvas.style.height = `${st.lay.height}px`;
+    st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    st.hover = null;
+  }
+  paint(st.ctx, st.lay, st.links, { layers: st.layers, res: RES, params: st.shown.params, scene: st.scene,
+                                    hover: st.hover, points: st.points, curve: st.curve });
+  const c = st.counters, epoch = st.shown.stats[0];
+  c.frames += 1;
+  if (epoch !== c.epoch) { c.epochs += 1; c.epoch = epoch; }
+  Object.assign(st.root.dataset, c);
+  if (st.hover && st.hover.link) showTip(st, st.hover);
+  const now = performance.now();
+  if (now - st.lastLabel > 500 || !st.scene.playing) { st.lastLabel = now; st.root.setAttribute("aria-label", describe(st)); }
+}
+
+// The text alternative of the picture: network, epoch, losses, accuracies.
+function describe(st) {
+  const [epoch, train, test, trainAcc, testAcc] = st.shown.stats, s = st.scene;
+  let text = `Neural network ${s.sizes.join("-")}, ${s.playing ? "training" : "paused"} at epoch ${epoch}: ` +
+    `train loss ${fmt(train)}, test loss ${fmt(test)}`;
+  if (Number.isFinite(trainAcc)) text += `, train accuracy ${(100 * trainAcc).toFixed(1)}%`;
+  if (Number.isFinite(testAcc)) text += `, test accuracy ${(100 * testAcc).toFixed(1)}%`;
+  return `${text}.`;
+}
+
+// What is under the pointer: a neuron, a bias square, a link (the nearest within 4 px), or the plane.
+function hitTest(st, x, y) {
+  const lay = st.lay, s = lay.node;
+  for (const column of lay.nodes) for (const nd of column) {
+    if (x >= nd.x && x <= nd.x + s && y >= nd.y && y <= nd.y + s) return { node: nd };
+  }
+  let best = null, bestD = 4;
+  for (const k of st.links) {
+    if (k.bias) {
+      if (x >= k.x - 1 && x <= k.x + k.size + 1 && y >= k.y - 1 && y <= k.y + k.size + 1) return { link: k };
+      continue;
+    }
+    if (x < k.x0 - 2 || x > k.x1 + 2) continue;
+    const t = (x - k.x0) / (k.x1 - k.x0), e = t * t * (3 - 2 * t);  // the bezier's height along x, nearly
+    const d = Math.abs(y - (k.y0 + (k.y1 - k.y0) * e));
+    if (d < bestD) { bestD = d; best = k; }
+  }
+  if (best) return { link: best };
+  const P = lay.plane;
+  if (x >= P.x && x <= P.x + P.size && y >= P.y && y <= P.y + P.size) return { plane: true };
+  return null;
+}
+
+function linkName(st, k) {
+  const labels = st.scene.labels;
+  return k.bias ? `b(${labels[k.l + 1][k.k]})` : `w(${labels[k.l][k.i]} → ${labels[k.l + 1][k.k]})`;
+}
+
+function showTip(st, hit) {
+  const tip = st.tip;
+  if (hit.link) {
+    tip.textContent = `${linkName(st, hit.link)} = ${st.shown.params[hit.link.index].toFixed(3)}`;
+  } else if (hit.node) {
+    tip.textContent = `neuron ${st.scene.labels[hit.node.l][hit.node.i]}`;
+  } else { tip.style.display = "none"; return; }
+  tip.style.display = "block";
+  tip.style.left = `${Math.min(hit.x + 12, st.lay.width - 160)}px`; tip.style.top = `${hit.y + 14}px`;
+}
+
+function hoverAt(st, e) {
+  if (!st.lay) return;
+  const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+  const hit = hitTest(st, x, y);
+  const before = st.hover;
+  st.hover = hit && (hit.node || hit.link) ? { ...hit, x, y } : null;
+  st.canvas.style.cursor = hit && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points) ? "pointer" : "default";
+  showTip(st, st.hover || {});
+  if ((before && before.node) !== (st.hover && st.hover.node)) draw(st);
+}
+
+function clickAt(st, e) {
+  if (!st.lay || !st.setTrigger) return;
+  const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+  const hit = hitTest(st, x, y);
+  if (!hit) return;
+  if (hit.link && !st.scene.playing) {
+    const ed = st.editor;
+    ed.dataset.index = hit.link.index;
+    ed.value = st.shown.params[hit.link.index].toFixed(3);
+    ed.style.left = `${Math.min(x, st.lay.width - 90)}px`; ed.style.top = `${y - 12}px`;
+    ed.style.display = "block";
+    ed.setAttribute("aria-label", `new value of ${linkName(st, hit.link)}`);
+    ed.focus(); ed.select();
+  } else if (hit.plane && st.scene.add_points) {
+    const P = st.lay.plane, [lo, hi] = st.scene.extent;
+    const x1 = lo + ((x - P.x) / P.size) * (hi - lo), x2 = hi - ((y - P.y) / P.size) * (hi - lo);
+    st.setTrigger("add_point", { x1, x2 });
+  }
+}
+
+function commitEdit(st) {
+  const ed = st.editor, value = Number(ed.value);
+  ed.style.display = "none";
+  if (ed.value.trim() !== "" && Number.isFinite(value)) st.setTrigger("edit", { index: Number(ed.dataset.index), value });
+}
+
+export default function (component) {
+  const { parentElement, data, setTriggerValue } = component;
+  const st = parentElement.querySelector(".nnpg-live")?.nnpg || setup(parentElement);
+  st.setTrigger = setTriggerValue;
+  if (data) receive(st, decodeBatch(data));
+  return () => {
+    cancelAnimationFrame(st.raf);
+    document.removeEventListener("click", st.onDocClick, true);
+  };
+}

@@ -154,7 +154,7 @@ def test_two_processes_behind_nginx(tmp_path):
 
         # Killing B's process: A keeps its session and plays on. B's page reconnects through the proxy to the
         # surviving process, which cannot resume a session it never held: B's next click runs a fresh session
-        # built from its URL (epoch 0; the click itself is lost), as after a reload; a reload works too.
+        # built from its URL (epoch 0; the click itself is lost), which says so (ui/reconnect.py); a reload works.
         page_a.get_by_role("button", name="Play", exact=True).click(timeout=30_000)  # new data stop the training
         assert playing(page_a)
         epoch_a, epoch_b = epoch_of(page_a), epoch_of(page_b)
@@ -169,6 +169,7 @@ def test_two_processes_behind_nginx(tmp_path):
                 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert fresh
+        page_b.get_by_text("your session could not be resumed").wait_for(timeout=10_000)  # and it says so
         page_b.reload()
         page_b.get_by_role("button", name="Play", exact=True).click(timeout=60_000)
         assert playing(page_b)

@@ -22,6 +22,7 @@ from nn_core import params
 from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
 from nn_core.params import LEARNING_RATES, PARAMS
+from ui import reconnect
 
 GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
 USEFUL_REG_RATE = 0.01  # the rate a regulariser starts with when it is picked while the rate is 0
@@ -75,6 +76,8 @@ def init_session():
     config, warnings = params.decode(st.query_params.to_dict())
     ss[K.CONFIG] = config
     ss[K.NOTICES] = []
+    if reconnect.lost_session(st.context.headers):
+        notify("info", reconnect.LOST_SESSION)
     for w in warnings:
         notify("warning", w)
     ss[K.USER_DATA] = None

@@ -8,6 +8,7 @@ import pytest
 
 from nn_core import Network, Trainer, make_dataset, params
 from nn_core.experiment import Experiment
+from tests.conftest import config, run_app, shown
 
 
 def points(kind, n=30):
@@ -61,3 +62,12 @@ def test_trainer_memory_does_not_grow_with_the_batch_sizes_tried():
     # of 207), its batch views, 200 history rows, <= 5 snapshots: measured 1.6 workspaces. Kept for every size,
     # as before, it was 105 (35 MB).
     assert grown < 6 * one, (grown, one)
+
+
+@pytest.mark.parametrize("name", ["hidden", "seed", "n_samples"])
+def test_a_400_digit_url_value_loads_the_default_and_rewrites_the_url(name):
+    at = run_app(**{name: "1" + "0" * 400})
+    assert not at.exception
+    assert config(at) == params.DEFAULTS
+    assert any(f"{name} must be" in shown(w.value) for w in at.warning)
+    assert at.query_params[name] == params.PARAMS[name].format(params.DEFAULTS[name])  # a reload loads cleanly

@@ -25,8 +25,12 @@ state.init_session()
 
 # Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
 st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } "
-        "[data-testid='stMetricValue'] { font-size: 1.6rem; } </style>")
-logo, title = st.columns([0.04, 0.96], vertical_alignment="center")
+        "[data-testid='stMetricValue'] { font-size: 1.6rem; } .st-key-metrics [data-testid='stMetric'] "
+        "{ min-width: 6.5rem; } @media (max-width: 640px) { .stMainBlockContainer { padding-top: 1rem; } "
+        "[data-testid='stMetricValue'] { font-size: 1.2rem; } .st-key-metrics [data-testid='stMetric'] "
+        "{ min-width: 5.2rem; } .st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } "
+        ".st-key-metrics { row-gap: 0.3rem; } }</style>")
+logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
 logo.image(LOGO, width=40)
 title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
                "Pick data, shape the network, press **Play**.")
@@ -36,6 +40,7 @@ controls.toolbar_ui()
 notices = st.container()
 live_col, controls_col = st.columns([3.2, 1], gap="medium")
 with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
+    controls.training_ui()
     controls.data_ui()
     controls.network_ui()
     controls.output_ui()

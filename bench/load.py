@@ -1,4 +1,4 @@
-"""Load benchmark: N concurrent sessions all playing against one local server; update rate and server CPU.
+"""Load benchmark: N concurrent sessions all playing against one local server, fed as the live component is.
 
 Starts ``streamlit run app.py`` on a free port of 127.0.0.1 (``tests.browser``)
 and opens N sessions that each do what a browser tab does, without a browser
@@ -10,37 +10,54 @@ and opens N sessions that each do what a browser tab does, without a browser
   on Play (``rerun_script`` whose widget states hold every widget's current
   value, mirrored from the received elements as the frontend's widget manager
   does, plus the Play button's ``trigger_value``);
-* the fragment timers: for each ``auto_rerun`` ForwardMsg, every ``interval``
-  seconds a ``rerun_script`` with that ``fragment_id`` and ``is_auto_rerun``,
-  sent on a fixed timer whether or not a run is in progress (the frontend's
-  ``setInterval``; the server coalesces requests that arrive during a run);
-  timers stop on ``stop_auto_rerun`` and on a full run's ``new_session``;
+* the live component (``nnpg_live``, ``static/live_view/main.js``): every batch
+  it receives is decoded with ``nn_core.snapshots.decode``; while its
+  ``meta["playing"]``, its snapshots join a queue that drains at up to
+  ``DRAW_RATE`` snapshots a second (one per animation frame).  As main.js
+  does, when fewer than ``LOW_WATER`` snapshots are left and no request is
+  pending (or the last one went unanswered for ``REQUEST_TIMEOUT`` s), the
+  client asks for the next batch with ``setTriggerValue("need", {...})``: a
+  ``rerun_script`` with the fragment's id, every widget state, and the
+  component's trigger widget ``$$STREAMLIT_INTERNAL_KEY_<component id>__events``
+  holding the JSON list ``[{"event":"need","value":{...}}]`` (the message
+  Chromium sends, captured from Streamlit 1.67's frontend with Playwright;
+  ``tests/test_bench.py`` holds the captured frame);
 * the browser's message cache (cacheable elements kept by hash, their hashes
-  sent with every rerun, ``ref_hash`` answers resolved, entries aged out as the
-  frontend does) and an HTTP GET of every new ``/media/`` picture (keep-alive,
-  at most 6 connections per session, as a browser per host).
+  sent with every rerun, ``ref_hash`` answers resolved, entries aged out as
+  the frontend does) and an HTTP GET of every ``/media/`` file (keep-alive, at
+  most 6 connections).  The app has no fragment timer (``run_every``): a
+  session that receives one reports an error, as this client does not play it.
 
 Every tab is opened first (its first run), then Play is pressed in all of
-them at once.  An *update* is a new value of the "Epoch" metric reaching a
-session: what the page shows changes.  After every Play run has finished and
-a warm-up, updates are counted per session over a fixed window.  ``ep/upd``
-(epochs per update; the default trains 5 per tick) shows whether any tick
-was lost on the way (5.0: none).  Server CPU is utime+stime of the server process from /proc (100 % = one
-core), and ms/upd that CPU per update; RSS its VmRSS before the sessions connect and after the window.  The
-CPU of this load generator and of everything else on the machine
-(/proc/stat) are reported too: all share the same cores.
+them at once.  After a warm-up, a window of ``--seconds``: *snapshots
+delivered* per second per session (median and slowest), batches per second,
+snapshots per batch, epochs the page advances per second, bytes received.
+Server CPU is utime+stime of the server process from /proc (100 % = one core),
+ms/batch that CPU per batch delivered; RSS its VmRSS before the sessions
+connect and after the window.  The CPU of this load generator and of
+everything else on the machine (/proc/stat) are reported too: all share the
+same cores, so every figure is noisy.
+
+``--fairness`` adds the case of issue 11: one maximal session (``HEAVY``)
+plus N default sessions.  It measures the N default sessions alone, then with
+the heavy one playing, and reports their rate with it as a share of their
+rate without it (target >= 80 %); then, with everything still playing, it
+clicks Pause in every session in turn (the heavy one last) and reports the
+click's latency: from sending the click to the end of the run it causes,
+with the button reading Play again (target <= 0.5 s).
 
 Everything is bounded: loopback only, N sessions, a hard time limit per case;
-connections are closed and the server stopped at the end of every case.  The
-default configuration is played with ``epochs=100000`` so that no session
-reaches the epoch limit (and stops) during the measurement.  The server runs
-without Streamlit's file watcher, which drops the app's modules when a source
-file changes and would break runs if the tree is edited meanwhile
-(STREAMLIT_SERVER_FILE_WATCHER_TYPE in the environment overrides this).
+connections are closed and the server stopped at the end of every case.
+Sessions play with ``epochs=100000`` so that none reaches the epoch limit
+during the measurement.  The server runs without Streamlit's file watcher,
+which drops the app's modules when a source file changes and would break runs
+if the tree is edited meanwhile (STREAMLIT_SERVER_FILE_WATCHER_TYPE in the
+environment overrides this).
 
     python bench/load.py                       # N = 1, 5, 10, 30; table
     python bench/load.py --sessions 1,5 --seconds 10
     python bench/load.py --sessions 30 --servers 2
+    python bench/load.py --sessions 5 --fairness
     python bench/load.py --json
 
 ``--servers K`` starts K server processes and binds session i to server
@@ -67,14 +84,23 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402  (a dependency of streamlit)
 
+from nn_core import snapshots  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
 
 HOST = "127.0.0.1"  # the only address this benchmark ever talks to
 SESSIONS = (1, 5, 10, 30)
 QUERY = "epochs=100000"
-GOAL_SESSIONS, GOAL_RATE = 30, 2.0
+HEAVY = ("hidden=16,16,16,16,16,16,16,16&features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2"
+         "&n_samples=2000&train_ratio=0.9&batch_size=1&speed=100&epochs=100000")
+LIVE_COMPONENT = "nnpg_live"  # the component's registered name
+NEED = "need"  # the trigger it sets to ask for the next batch
+DRAW_RATE = 60.0  # snapshots a browser draws per second at most: one per animation frame
+LOW_WATER = 15  # main.js asks for more below max(2, fps * LOW_SECONDS) snapshots queued; LOW_SECONDS = 0.25
+REQUEST_TIMEOUT = 3.0  # main.js asks again when a request went unanswered this long (REQUEST_TIMEOUT_MS)
+TARGETS = {"median": 20.0, "slowest": 15.0, "two servers": 40.0, "fairness": 0.8, "click_s": 0.5}
 MAX_MEDIA_CONNECTIONS = 6
 SETUP_PARALLEL = 3  # sessions opening (first run) at the same time
+CLICK_LIMIT = 60.0  # seconds a click may take before it counts as lost
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 _CLK = os.sysconf("SC_CLK_TCK")
@@ -199,13 +225,83 @@ def widget_state(kind, el):
     return ws
 
 
+# -- the messages a tab sends, and what it makes of a batch --
+
+def trigger_state(component_id, event, value):
+    """The WidgetState the frontend sends when a v2 component calls ``setTriggerValue(event, value)``.
+
+    One widget per component instance gathers its triggers: its id is the
+    component's with Streamlit's internal prefix and ``__events``; its value a
+    JSON list of ``{"event", "value"}`` (compact, as ``JSON.stringify`` writes it).
+    """
+    return WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{component_id}__events",
+                       json_trigger_value=json.dumps([{"event": event, "value": value}], separators=(",", ":")))
+
+
+def rerun_message(query_string, page_script_hash, widgets, url, fragment_id="", cached=()):
+    """The ``rerun_script`` BackMsg of a browser tab: its widget states, the fragment to run (none: the whole
+    app), the message hashes it caches, its context."""
+    msg = BackMsg()
+    rs = msg.rerun_script
+    rs.query_string = query_string
+    rs.page_script_hash = page_script_hash
+    rs.widget_states.SetInParent()
+    rs.widget_states.widgets.extend(widgets)
+    if fragment_id:
+        rs.fragment_id = fragment_id
+    rs.cached_message_hashes.extend(cached)
+    ci = rs.context_info
+    ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
+    ci.url, ci.is_embedded, ci.color_scheme = url, False, "light"
+    return msg
+
+
+def count_batch(data):
+    """``(snapshots, last epoch or None, meta)`` of a batch's bytes, read as the browser reads them."""
+    batch = snapshots.decode(data)
+    return len(batch.stats), (int(batch.stats[-1, 0]) if len(batch.stats) else None), batch.meta
+
+
+class DrawQueue:
+    """The snapshots a tab has received and not yet drawn: drained at ``rate`` a second while not empty."""
+
+    def __init__(self, rate=DRAW_RATE):
+        self.rate = rate
+        self.left, self.at = 0.0, 0.0
+
+    def level(self, now):
+        """Snapshots still to draw at time ``now``."""
+        return max(self.left - (now - self.at) * self.rate, 0.0)
+
+    def add(self, n, now):
+        self.left, self.at = self.level(now) + n, now
+
+    def seconds_until(self, level, now):
+        """Seconds from ``now`` until at most ``level`` snapshots are left (0: already)."""
+        return max(self.level(now) - level, 0.0) / self.rate
+
+
+def delivery(batches, t0, t1):
+    """Snapshots and batches received between t0 and t1, and the epochs the page advanced meanwhile.
+
+    ``batches`` are ``(time, snapshots, last epoch or None, ...)`` in order of arrival.
+    """
+    inside = [b for b in batches if t0 <= b[0] <= t1]
+
+    def epoch_at(t):
+        shown = [b[2] for b in batches if b[0] <= t and b[2] is not None]
+        return shown[-1] if shown else 0
+
+    return sum(b[1] for b in inside), len(inside), epoch_at(t1) - epoch_at(t0)
+
+
 # -- one browser tab --
 
 class Session:
-    """One emulated browser tab: websocket, widget states, message cache, fragment timers, pictures."""
+    """One emulated browser tab: websocket, widget states, message cache, the live component's queue."""
 
-    def __init__(self, port, query):
-        self.port, self.query_string = port, query
+    def __init__(self, port, query, role="default"):
+        self.port, self.query_string, self.role = port, query, role
         self.page_script_hash = ""
         self.ws = None
         self.media = MediaClient(port)
@@ -213,51 +309,48 @@ class Session:
         self.seen_widgets = set()
         self.cache = {}  # hash -> [ForwardMsg, run count when last used, fragment id]
         self.cache_runs, self.max_cache_age = 0, 2
-        self.timers = {}  # fragment id -> (interval, task)
         self.run_fragments = []
-        self.play_id = self.play_label = None
-        self.last_epoch = None
-        self.updates = []  # (monotonic time, epoch)
+        self.buttons = {}  # key -> widget id
+        self.play_label = None  # "Play" or "Pause", whichever the page shows
+        self.live_id = self.live_fragment = None
+        self.meta = {}  # of the last batch
+        self.batches = []  # (monotonic time, snapshots, last epoch, bytes of the batch)
+        self.last_epoch = -1
+        self.queue = DrawQueue()
+        self.answered = asyncio.Event()  # a batch came since the last request
+        self.unanswered = 0  # requests asked again after REQUEST_TIMEOUT
         self.ws_bytes = 0
         self.first_run = asyncio.Event()
         self.full_run = asyncio.Event()  # set when a full run finishes
-        self.playing = asyncio.Event()
         self.tasks = set()
         self.error = None
 
     # sending
 
-    async def send_rerun(self, fragment_id="", auto=False, trigger=None):
-        msg = BackMsg()
-        rs = msg.rerun_script
-        rs.query_string = self.query_string
-        rs.page_script_hash = self.page_script_hash
-        rs.widget_states.SetInParent()
-        rs.widget_states.widgets.extend(self.widgets.values())
-        if trigger:
-            rs.widget_states.widgets.add(id=trigger, trigger_value=True)
-        if fragment_id:
-            rs.fragment_id = fragment_id
-        rs.is_auto_rerun = auto
-        rs.cached_message_hashes.extend(self.cache)
-        ci = rs.context_info
-        ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
-        ci.url, ci.is_embedded, ci.color_scheme = f"http://{HOST}:{self.port}/", False, "light"
+    async def send_rerun(self, fragment_id="", extra=()):
+        msg = rerun_message(self.query_string, self.page_script_hash, [*self.widgets.values(), *extra],
+                            f"http://{HOST}:{self.port}/", fragment_id, self.cache)
         await self.ws.send(msg.SerializeToString())
 
-    async def _timer(self, fragment_id, interval):
-        """``setInterval``: a rerun request every ``interval`` s, busy server or not (no bursts when late)."""
-        loop = asyncio.get_running_loop()
-        due = loop.time() + interval
-        while True:
-            await asyncio.sleep(max(due - loop.time(), 0))
-            await self.send_rerun(fragment_id, auto=True)
-            due = max(due + interval, loop.time())
-
-    def _stop_timer(self, fragment_id):
-        timer = self.timers.pop(fragment_id, None)
-        if timer:
-            timer[1].cancel()
+    async def _ask(self):
+        """main.js's flow control: while playing, once the queue runs low, ask for a batch and wait for it."""
+        try:
+            while True:
+                await asyncio.sleep(self.queue.seconds_until(LOW_WATER, time.monotonic()))
+                self.answered.clear()
+                if not self.meta.get("playing"):
+                    await self.answered.wait()
+                    continue
+                need = {"have": self.last_epoch, "stream": self.meta.get("stream"),
+                        "queued": round(self.queue.level(time.monotonic())), "fps": round(DRAW_RATE),
+                        "data_id": self.meta.get("data_id")}
+                await self.send_rerun(self.live_fragment, extra=[trigger_state(self.live_id, NEED, need)])
+                try:
+                    await asyncio.wait_for(self.answered.wait(), REQUEST_TIMEOUT)
+                except asyncio.TimeoutError:
+                    self.unanswered += 1
+        except Exception as e:  # noqa: BLE001  (report it in the results)
+            self.error = self.error or f"{type(e).__name__}: {e}"
 
     def _spawn(self, coro):
         task = asyncio.ensure_future(coro)
@@ -294,32 +387,31 @@ class Session:
             self.page_script_hash = msg.new_session.page_script_hash
             self.max_cache_age = msg.new_session.config.max_cached_message_age
             self.run_fragments = list(msg.metadata.run.fragment_ids)
-            if not self.run_fragments:  # a full run: the frontend drops every fragment timer
-                for fid in list(self.timers):
-                    self._stop_timer(fid)
+            if not self.run_fragments:  # a full run: widgets it does not draw are dropped at its end
                 self.seen_widgets = set()
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            self.element(msg.delta.new_element)
+            self.element(msg.delta.new_element, msg.delta.fragment_id)
         elif kind == "auto_rerun":
-            fid, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
-            if fid and self.timers.get(fid, (None,))[0] != interval:
-                self._stop_timer(fid)
-                self.timers[fid] = (interval, self._spawn(self._timer(fid, interval)))
-                self.playing.set()
-        elif kind == "stop_auto_rerun":
-            for fid in msg.stop_auto_rerun.fragment_ids:
-                self._stop_timer(fid)
+            self.error = self.error or "the app started a fragment timer (run_every), which this client does not play"
         elif kind == "script_finished":
             self.finished(msg)
 
-    def element(self, el):
+    def element(self, el, fragment_id):
         kind = el.WhichOneof("type")
         body = getattr(el, kind)
-        if kind == "metric" and body.label == "Epoch" and body.body != self.last_epoch:
-            self.last_epoch = body.body  # what the page shows changes now
-            self.updates.append((time.monotonic(), int(body.body.replace(",", ""))))
+        if kind == "bidi_component" and body.component_name.endswith(LIVE_COMPONENT):
+            self.live_id, self.live_fragment = body.id, fragment_id
+            n, epoch, self.meta = count_batch(body.bytes)
+            now = time.monotonic()
+            self.batches.append((now, n, epoch, len(body.bytes)))
+            if not self.meta.get("playing"):  # paused: the picture is this batch's, nothing queued
+                self.queue = DrawQueue()
+            else:
+                self.queue.add(n, now)
+            self.last_epoch = self.last_epoch if epoch is None else epoch
+            self.answered.set()
         elif kind == "exception":
             self.error = self.error or f"the app raised {body.type}: {body.message}"
         elif kind == "imgs":
@@ -330,10 +422,10 @@ class Session:
         if not wid:
             return
         self.seen_widgets.add(wid)
-        if kind == "button" and wid.endswith(("-play", "-pause")):  # Play/Pause, whichever is shown
-            self.play_label = body.label
-            if wid.endswith("-play"):
-                self.play_id = wid
+        if kind == "button":
+            self.buttons[wid.rsplit("-", 1)[-1]] = wid
+            if wid.endswith(("-play", "-pause")):  # Play/Pause, whichever is shown
+                self.play_label = body.label
         # a widget keeps the value it holds unless the server sets one (set_value)
         state = widget_state(kind, body)
         if state is not None and (wid not in self.widgets or getattr(body, "set_value", False)):
@@ -355,11 +447,6 @@ class Session:
             self.first_run.set()
             self.full_run.set()
 
-    def epoch_at(self, t):
-        """The epoch the page shows at time t."""
-        shown = [epoch for when, epoch in self.updates if when <= t]
-        return shown[-1] if shown else 0
-
     # life cycle
 
     async def open(self):
@@ -368,19 +455,32 @@ class Session:
                                 origin=f"http://{HOST}:{self.port}", max_size=None, ping_interval=None,
                                 compression=None, open_timeout=30)
         self._spawn(self.receive())
+        self._spawn(self._ask())
         await self.send_rerun()
         await self._wait(self.first_run)
-        if self.play_id is None or self.play_label != "Play":
-            raise RuntimeError(f"no Play button after the first run (found {self.play_label!r})")
+        if self.play_label != "Play" or self.live_id is None:
+            raise RuntimeError(f"no Play button and live picture after the first run (found {self.play_label!r})")
+
+    async def click(self, key):
+        """Click the button ``key``; seconds until the run it causes has finished."""
+        self.full_run.clear()
+        t = time.monotonic()
+        await self.send_rerun(extra=[WidgetState(id=self.buttons[key], trigger_value=True)])
+        await asyncio.wait_for(self._wait(self.full_run), CLICK_LIMIT)
+        return time.monotonic() - t
 
     async def play(self):
-        """Click Play; returns when the run it causes has finished and the fragment timers run."""
-        self.full_run.clear()
-        await self.send_rerun(trigger=self.play_id)
-        await self._wait(self.full_run)
-        await self._wait(self.playing)
+        """Click Play; returns when the run it causes has finished."""
+        await self.click("play")
         if self.play_label != "Pause":
             raise RuntimeError(f"Play did not start playing (the button reads {self.play_label!r})")
+
+    async def pause(self):
+        """Click Pause; seconds until the page shows Play again."""
+        seconds = await self.click("pause")
+        if self.play_label != "Play":
+            raise RuntimeError(f"Pause did not stop playing (the button reads {self.play_label!r})")
+        return seconds
 
     async def _wait(self, event):
         while not event.is_set():
@@ -390,21 +490,41 @@ class Session:
                 await asyncio.wait_for(event.wait(), 0.5)
 
     async def close(self):
-        for fid in list(self.timers):
-            self._stop_timer(fid)
+        for task in list(self.tasks):  # nothing sends on a closing websocket
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.ws.close(), 5)
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
         self.media.close()
 
 
-# -- one case: N sessions --
+# -- one case: sessions playing together --
 
-async def _case(ports, pids, n, seconds, warmup, query, setup_limit):
-    sessions = [Session(ports[i % len(ports)], query) for i in range(n)]  # sticky: a session keeps its server
+def group_figures(sessions, marks, t0, t1):
+    """Per-session delivery of a group of sessions over the window, summarised."""
+    wall = t1 - t0
+    per = [delivery(s.batches, t0, t1) for s in sessions]
+    rates = [snaps / wall for snaps, _, _ in per]
+    batches = sum(b for _, b, _ in per)
+    ws_bytes = sum(s.ws_bytes - m for s, m in zip(sessions, marks))
+    batch_bytes = sum(b[3] for s in sessions for b in s.batches if t0 <= b[0] <= t1)
+    return {
+        "sessions": len(sessions),
+        "snapshots_per_s_median": statistics.median(rates),
+        "snapshots_per_s_min": min(rates),
+        "snapshots_per_s_total": sum(rates),
+        "batches_per_s": batches / wall,
+        "snapshots_per_batch": sum(s for s, _, _ in per) / max(batches, 1),
+        "epochs_per_s_median": statistics.median(e / wall for _, _, e in per),
+        "kb_per_s_per_session": ws_bytes / len(sessions) / wall / 1e3,
+        "kb_per_batch": ws_bytes / max(batches, 1) / 1e3,  # all the websocket brought, per batch
+        "batch_kb_per_batch": batch_bytes / max(batches, 1) / 1e3,  # of which the batch's own bytes
+        "requests_asked_again": sum(s.unanswered for s in sessions),
+    }
+
+
+async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks):
     gate = asyncio.Semaphore(SETUP_PARALLEL)
 
     def cpu():
@@ -434,7 +554,7 @@ async def _case(ports, pids, n, seconds, warmup, query, setup_limit):
     try:
         # every tab open first (the first runs), then Play pressed in all of them at once
         if late := await all_of([start(s) for s in sessions], setup_limit):
-            raise RuntimeError(f"setup failed: {late} of {n} sessions not open after {setup_limit:.0f} s")
+            raise RuntimeError(f"setup failed: {late} of {len(sessions)} sessions not open after {setup_limit:.0f} s")
         # a server too slow to finish every Play run in time is measured all the same: the sessions
         # whose run did not finish stay connected (and count, with whatever they receive)
         not_playing = await all_of([s.play() for s in sessions], setup_limit)
@@ -442,54 +562,113 @@ async def _case(ports, pids, n, seconds, warmup, query, setup_limit):
         await asyncio.sleep(warmup)
 
         t0, cpu0, busy0, own0 = time.monotonic(), cpu(), machine_busy_seconds(), time.process_time()
-        marks = [(s.ws_bytes, s.media.bytes, s.media.fetched, s.media.errors) for s in sessions]
+        marks = [s.ws_bytes for s in sessions]
         await asyncio.sleep(seconds)
         t1, cpu1, busy1, own1 = time.monotonic(), cpu(), machine_busy_seconds(), time.process_time()
-        wall = t1 - t0
         rss_after = rss()
+        # clicks while everything plays, one session at a time, the heavy ones last
+        click_s = {}
+        if clicks:
+            for s in sorted(sessions, key=lambda s: s.role == "heavy"):
+                click_s.setdefault(s.role, []).append(await s.pause())
         errors = [s.error for s in sessions if s.error]
     finally:
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
 
-    counts = [sum(t0 <= t <= t1 for t, _ in s.updates) for s in sessions]
-    rates = [c / wall for c in counts]
-    epochs = sum(s.epoch_at(t1) - s.epoch_at(t0) for s in sessions)
-    total = max(sum(counts), 1)
-    return {
-        "sessions": n,
+    wall = t1 - t0
+    batches = sum(delivery(s.batches, t0, t1)[1] for s in sessions)
+
+    def group(role):
+        return group_figures([s for s in sessions if s.role == role],
+                             [m for s, m in zip(sessions, marks) if s.role == role], t0, t1)
+
+    result = {
+        **group("default"),  # its "sessions": the default ones
         "servers": len(ports),
-        "updates_per_s_median": statistics.median(rates),
-        "updates_per_s_min": min(rates),
-        "updates_per_s_total": sum(counts) / wall,
-        "epochs_per_update": epochs / total,
         "server_cpu": (cpu1 - cpu0) / wall,
-        "server_cpu_ms_per_update": 1e3 * (cpu1 - cpu0) / total,
+        "server_cpu_ms_per_batch": 1e3 * (cpu1 - cpu0) / max(batches, 1),
         "rss_mb_before": rss_before,
         "rss_mb_after": rss_after,
         "client_cpu": (own1 - own0) / wall,
         "other_cpu": max((busy1 - busy0 - cpu1 + cpu0 - own1 + own0) / wall, 0.0),
-        "ws_kb_per_update": sum(s.ws_bytes - m[0] for s, m in zip(sessions, marks)) / total / 1e3,
-        "media_kb_per_update": sum(s.media.bytes - m[1] for s, m in zip(sessions, marks)) / total / 1e3,
-        "media_fetches": sum(s.media.fetched - m[2] for s, m in zip(sessions, marks)),
-        "media_errors": sum(s.media.errors - m[3] for s, m in zip(sessions, marks)),
         "not_playing": not_playing,
         "setup_s": setup_s,
         "window_s": wall,
         "errors": errors,
     }
+    if any(s.role == "heavy" for s in sessions):
+        result["heavy"] = group("heavy")
+    if clicks:
+        result["click_s"] = {role: {"median": statistics.median(v), "max": max(v)} for role, v in click_s.items()}
+    return result
 
 
-def run_case(n, seconds=20.0, warmup=3.0, query=QUERY, servers=1):
-    """Start ``servers`` servers, open ``n`` playing sessions spread over them, measure for ``seconds``;
-    always cleans up."""
-    setup_limit = 30 + 3 * n  # for opening every session, then again for pressing Play in all
+def run_case(n, seconds=20.0, warmup=3.0, query=QUERY, servers=1, heavy=0, clicks=False):
+    """Start ``servers`` servers, open ``heavy`` maximal and ``n`` default sessions spread over them, all
+    playing, measure for ``seconds``; always cleans up."""
+    setup_limit = 30 + 3 * (n + heavy)  # for opening every session, then again for pressing Play in all
     # no file watcher (see the module docstring); the environment may say otherwise
     os.environ.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
     with contextlib.ExitStack() as stack:
         running = [stack.enter_context(streamlit_server()) for _ in range(servers)]
         ports = [int(url.rsplit(":", 1)[1]) for url, _ in running]
-        coro = _case(ports, [proc.pid for _, proc in running], n, seconds, warmup, query, setup_limit)
-        return asyncio.run(asyncio.wait_for(coro, 2 * setup_limit + warmup + seconds + 30))
+        roles = ["heavy"] * heavy + ["default"] * n
+        # sticky: a session keeps its server
+        sessions = [Session(ports[i % len(ports)], HEAVY if role == "heavy" else query, role)
+                    for i, role in enumerate(roles)]
+        coro = _case(ports, [proc.pid for _, proc in running], sessions, seconds, warmup, setup_limit, clicks)
+        return asyncio.run(asyncio.wait_for(coro, 2 * setup_limit + warmup + seconds + CLICK_LIMIT * 2 + 30))
+
+
+def run_fairness(n, seconds, warmup, query=QUERY, servers=1):
+    """``n`` default sessions alone, then beside one maximal session; their rate with it as a share of alone."""
+    alone = run_case(n, seconds, warmup, query, servers)
+    shared = run_case(n, seconds, warmup, query, servers, heavy=1, clicks=True)
+    return {"sessions": n, "servers": servers, "alone": alone, "with_heavy": shared,
+            "share_median": shared["snapshots_per_s_median"] / max(alone["snapshots_per_s_median"], 1e-9),
+            "share_min": shared["snapshots_per_s_min"] / max(alone["snapshots_per_s_min"], 1e-9)}
+
+
+def case_row(r):
+    """One line of the table for a case's result."""
+    if "error" in r:
+        return f"{r['sessions']:3d} failed: {r['error']}"
+    return (f"{r['sessions']:3d} {r['snapshots_per_s_median']:9.1f} {r['snapshots_per_s_min']:6.1f} "
+            f"{r['snapshots_per_s_total']:7.0f} {r['batches_per_s']:6.1f} {r['snapshots_per_batch']:6.1f} "
+            f"{r['epochs_per_s_median']:6.1f} {r['server_cpu']:6.0%} {r['server_cpu_ms_per_batch']:7.1f} "
+            f"{r['rss_mb_before']:5.0f}>{r['rss_mb_after']:<5.0f} {r['client_cpu']:6.0%} {r['other_cpu']:6.0%} "
+            f"{r['kb_per_s_per_session']:6.1f} {r['kb_per_batch']:5.1f} {r['batch_kb_per_batch']:5.1f}"
+            + (f"  ({r['not_playing']} sessions not yet playing)" if r["not_playing"] else "")
+            + (f"  errors: {r['errors'][0]}" if r["errors"] else ""))
+
+
+HEADER = (f"{'N':>3s} {'snap/s med':>9s} {'min':>6s} {'total':>7s} {'bat/s':>6s} {'s/bat':>6s} {'ep/s':>6s} "
+          f"{'CPU':>6s} {'ms/bat':>7s} {'RSS MB':>11s} {'client':>6s} {'other':>6s} {'kB/s':>6s} "
+          f"{'kB/b':>5s} {'data':>5s}")
+
+
+def table(results, fairness):
+    lines = [HEADER]
+    for r in results:
+        if fairness and "error" not in r:
+            heavy = r["with_heavy"]["heavy"]
+            clicks = "; ".join(f"{role} median {v['median']:.2f} s, max {v['max']:.2f} s"
+                               for role, v in r["with_heavy"]["click_s"].items())
+            lines += ["alone:      " + case_row(r["alone"]), "with heavy: " + case_row(r["with_heavy"]),
+                      f"  heavy session: {heavy['snapshots_per_s_median']:.1f} snapshots/s; "
+                      f"default sessions keep {r['share_median']:.0%} (median), {r['share_min']:.0%} (slowest)"
+                      f" of their rate (target >= {TARGETS['fairness']:.0%})",
+                      f"  Pause click while the heavy one plays: {clicks} (target <= {TARGETS['click_s']} s)"]
+        else:
+            lines.append(case_row(r))
+    lines += ["snap/s: snapshots a session received per second (median, slowest over sessions; total);",
+              "bat/s: batches received per second (all); s/bat: snapshots per batch; ep/s: epochs the page advanced",
+              "per second (median); ms/bat: server CPU per batch; kB/s: websocket bytes per session;",
+              "kB/b: websocket bytes per batch, data: of which the batch's own bytes.",
+              f"CPU: 100 % = one core of {os.cpu_count()}; 'other' = the rest of the machine during the window.",
+              f"targets (issue 12): 30 sessions >= {TARGETS['median']:g} (median), >= {TARGETS['slowest']:g}"
+              f" (slowest) on one process; >= {TARGETS['two servers']:g} on two"]
+    return "\n".join(lines)
 
 
 def main():
@@ -498,9 +677,11 @@ def main():
                     help="comma-separated numbers of concurrent sessions (default 1,5,10,30)")
     ap.add_argument("--seconds", type=float, default=20, help="measurement window per case")
     ap.add_argument("--warmup", type=float, default=3, help="seconds of playing before the window")
-    ap.add_argument("--query", default=QUERY, help="the URL query string every session opens")
+    ap.add_argument("--query", default=QUERY, help="the URL query string every default session opens")
     ap.add_argument("--servers", type=int, default=1,
                     help="server processes, each session bound to one (as behind a sticky load balancer)")
+    ap.add_argument("--fairness", action="store_true",
+                    help="each N: N default sessions alone, then beside one maximal session, and click latency")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     counts = [int(x) for x in args.sessions.split(",") if x.strip()]
@@ -511,31 +692,13 @@ def main():
     results = []
     for n in counts:
         try:
-            results.append(run_case(n, args.seconds, args.warmup, args.query, args.servers))
+            if args.fairness:
+                results.append(run_fairness(n, args.seconds, args.warmup, args.query, args.servers))
+            else:
+                results.append(run_case(n, args.seconds, args.warmup, args.query, args.servers))
         except Exception as e:  # noqa: BLE001  (one failed case must not hide the others)
             results.append({"sessions": n, "error": f"{type(e).__name__}: {e}"})
-    if args.json:
-        print(json.dumps(results, indent=1))
-        return
-    print(f"{'N':>3s} {'upd/s med':>9s} {'min':>5s} {'total':>6s} {'server CPU':>10s} "
-          f"{'ms/upd':>7s} {'RSS MB':>11s} {'client':>6s} {'other':>6s} {'kB/upd':>7s} {'ep/upd':>6s}")
-    for r in results:
-        if "error" in r:
-            print(f"{r['sessions']:3d} failed: {r['error']}")
-            continue
-        print(f"{r['sessions']:3d} {r['updates_per_s_median']:9.2f} {r['updates_per_s_min']:5.2f} "
-              f"{r['updates_per_s_total']:6.1f} {r['server_cpu']:10.0%} "
-              f"{r['server_cpu_ms_per_update']:7.1f} {r['rss_mb_before']:5.0f}>{r['rss_mb_after']:<5.0f} "
-              f"{r['client_cpu']:6.0%} {r['other_cpu']:6.0%} "
-              f"{r['ws_kb_per_update'] + r['media_kb_per_update']:7.1f} {r['epochs_per_update']:6.1f}"
-              + (f"  ({r['not_playing']} sessions not yet playing)" if r["not_playing"] else "")
-              + (f"  errors: {r['errors'][0]}" if r["errors"] else ""))
-    print("upd/s: new Epoch values a session received per second (median, min over sessions; total);")
-    print("ms/upd: server CPU per update (all sessions).")
-    print(f"CPU: 100 % = one core of {os.cpu_count()}; 'other' = the rest of the machine during the window.")
-    if args.servers > 1:
-        print(f"{args.servers} server processes, sessions spread over them in turn; server CPU and RSS are their sums.")
-    print(f"goal: {GOAL_SESSIONS} sessions each >= {GOAL_RATE:g} updates/s")
+    print(json.dumps(results, indent=1) if args.json else table(results, args.fairness))
 
 
 if __name__ == "__main__":

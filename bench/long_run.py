@@ -1,9 +1,10 @@
 """Long-run benchmark: 20,000 epochs of play keep a session's memory flat.
 
 Replays what the server does for one playing session, without the browser:
-each tick trains ``speed`` epochs, evaluates every neuron over the plane and
-draws both live pictures; every tenth tick also draws the loss curves (the
-live SVG, and the Plotly figure shown when paused).
+a batch holds ``SNAPSHOTS`` float32 snapshots of the network, one every
+``speed`` epochs, encoded as the live view's batch (``nn_core.snapshots``);
+every tenth batch also carries the points and the loss history, as a batch
+after a jump does.
 Every 2,000 epochs it prints the process's resident memory (RSS, from
 /proc), the Python heap traced by ``tracemalloc`` and the sizes of the
 trainer's history and snapshots, which are capped (older entries thinned).
@@ -20,10 +21,13 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from nn_core import snapshots  # noqa: E402
 from nn_core.experiment import Experiment  # noqa: E402
-from ui import figures, pictures, svg  # noqa: E402
+from ui import live  # noqa: E402
 from ui.state import GRID_RES  # noqa: E402
 
 
@@ -35,15 +39,20 @@ def rss_mb():
     return float("nan")
 
 
+SNAPSHOTS = round(live.DEFAULT_FPS * live.LEAD_SECONDS)  # a batch at the browser's full frame rate
+
+
 def tick(exp, speed, curves):
-    """One live update, as ``ui.live`` does it while playing."""
-    exp.trainer.run(speed)
-    grid, thumbs = pictures.pictures(exp)
-    svg.network_svg(pictures.layer_labels(exp), exp.net.weights, thumbs)
-    svg.boundary_svg(grid, exp.grid.extent, exp.X_train, exp.y_train, kind=exp.kind)
-    if curves:
-        svg.loss_svg(exp.trainer.loss_curve())
-        figures.loss_figure(exp.trainer.history)
+    """One batch of the live view while playing, as ``ui.live`` makes it: a snapshot every ``speed`` epochs."""
+    tr = exp.trainer
+    taken = []
+    for _ in range(SNAPSHOTS if speed else 1):
+        tr.run(speed)
+        taken.append(live.snapshot(tr))
+    stats = np.array([s for s, _ in taken], np.float64).reshape(-1, len(snapshots.STATS))
+    params = np.array([p for _, p in taken], np.float32).reshape(len(taken), len(tr.net.params))
+    return snapshots.encode({}, stats, params, live.points_of(exp) if curves else None,
+                            tr.loss_curve(live.CURVE_POINTS) if curves else None)
 
 
 def main():

@@ -29,8 +29,9 @@ from .trainer import Trainer
 
 MODEL_MAX_BYTES = 2_000_000
 MAX_EPOCH = 10**9
-TRAINING_PARAMS = ("learning_rate", "optimizer", "regularization", "reg_rate", "batch_size", "full_batch")
-DISPLAY_PARAMS = ("show_test", "discretize", "epochs")
+TRAINING_PARAMS = ("learning_rate", "optimizer", "regularization", "reg_rate", "batch_size", "full_batch",
+                   "schedule", "decay_every", "decay_factor", "clip_norm")
+DISPLAY_PARAMS = ("show_test", "discretize", "epochs", "stop_below", "patience")
 
 
 class Experiment:
@@ -89,12 +90,12 @@ class Experiment:
             if shape(weights_from) != shape(self.net):
                 raise ValueError(f"the model {weights_from!r} does not match its configuration ({self.net!r})")
             self.net.params[:] = weights_from.params
-        self.F_train = transform(self.X_train, c["features"])
-        self.F_test = transform(self.X_test, c["features"])
+        self.F_train = transform(self.X_train, c["features"], c["formula"])
+        self.F_test = transform(self.X_test, c["features"], c["formula"])
         self.trainer = Trainer(
             self.net, self.F_train, self.y_train, self.F_test, self.y_test, loss=self.loss,
             seed=c["seed"] + 3, start_epoch=start_epoch, **self._training_kwargs(c))
-        self.grid = Grid(c["features"], grid_res)
+        self.grid = Grid(c["features"], grid_res, formula=c["formula"])
 
     def to_json(self):
         """The model file: the configuration (as in the URL), the network, the epoch reached."""
@@ -142,7 +143,8 @@ class Experiment:
     def _training_kwargs(c):
         return {"optimizer": c["optimizer"], "learning_rate": c["learning_rate"],
                 "batch_size": None if c["full_batch"] else c["batch_size"],
-                "regularization": c["regularization"], "reg_rate": c["reg_rate"]}
+                "regularization": c["regularization"], "reg_rate": c["reg_rate"],
+                **{name: c[name] for name in ("schedule", "decay_every", "decay_factor", "clip_norm")}}
 
     def update(self, config):
         """Apply a new configuration in place if only training or display settings changed.

@@ -4,18 +4,20 @@ The script is built from the playground's own source, never from a copy: the
 network, its losses, optimizers and training loop are ``reference.py`` (the
 plain NumPy network that the tests hold equal to ``Network`` and ``Trainer``),
 the data come from the dataset's generator in ``datasets.py`` and the inputs
-from ``features.py``.  Only the configuration's constants and a short main
-that trains and prints are written here.  It seeds, splits, initialises,
-shuffles and updates as ``Experiment`` and ``Trainer`` do, so it prints the
-app's losses and accuracies, and a student can read every step in one file.
+from ``features.py`` (with ``formula.py``, the custom feature's interpreter).
+Only the configuration's constants and a short main that trains and prints are
+written here. It seeds, splits, initialises, shuffles and updates as
+``Experiment`` and ``Trainer`` do, so it prints the app's losses and
+accuracies, and a student can read every step in one file.
 """
 
 from __future__ import annotations
 
 import inspect
 import re
+from urllib.parse import quote
 
-from . import datasets, features, params, reference
+from . import datasets, features, formula, params, reference
 
 TEMPLATE = '''"""A neural network from scratch in NumPy, exported from the Neural Network Playground.
 
@@ -32,6 +34,7 @@ import numpy as np
 
 N_SAMPLES, NOISE, SEED, TRAIN_RATIO = {n_samples}, {noise}, {seed}, {train_ratio}
 FEATURE_NAMES = {features}
+FORMULA = {formula!r}  # the feature "custom"
 HIDDEN = {hidden}  # neurons per hidden layer
 ACTIVATION, INIT = {activation!r}, {init!r}
 N_OUTPUTS, OUTPUT, LOSS = {n_outputs}, {output!r}, {loss!r}
@@ -45,8 +48,9 @@ CLASSIFICATION = {classification}  # False for regression: there is no accuracy,
 
 {dataset_source}
 
-# ---- the input features ----
+# ---- the input features (a custom one is a formula, checked and run by a small interpreter) ----
 
+{formula_source}
 {features_source}
 
 # ---- the network ----
@@ -59,7 +63,7 @@ def make_data():
     """Points from the dataset's generator, split into training and test points, as features."""
     X, y = {dataset}(N_SAMPLES, NOISE, np.random.default_rng(SEED){classes_arg})
     X_train, y_train, X_test, y_test = split(X, y, TRAIN_RATIO, np.random.default_rng(SEED + 1))
-    return transform(X_train, FEATURE_NAMES), y_train, transform(X_test, FEATURE_NAMES), y_test
+    return transform(X_train, FEATURE_NAMES, FORMULA), y_train, transform(X_test, FEATURE_NAMES, FORMULA), y_test
 
 
 def measure(net, X, y):
@@ -99,12 +103,12 @@ if __name__ == "__main__":
 
 
 def _source_without_header(obj):
-    """A function's or module's source, without module docstring, __future__ and NumPy imports."""
+    """A function's or module's source, without module docstring, __future__, NumPy and package imports."""
     src = inspect.getsource(obj)
     if inspect.ismodule(obj):
         src = re.sub(r'^""".*?"""\n', "", src, flags=re.S)
         src = "\n".join(line for line in src.splitlines()  # the script imports NumPy once, at its top
-                        if not line.startswith(("from __future__", "import numpy")))
+                        if not line.startswith(("from __future__", "import numpy", "from .")))
     return src.strip() + "\n"
 
 
@@ -130,14 +134,16 @@ def standalone_script(config, data_kind=None):
     output, n_outputs, loss = params.output_setup(kind, c["loss"], n_classes)
     ds = datasets.DATASETS[c["dataset"]]
     return TEMPLATE.format(
-        query="&".join(f"{k}={v}" for k, v in params.encode(c).items()),
+        query="&".join(f"{k}={quote(v, safe=',')}" for k, v in params.encode(c).items()),
         reference_doc=inspect.getdoc(reference),
         n_samples=c["n_samples"], noise=c["noise"], seed=c["seed"], train_ratio=c["train_ratio"],
-        features=list(c["features"]), hidden=list(c["hidden"]), activation=c["activation"], init=c["init"],
+        features=list(c["features"]), formula=c["formula"], hidden=list(c["hidden"]), activation=c["activation"],
+        init=c["init"],
         n_outputs=n_outputs, output=output, loss=loss, optimizer=c["optimizer"],
         learning_rate=c["learning_rate"], batch_size=None if c["full_batch"] else c["batch_size"],
         regularization=c["regularization"], reg_rate=c["reg_rate"], epochs=c["epochs"],
         classification=kind != "regression", dataset_source=_dataset_source(c["dataset"]),
-        features_source=_source_without_header(features), reference_source=_source_without_header(reference),
+        formula_source=_source_without_header(formula), features_source=_source_without_header(features),
+        reference_source=_source_without_header(reference),
         dataset=ds.make.__name__, classes_arg=f", n_classes={c['n_classes']}" if ds.kind == "multiclass" else "",
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .datasets import EXTENT
-from .features import transform
+from .features import DEFAULT_FORMULA, transform
 from .network import augment
 
 
@@ -25,14 +25,16 @@ class Grid:
         Points per side.
     extent : (lo, hi)
         The square's bounds, the same for x1 and x2.
+    formula : str
+        The custom feature's formula (see ``formula.py``).
     """
 
-    def __init__(self, features, res=100, extent=EXTENT):
-        self.features, self.res, self.extent = tuple(features), int(res), extent
+    def __init__(self, features, res=100, extent=EXTENT, formula=DEFAULT_FORMULA):
+        self.features, self.res, self.extent, self.formula = tuple(features), int(res), extent, formula
         self.coords = np.linspace(extent[0], extent[1], self.res)
         x1, x2 = np.meshgrid(self.coords, self.coords)  # row i: x2 = coords[i]; column j: x1 = coords[j]
         points = np.column_stack([x1.ravel(), x2.ravel()])
-        self.x_aug = augment(transform(points, self.features), np.float32)
+        self.x_aug = augment(transform(points, self.features, formula), np.float32)
         self._ws = None
 
     def activations(self, net):

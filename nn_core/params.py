@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .activations import HIDDEN_ACTIVATIONS
+from .challenges import CHALLENGES, challenge_start
 from .datasets import DATASETS, MAX_CLASSES
-from .features import FEATURES
+from .features import DEFAULT_FORMULA, FEATURES
+from .formula import MAX_CHARS as MAX_FORMULA_CHARS
+from .formula import parse as parse_formula
 from .lessons import LESSONS
 from .losses import LOSSES
 from .network import INITS
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
+from .schedules import SCHEDULES
 from .text import MAX_MESSAGES, capped, shown
 
 MAX_LAYERS = 8
@@ -32,7 +36,8 @@ class Param:
 
     kind: ``choice`` (one of ``choices``), ``int``/``float`` (in [lo, hi]),
     ``bool``, ``multi`` (a subset of ``choices``, comma-separated in URLs),
-    ``int_list`` (hidden layer sizes, each in [lo, hi], at most MAX_LAYERS).
+    ``int_list`` (hidden layer sizes, each in [lo, hi], at most MAX_LAYERS),
+    ``formula`` (text in x1 and x2 that ``formula.parse`` accepts; kept as typed, stripped).
     """
 
     name: str
@@ -76,6 +81,11 @@ class Param:
                 raise ValueError(f"{self.name} must be at most {MAX_LAYERS} integers in "
                                  f"[{self.lo}, {self.hi}]; got {shown(values)}")
             return tuple(int(v) for v in values)
+        if k == "formula":
+            try:
+                return parse_formula(value).text
+            except ValueError as e:
+                raise ValueError(f"{self.name}: {e}") from None
         raise AssertionError(k)
 
     def parse(self, text):
@@ -139,10 +149,14 @@ PANELS = {  # the panels below the playground, name -> label (hideable in a link
 }
 HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "hidden",
             "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate", "batch_size",
-            "full_batch", "epochs", "speed", "show_test", "discretize") + tuple(PANELS)  # "lesson": the panel
+            "full_batch", "epochs", "speed", "show_test", "discretize", "schedule", "decay_every", "decay_factor",
+            "clip_norm") + tuple(PANELS)  # "lesson": the panel
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LOSS_CHOICES = ("auto",) + tuple(LOSSES)
+DECAY_FACTORS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+CLIP_NORMS = (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)
+STOP_LOSSES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 
 PARAMS: dict[str, Param] = {
     p.name: p
@@ -166,6 +180,9 @@ PARAMS: dict[str, Param] = {
         # features and network
         Param("features", "multi", ("x1", "x2"), "Features", "Inputs computed from each point (x1, x2).",
               tuple(FEATURES)),
+        Param("formula", "formula", DEFAULT_FORMULA, "Formula",
+              f"The custom feature, in x1 and x2: numbers, + - * / ** (a number exponent), brackets, "
+              f"sin cos tan tanh exp log sqrt abs; at most {MAX_FORMULA_CHARS} characters."),
         Param("hidden", "int_list", (4, 2), "Hidden layers", "Neurons in each hidden layer, e.g. 4,2.",
               lo=1, hi=MAX_NEURONS),
         Param("activation", "choice", "tanh", "Activation", "Non-linearity of the hidden neurons.",
@@ -182,9 +199,24 @@ PARAMS: dict[str, Param] = {
         Param("reg_rate", "choice", 0.0, "Regularisation rate", "Strength of the penalty.", REG_RATES),
         Param("batch_size", "int", 10, "Batch size", "Points per update.", lo=1, hi=500),
         Param("full_batch", "bool", False, "Full batch", "Use all training points in every update."),
+        Param("schedule", "choice", "constant", "Rate schedule",
+              "How the learning rate changes over epochs: constant; step (times the decay factor every N epochs); "
+              "cosine (down to decay factor x rate over N epochs, then again).", SCHEDULES),
+        Param("decay_every", "int", 100, "Decay every (epochs)",
+              "N: the step schedule's interval, the cosine schedule's period.", lo=1, hi=10_000),
+        Param("decay_factor", "choice", 0.5, "Decay factor",
+              "Step: the rate is multiplied by it every N epochs. Cosine: the lowest rate, as a share of the rate.",
+              DECAY_FACTORS),
+        Param("clip_norm", "choice", 0.0, "Clip gradient norm",
+              "Gradients longer than this are scaled down to it before each update (0: off).", CLIP_NORMS),
+        Param("stop_below", "choice", 0.0, "Stop below loss",
+              "Playing stops when the test loss falls below this (0: off).", STOP_LOSSES),
+        Param("patience", "int", 0, "Patience (epochs)",
+              "Playing stops when the test loss has not improved for this many epochs (0: off).", lo=0, hi=10_000),
         Param("epochs", "int", 1000, "Stop at", "Playing stops after this many epochs; Play there raises the limit.",
               lo=1, hi=100_000),
-        Param("speed", "choice", 5, "Epochs per update", "Epochs trained between two pictures while playing.",
+        Param("speed", "choice", 1, "Epochs per frame",
+              "Epochs trained between two pictures while playing (TensorFlow Playground trains 1).",
               (1, 2, 5, 10, 20, 50, 100)),
         # display
         Param("show_test", "bool", False, "Show test data", "Draw the test points on the output."),
@@ -192,6 +224,9 @@ PARAMS: dict[str, Param] = {
         # classroom
         Param("lesson", "choice", "none", "Lesson", "A preset with an explanation, for the classroom.",
               ("none",) + tuple(LESSONS)),
+        Param("challenge", "choice", "none", "Challenge",
+              "A graded exercise: a goal, a start setup and conditions checked as training runs.",
+              ("none",) + tuple(CHALLENGES)),
         Param("hide", "multi", (), "Hidden controls", "Controls hidden from the page, for a focused link.",
               HIDEABLE),
     )
@@ -242,11 +277,16 @@ def lesson_config(name):
     return validate({**lesson.config, "lesson": name, "hide": lesson.hide})
 
 
+def challenge_config(name):
+    """The start configuration of a challenge (see ``challenges.py``), validated."""
+    return validate(challenge_start(name))
+
+
 def decode(query, max_warnings=MAX_MESSAGES):
     """A valid configuration from URL query values; returns ``(config, warnings)``.
 
     ``query`` maps names to strings (or lists of strings: the last wins).
-    A valid ``lesson`` is the starting point instead of the defaults.
+    A valid ``challenge`` (or else a valid ``lesson``) is the starting point instead of the defaults.
     Unknown names are ignored with a warning; a bad value falls back to its
     default (or the lesson's value) with a warning that names the parameter and the allowed values.
     Total: whatever the query holds (any length, any characters, 400-digit numbers), this never
@@ -262,7 +302,11 @@ def decode(query, max_warnings=MAX_MESSAGES):
         texts[name] = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
     lesson = texts.get("lesson")
     lesson = PARAMS["lesson"].parse(lesson) if isinstance(lesson, str) else None  # read as every value is
-    if lesson in LESSONS:
+    challenge = texts.get("challenge")
+    challenge = PARAMS["challenge"].parse(challenge) if isinstance(challenge, str) else None
+    if challenge in CHALLENGES:
+        config = challenge_config(challenge)
+    elif lesson in LESSONS:
         config = lesson_config(lesson)
     for name, text in texts.items():
         p = PARAMS[name]

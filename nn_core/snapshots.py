@@ -5,7 +5,7 @@ in ``Network.params`` order: per layer the ``(n_in + 1, n_out)`` block
 ``[W; b]``, row-major) and that epoch's figures.  A *batch* packs any number of
 them with a small JSON description of the picture (``meta``), and optionally
 the data points and the loss history so far.  This module is the one place
-the layout is declared; ``ui/live_view/batch.js`` reads it in one function
+the layout is declared; ``static/live_view/batch.js`` reads it in one function
 (``decodeBatch``), the tests read it with ``decode``.
 
 Layout (little-endian), every section starting at a multiple of 8 bytes::

@@ -9,6 +9,11 @@ replay exactly.  Long runs stay bounded: when there are more than
 ``max_snapshots`` snapshots every other one is dropped (their spacing
 doubles), and history rows are thinned the same way past ``max_history``.
 
+The learning rate may follow a schedule over epochs and the gradient may be
+clipped by its global norm (see ``schedules.py``); the history records the
+rate each epoch was trained with.  ``stop_reason`` says when a stop condition
+(a target test loss, or no improvement for some epochs) is met, and why.
+
 If the loss or a parameter becomes NaN or infinite, the epoch is undone, the
 trainer stops with ``diverged`` set and a message in ``status``; nothing NaN
 is ever left in the network.
@@ -40,10 +45,15 @@ import numpy as np
 import pandas as pd
 
 from .losses import get_loss, targets
+from .metrics import confusion_matrix, predicted_classes, r2_score
 from .network import augment
 from .optimizers import REGULARIZATIONS, add_penalty_gradient, make_optimizer
+from .schedules import SCHEDULES, clip_by_norm
+from .schedules import rate as scheduled_rate
 
-HISTORY_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"]
+# accuracy is NaN for regression, R² NaN for classification; learning_rate: the rate the epoch trained with
+HISTORY_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "learning_rate",
+                   "train_r2", "test_r2"]
 
 
 class _Snapshot:
@@ -84,7 +94,7 @@ class Trainer:
         also yields accuracy) or targets (float).  The test set is optional.
     loss : str
         mse, bce or cross_entropy (must suit the network's output activation).
-    optimizer, learning_rate, batch_size, regularization, reg_rate
+    optimizer, learning_rate, batch_size, regularization, reg_rate, schedule, decay_every, decay_factor, clip_norm
         See ``configure``.
     seed : int
         Seed of the shuffling.
@@ -95,7 +105,8 @@ class Trainer:
 
     def __init__(self, net, X_train, y_train, X_test=None, y_test=None, loss="bce", optimizer="sgd",
                  learning_rate=0.03, batch_size=10, regularization=None, reg_rate=0.0, seed=0,
-                 max_snapshots=200, max_history=10_000, start_epoch=0):
+                 max_snapshots=200, max_history=10_000, schedule="constant", decay_every=100, decay_factor=0.5,
+                 clip_norm=0.0, start_epoch=0):
         self.net = net
         self.loss_name = loss
         self._data = (X_train, y_train, X_test, y_test)
@@ -131,11 +142,12 @@ class Trainer:
 
         self.optimizer = None
         self.diverged = False
-        self.configure(optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
-                       regularization=regularization, reg_rate=reg_rate)
         if not (isinstance(start_epoch, (int, np.integer)) and start_epoch >= 0):
             raise ValueError(f"start_epoch must be an integer >= 0; got {start_epoch!r}")
         self.epoch = self._start_epoch = int(start_epoch)  # completed epochs
+        self.configure(optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
+                       regularization=regularization, reg_rate=reg_rate, schedule=schedule,
+                       decay_every=decay_every, decay_factor=decay_factor, clip_norm=clip_norm)
         self.steps = 0  # mini-batch updates so far
         self._pos = 0  # position of the next mini-batch within the current epoch
         self.status = "ready"
@@ -143,17 +155,21 @@ class Trainer:
         self._history = None
         self._snapshots = []
         self._snapshot_every = 1
+        self._best = (math.inf, 0)  # the lowest loss stop_reason watches, and its epoch
         self._record_epoch()
 
     # -- configuration --
 
-    def configure(self, *, optimizer=None, learning_rate=None, batch_size=0, regularization=0, reg_rate=None):
+    def configure(self, *, optimizer=None, learning_rate=None, batch_size=0, regularization=0, reg_rate=None,
+                  schedule=None, decay_every=None, decay_factor=None, clip_norm=None):
         """Change training hyperparameters between steps; the network is kept.
 
         optimizer : sgd, momentum or adam (a change starts with fresh optimizer state)
-        learning_rate : float > 0
+        learning_rate : float > 0, the base rate of the schedule
         batch_size : int >= 1, or None for full batch
         regularization : None/"none", "l1" or "l2";  reg_rate : float >= 0
+        schedule : constant, step or cosine; decay_every : int >= 1; decay_factor : in (0, 1]
+        clip_norm : float >= 0, the largest gradient norm (0: no clipping)
         Arguments left out keep their value (0 means "unchanged" for batch_size
         and regularization, because None is meaningful there).
         """
@@ -164,7 +180,6 @@ class Trainer:
             if not (isinstance(learning_rate, (int, float)) and 0 < learning_rate < math.inf):
                 raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
             self.learning_rate = float(learning_rate)
-            self._lr = np.array(self.learning_rate)  # 0-d: a faster operand than a Python float
         if batch_size != 0:
             if batch_size is not None and not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
                 raise ValueError(f"batch_size must be a positive integer or None (full batch); got {batch_size!r}")
@@ -182,10 +197,32 @@ class Trainer:
             if not (isinstance(reg_rate, (int, float)) and 0 <= reg_rate < math.inf):
                 raise ValueError(f"reg_rate must be a number >= 0; got {reg_rate!r}")
             self.reg_rate = float(reg_rate)
+        if schedule is not None or decay_every is not None or decay_factor is not None:
+            new = tuple(getattr(self, name) if v is None else v for name, v in
+                        (("schedule", schedule), ("decay_every", decay_every), ("decay_factor", decay_factor)))
+            if new[0] not in SCHEDULES:
+                raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}; got {new[0]!r}")
+            scheduled_rate(new[0], 1.0, 0, *new[1:])  # ValueError if they do not fit
+            self.schedule, self.decay_every, self.decay_factor = new
+        if clip_norm is not None:
+            if not (isinstance(clip_norm, (int, float)) and 0 <= clip_norm < math.inf):
+                raise ValueError(f"clip_norm must be a number >= 0 (0: no clipping); got {clip_norm!r}")
+            self.clip_norm = float(clip_norm)
+        self._set_epoch_rate()
         self._rate_mask = self._weight_mask * self.reg_rate
         self._regularize = self.regularization != "none" and self.reg_rate > 0
         if self.diverged and (learning_rate is not None or optimizer is not None):
             self.diverged, self.status = False, "ready"
+
+    def _set_epoch_rate(self):
+        """The rate of the epoch about to be trained, by the schedule (a 0-d array: a fast operand)."""
+        self._lr = np.array(scheduled_rate(self.schedule, self.learning_rate, self.epoch, self.decay_every,
+                                 self.decay_factor))
+
+    @property
+    def current_learning_rate(self):
+        """The rate the current epoch trains with (the base ``learning_rate`` unless a schedule changes it)."""
+        return float(self._lr)
 
     # -- training --
 
@@ -218,6 +255,8 @@ class Trainer:
         net = self.net
         net.forward_into(ws, x)
         net.backward_into(ws, x, Y, self._loss, self._grad_mats)
+        if self.clip_norm:  # the loss's gradient, before the penalty's (as torch's clip_grad_norm_ and weight_decay)
+            clip_by_norm(self._grad, self.clip_norm)
         if self._regularize:
             add_penalty_gradient(self._grad, net.params, self.regularization, self._rate_mask, self._tmp)
         self.optimizer.update(net.params, self._grad, self._lr)
@@ -306,6 +345,8 @@ class Trainer:
             self._rows.pop()
             self.epoch -= 1
             self._diverge()
+        elif self.schedule != "constant":
+            self._set_epoch_rate()
 
     def _diverge(self):
         """Undo the epoch in progress and stop with a clear status."""
@@ -321,27 +362,36 @@ class Trainer:
     # -- evaluation and history --
 
     def evaluate(self, split):
-        """Mean loss and accuracy (NaN for regression) of the current network on a split."""
+        """Mean loss, accuracy (NaN for regression) and R² (NaN for classes) of the current network on a split."""
         ws = self._workspace(split.n)
         out = self.net.forward_into(ws, split.x_aug)  # (n_outputs, n)
         loss = self._loss.value(ws.z[-1].T, out.T, split.Y.T)  # from z: exact for every logit
         if split.labels is None:
-            return loss, math.nan
+            return loss, math.nan, r2_score(split.Y.T, out.T)
         pred = out.argmax(axis=0) if len(out) > 1 else (out[0] > 0.5)
-        return loss, np.count_nonzero(pred == split.labels) / split.n
+        return loss, np.count_nonzero(pred == split.labels) / split.n, math.nan
+
+    def _evaluate_test(self):
+        return self.evaluate(self._test) if self._test else (math.nan,) * 3
+
+    def _metrics(self, train, test):
+        """``HISTORY_COLUMNS`` from ``evaluate``'s results on the two splits."""
+        return (self.epoch, train[0], test[0], train[1], test[1], float(self._lr), train[2], test[2])
 
     def _record_epoch(self):
         with np.errstate(all="ignore"):
             train = self.evaluate(self._train)
-            grads = self._gradient_magnitudes()
-            test = self.evaluate(self._test) if self._test else (math.nan, math.nan)
-        row = (self.epoch, train[0], test[0], train[1], test[1], *grads)
+            grads = self._gradient_magnitudes()  # right after evaluate(train), whose forward pass it reuses
+            row = (*self._metrics(train, self._evaluate_test()), *grads)
         self._rows.append(row)
         self._history = None
         if len(self._rows) > self._max_history:
             self._rows = self._rows[(len(self._rows) - 1) % 2::2]
-        healthy = math.isfinite(train[0]) and bool(np.isfinite(self.net.params).all())
+        healthy = math.isfinite(row[1]) and bool(np.isfinite(self.net.params).all())
         if healthy:
+            watched = row[2] if self._test else row[1]
+            if watched < self._best[0]:
+                self._best = (watched, self.epoch)
             np.copyto(self._good_params, self.net.params)
             self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
             if (self.epoch - self._start_epoch) % self._snapshot_every == 0:
@@ -371,9 +421,7 @@ class Trainer:
         if self._pos == 0:
             return dict(zip(HISTORY_COLUMNS, self._rows[-1]))
         with np.errstate(all="ignore"):
-            train = self.evaluate(self._train)
-            test = self.evaluate(self._test) if self._test else (math.nan, math.nan)
-        return dict(zip(HISTORY_COLUMNS, (self.epoch, train[0], test[0], train[1], test[1])))
+            return dict(zip(HISTORY_COLUMNS, self._metrics(self.evaluate(self._train), self._evaluate_test())))
 
     @property
     def batch_progress(self):
@@ -397,17 +445,48 @@ class Trainer:
                 break
         return None
 
+    def stop_reason(self, stop_below=0.0, patience=0, since=0):
+        """Why training should stop now, in plain words, or None.
+
+        stop_below : the watched loss (test loss, or train loss without a test set) is below it (0: off)
+        patience : it has not improved on its best for this many epochs (0: off), counting from the
+            best epoch or from ``since`` (e.g. the epoch Play was pressed at), whichever is later
+        """
+        which = "test" if self._test else "training"
+        watched = self._rows[-1][2 if self._test else 1]
+        if stop_below > 0 and watched < stop_below:
+            return (f"Stopped at epoch {self.epoch:,}: the {which} loss {watched:.4g} is below the target "
+                    f"{stop_below:g}.")
+        best, best_epoch = self._best
+        if patience > 0 and self.epoch - max(best_epoch, since) >= patience:
+            return (f"Stopped at epoch {self.epoch:,}: the {which} loss has not improved for {patience:,} epochs "
+                    f"(best {best:.4g} at epoch {best_epoch:,}).")
+        return None
+
+    def confusion(self, test=True):
+        """The confusion matrix (``metrics.confusion_matrix``) on the test (or training) split, or None
+        for regression or without test points."""
+        split = self._test if test else self._train
+        if split is None or split.labels is None:
+            return None
+        with np.errstate(all="ignore"):
+            out = self.net.forward_into(self._workspace(split.n), split.x_aug)
+            predicted = predicted_classes(out.T)
+        return confusion_matrix(split.labels.astype(np.int64), predicted, max(self.net.sizes[-1], 2))
+
     def _twin(self):
         """An independent trainer in this trainer's state: the same next steps, without its history."""
         twin = Trainer(self.net.copy(), *self._data, loss=self.loss_name, optimizer=self.optimizer.name,
                        learning_rate=self.learning_rate, batch_size=self.batch_size,
-                       regularization=self.regularization, reg_rate=self.reg_rate)
+                       regularization=self.regularization, reg_rate=self.reg_rate, schedule=self.schedule,
+                       decay_every=self.decay_every, decay_factor=self.decay_factor, clip_norm=self.clip_norm)
         for k, v in self.optimizer.state.items():
             np.copyto(twin.optimizer.state[k], v)
         twin._rng.bit_generator.state = self._rng.bit_generator.state
         np.copyto(twin._shuffled_x, self._shuffled_x)
         np.copyto(twin._shuffled_Y, self._shuffled_Y)
         twin.epoch, twin.steps, twin._pos = self.epoch, self.steps, self._pos
+        twin._set_epoch_rate()
         return twin
 
     def loss_curve(self, max_points=400):
@@ -474,4 +553,7 @@ class Trainer:
         np.copyto(self._good_params, snap.params)
         self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
         self.diverged, self.status = False, f"epoch {self.epoch}"
+        self._set_epoch_rate()
+        watched = 2 if self._test else 1
+        self._best = min((r[watched], r[0]) for r in self._rows)
         return snap.epoch

@@ -43,6 +43,10 @@ CONTROLS = [
     ("number_input", "seed", 7, "seed", 7, {}),
     ("toggle", "show_test", True, "show_test", True, {}),
     ("toggle", "discretize", True, "discretize", True, {}),
+    ("selectbox", "schedule", "cosine", "schedule", "cosine", {}),
+    ("number_input", "decay_every", 30, "decay_every", 30, {"schedule": "step"}),
+    ("select_slider", "decay_factor", 0.1, "decay_factor", 0.1, {"schedule": "step"}),
+    ("select_slider", "clip_norm", 1.0, "clip_norm", 1.0, {}),
 ]
 
 
@@ -85,14 +89,18 @@ def test_play_sends_a_turn_of_snapshots_and_pause_sends_the_network(batches, mon
     np.testing.assert_array_equal(batch.stats[:, 0], 10 * np.arange(1, n + 1))  # every 10th epoch, in order
     assert int(metric(at, "Epoch")) == exp.trainer.epoch == 10 * n
     np.testing.assert_array_equal(batch.params[-1], exp.net.params.astype(np.float32))
-    np.testing.assert_array_equal(batch.params[0], exp.trainer.params_at(10).astype(np.float32))
+    kept = [i for i, e in enumerate(batch.stats[:, 0]) if e in exp.trainer.snapshot_epochs]
+    assert kept  # each snapshot sent is the network of its epoch, as the trainer recorded it
+    for i in kept:
+        np.testing.assert_array_equal(batch.params[i], exp.trainer.params_at(batch.stats[i, 0]).astype(np.float32))
     assert len(batch.points) == len(exp.X) and batch.meta["n_train"] == len(exp.X_train)
 
-    at.session_state["live_need"] = {"have": 10 * n, "stream": batch.meta["stream"], "queued": 5, "fps": 30,
-                                     "data_id": batch.meta["data_id"]}
-    at.run()  # as the browser's request reruns the fragment: what 0.4 s at 30 frames/s needs, less 5 queued
+    need = {"have": 10 * n, "stream": batch.meta["stream"], "queued": 5, "fps": 30, "data_id": batch.meta["data_id"]}
+    at.session_state["live_need"] = need
+    at.run()  # as the browser's request reruns the fragment: LEAD_SECONDS at 30 frames/s, less the 5 queued
     more = batches[-1]
-    np.testing.assert_array_equal(more.stats[:, 0], 10 * np.arange(n + 1, n + 1 + 7))
+    assert live.batch_size(need) == round(30 * live.LEAD_SECONDS) - 5
+    np.testing.assert_array_equal(more.stats[:, 0], 10 * np.arange(n + 1, n + 1 + live.batch_size(need)))
     assert more.points.size == 0 and more.curve.size == 0 and more.meta["stream"] == batch.meta["stream"]
 
     at.button(key="pause").click().run()

@@ -1,10 +1,13 @@
-"""bench/core.py: every case runs, and ours and the reference compute the same thing (no timing claims)."""
+"""bench/: every benchmark imports, and its pure parts compute what they claim (no timing claims)."""
 
 import json
 
+import numpy as np
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from bench import core
+from bench import core, load, ui
+from nn_core import snapshots
 
 
 @pytest.mark.parametrize("case", list(core.TRAINING_CASES))
@@ -24,3 +27,102 @@ def test_a_tiny_run_gives_every_row():
         assert row["ratio"] == pytest.approx(row["ours_us"] / row["reference_us"])
     json.dumps(results)
     assert "W2 epoch" in core.table(results)
+
+
+# -- bench/load.py --
+
+# A BackMsg Chromium sent (Streamlit 1.67's frontend, captured with Playwright's websocket events) when a
+# v2 component in a fragment called setTriggerValue("need", {have: 1}), on a page at ?a=1&b=x holding a
+# checkbox and a slider.
+CHROMIUM_TRIGGER = bytes.fromhex(
+    "5ae3020a07613d3126623d7812e1010a2e0a2a242449442d62613366636238383839353862613730636532643861633130616439"
+    "363862332d4e6f6e6518010a380a2a242449442d3338336664313462333964653838383830336431383738616138316661373539"
+    "2d4e6f6e653a0a0a0800000000000008400a750a4b242453545245414d4c49545f494e5445524e414c5f4b45595f242449442d35"
+    "303236363732333939383265343438623137663933343938323732383234352d6c6976655f5f6576656e74738201255b7b226576"
+    "656e74223a226e656564222c2276616c7565223a7b2268617665223a317d7d5d1a20383834366339643733643562393032646461"
+    "65653866353731336263333332392a20656666343361666135626237663034363935383665663662326666393935663542300a03"
+    "55544310001a05656e2d55532217687474703a2f2f3132372e302e302e313a36303639392f280032056c69676874"
+)
+
+
+def test_the_need_trigger_is_the_message_chromium_sends():
+    sent = BackMsg.FromString(CHROMIUM_TRIGGER).rerun_script
+    component_id = "$$ID-502667239982e448b17f934982728245-live"
+    widgets = list(sent.widget_states.widgets)[:2]  # the checkbox's and the slider's states
+    built = load.rerun_message("a=1&b=x", sent.page_script_hash, [*widgets, load.trigger_state(
+        component_id, "need", {"have": 1})], sent.context_info.url, sent.fragment_id)
+    assert built == BackMsg.FromString(CHROMIUM_TRIGGER)
+
+
+def test_a_click_is_a_trigger_value_and_a_full_run():
+    msg = load.rerun_message("", "hash", [load.WidgetState(id="b", trigger_value=True)], "http://x/")
+    assert not msg.rerun_script.fragment_id and msg.rerun_script.widget_states.widgets[0].trigger_value
+
+
+@pytest.mark.parametrize("shape", [(0, 25), (1, 25), (7, 3), (60, 1201)])
+def test_count_batch_counts_the_snapshots_of_a_batch(shape):
+    n, p = shape
+    stats = np.zeros((n, len(snapshots.STATS)))
+    stats[:, 0] = np.arange(10, 10 + n)
+    meta = {"playing": True, "stream": 3}
+    data = snapshots.encode(meta, stats, np.ones((n, p)), points=np.zeros((5, 3)))
+    assert load.count_batch(data) == (n, 9 + n if n else None, meta)
+
+
+def test_count_batch_refuses_other_bytes():
+    with pytest.raises(ValueError):
+        load.count_batch(b"not a batch of snapshots, only text")
+
+
+def test_the_draw_queue_drains_at_its_rate_and_never_below_zero():
+    q = load.DrawQueue(rate=60)
+    q.add(60, now=10.0)
+    assert q.level(10.5) == pytest.approx(30)
+    assert q.seconds_until(30, 10.0) == pytest.approx(0.5)
+    assert q.level(12.0) == 0 and q.seconds_until(30, 12.0) == 0
+    q.add(6, now=12.0)
+    assert q.level(12.05) == pytest.approx(3)
+
+
+def test_delivery_counts_only_the_window():
+    batches = [(0.5, 10, 10), (1.5, 20, 30), (2.5, 0, None), (3.5, 5, 35), (4.5, 7, 42)]
+    assert load.delivery(batches, 1.0, 4.0) == (25, 3, 25)
+    assert load.delivery([], 1.0, 4.0) == (0, 0, 0)
+
+
+def test_the_tables_print_every_case():
+    row = {"sessions": 2, "snapshots_per_s_median": 25.0, "snapshots_per_s_min": 20.0,
+           "snapshots_per_s_total": 50.0, "batches_per_s": 4.0, "snapshots_per_batch": 12.5,
+           "epochs_per_s_median": 25.0, "server_cpu": 0.3, "server_cpu_ms_per_batch": 6.0, "rss_mb_before": 200,
+           "rss_mb_after": 210, "client_cpu": 0.1, "other_cpu": 0.2, "kb_per_s_per_session": 3.0,
+           "kb_per_batch": 1.0, "batch_kb_per_batch": 0.5,
+           "not_playing": 0, "errors": []}
+    assert "25.0" in load.table([row, {"sessions": 30, "error": "boom"}], fairness=False)
+    shared = {**row, "heavy": row, "click_s": {"default": {"median": 0.1, "max": 0.2}}}
+    fair = {"sessions": 2, "alone": row, "with_heavy": shared, "share_median": 0.9, "share_min": 0.8}
+    assert "90%" in load.table([fair], fairness=True)
+
+
+# -- bench/ui.py --
+
+SAMPLES = [[100.0, 1, 0], [200.0, 2, 1], [300.0, 3, 2], [1100.0, 5, 4], [1200.0, 6, 4]]
+
+
+def test_window_rates_count_draws_and_epochs_first_shown_inside():
+    rates = ui.window_rates(SAMPLES, 150.0, 1150.0)
+    assert rates == {"draws_per_s": pytest.approx(4.0), "epochs_per_s": pytest.approx(3.0)}
+
+
+def test_still_latency_is_the_last_change_after_the_click():
+    assert ui.still_latency(SAMPLES, 1000.0, 2000.0) == pytest.approx(0.2)
+    assert ui.still_latency(SAMPLES, 1000.0, 1500.0) is None  # changed 300 ms before the end: not still
+    assert ui.still_latency(SAMPLES, 1300.0, 2000.0) == 0
+
+
+def test_the_ui_table_gives_the_ratio_to_tensorflow_playground():
+    figures = {"frames_per_s": 60.0, "draws_per_s": 60.0, "epochs_per_s": 30.0, "ws_kb_per_s": 5.0,
+               "server_cpu": 0.04, "pause_s": 0.1, "first_picture_s": 0.8}
+    text = ui.table({"default": {**figures, "snapshots_per_s": 30.0, "batches_per_s": 3.0, "mounts": 1},
+                     "8x16": {"error": "boom"},
+                     "TensorFlow Playground": {**figures, "epochs_per_s": 60.0, "server_cpu": None}})
+    assert "0.50x" in text and "boom" in text

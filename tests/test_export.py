@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+from urllib.parse import parse_qsl
 
 import numpy as np
 import pytest
@@ -31,6 +32,8 @@ CONFIGS = {
     "leaky_relu_regression": {"problem": "regression", "dataset": "multi_gauss", "activation": "leaky_relu",
                               "hidden": (8, 8), "optimizer": "adam", "learning_rate": 0.01, "epochs": 5},
     "no_hidden_layer": {"dataset": "circle", "hidden": (), "features": ("x1_sq", "x2_sq"), "epochs": 5},
+    "custom_formula": {"dataset": "circle", "hidden": (2,), "features": ("x1", "custom"),
+                       "formula": "sqrt(x1**2 + x2**2) - log(abs(x2)) / 2", "epochs": 5},
 }
 
 
@@ -55,7 +58,7 @@ def final_figures(stdout, part):
 def test_script_reproduces_the_playground(config, tmp_path):
     source = standalone_script(config)
     assert "nn_core" not in source
-    assert set(re.findall(r"^\s*(?:import|from) (\w+)", source, re.M)) == {"numpy"}
+    assert set(re.findall(r"^\s*(?:import|from) (\w+)", source, re.M)) <= {"numpy"} | sys.stdlib_module_names
     stdout = run_script(source, tmp_path)
 
     exp = Experiment(config, grid_res=2)
@@ -73,7 +76,7 @@ def test_script_reproduces_the_playground(config, tmp_path):
         assert (train_accuracy, test_accuracy) == (last.train_accuracy, last.test_accuracy)
     assert last.train_loss != h.train_loss.iloc[0]  # training did move
     # the link in the script's docstring opens the same setup in the app
-    query = dict(kv.split("=", 1) for kv in re.search(r"^\?(.*)$", source, re.M).group(1).split("&"))
+    query = dict(parse_qsl(re.search(r"^\?(.*)$", source, re.M).group(1), keep_blank_values=True, strict_parsing=True))
     assert params.decode(query) == (exp.config, [])
 
 

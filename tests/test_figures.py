@@ -65,11 +65,8 @@ def test_network_links_carry_every_weight_by_sign_and_size():
     np.testing.assert_array_equal(figures.link_width_bins([0.0, 1.0, 2.9, 3.0]), [0, 1, 3, 3])
 
 
-def test_loss_curves_skip_a_missing_test_set():
-    history = pd.DataFrame({"epoch": [0, 1, 2], "train_loss": [0.7, 0.5, 0.4], "test_loss": [np.nan] * 3})
-    fig = figures.loss_figure(history)
-    assert [t.name for t in fig.data] == ["train"]
-    long = pd.DataFrame({"epoch": np.arange(5000), "train_loss": np.linspace(1, 0, 5000),
-                         "test_loss": np.linspace(1, 0.1, 5000)})
-    fig = figures.loss_figure(long)
+def test_gradient_curves_are_thinned_and_skip_an_empty_layer():
+    history = pd.DataFrame({"epoch": np.arange(5000), "grad_1": np.linspace(1, 0.1, 5000), "grad_2": np.nan})
+    fig = figures.gradient_figure(history)
+    assert [t.name for t in fig.data] == ["layer 1"]
     assert len(fig.data[0].x) <= figures.MAX_LINE_POINTS and fig.data[0].x[-1] == 4999

@@ -1,5 +1,8 @@
 """What a new user hit: each test is a bug seen on the app before session state had one owner."""
 
+import base64
+import json
+
 import numpy as np
 
 from nn_core import params
@@ -117,3 +120,25 @@ def test_layer_buttons_and_class_chips_say_what_they_are():
     assert (at.button(key="add_layer").label, at.button(key="remove_layer").label) == ("Add layer", "Remove layer")
     chips = at.segmented_control(key="draw_class")
     assert [chips.format_func(k)[0] for k in range(3)] == ["🟧", "🟦", "🟩"]  # orange, blue, green as drawn
+
+
+def test_a_stop_condition_stops_play_and_says_which():
+    at = run_app(stop_below="0.3", speed="5")  # the circle's test loss falls below 0.3 within some epochs
+    at.button(key="play").click().run()
+    for _ in range(20):
+        if not at.session_state["playing"]:
+            break
+        at.run()
+    tr = at.session_state["exp"].trainer
+    assert not at.session_state["playing"] and tr.latest["test_loss"] < 0.3 < tr.history.test_loss.iloc[0]
+    assert "is below the target 0.3" in notices(at, "info") and tr.epoch < 1000
+
+
+def test_a_rate_schedule_is_drawn_beside_its_settings():
+    at = run_app()
+    assert at.number_input(key="decay_every").disabled and not at.get("plotly_chart")
+    at.selectbox(key="schedule").set_value("step").run()
+    assert not at.exception and not at.number_input(key="decay_every").disabled
+    line = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    rates = np.frombuffer(base64.b64decode(line["y"]["bdata"]), np.float64)
+    assert line["name"] == "learning rate" and rates[0] == 0.03 and rates[-1] == 0.03 * 0.5 ** 10  # halved per 100

@@ -14,8 +14,9 @@ from nn_core.features import feature_label
 from nn_core.losses import LOSSES
 from nn_core.optimizers import OPTIMIZERS
 from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
+from nn_core.schedules import rates
 
-from . import state
+from . import figures, state
 from .state import K, layer_key
 from .text import plain
 
@@ -31,17 +32,20 @@ _NAMED = {
 }
 
 
+PERCENTAGES = ("noise", "train_ratio")  # shares, shown as percentages (their help says %)
+
+
 def choice_label(name, value):
     """How a parameter value is shown in a widget."""
     if name in _NAMED:
         return _NAMED[name](value)
-    if name == "noise" or name == "train_ratio":
+    if name in PERCENTAGES:
         return f"{value:.0%}"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def param_widget(name, where=None, options=None, label_visibility="visible", disabled=False, why=None,
-                 on_change=None):
+                 on_change=None, width="stretch"):
     """The widget of one parameter, built from its declaration; returns its value.
 
     ``disabled`` with ``why`` (the reason, added to the help) greys out a control that cannot apply now.
@@ -53,7 +57,7 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
         return ss[K.CONFIG][name]
     state.restore_widget(name)
     kw = {"key": name, "help": f"{p.help} {why}" if disabled and why else p.help,
-          "label_visibility": label_visibility, "disabled": disabled, "on_change": on_change}
+          "label_visibility": label_visibility, "disabled": disabled, "on_change": on_change, "width": width}
     fmt = {"format_func": lambda v: choice_label(name, v)}
     if p.kind == "choice":
         opts = tuple(options or p.choices)
@@ -69,7 +73,7 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     step = p.step or (1 if p.kind == "int" else 0.01)
     if (p.hi - p.lo) / step > 200:
         return where.number_input(p.label, p.lo, p.hi, step=step, **kw)
-    return where.slider(p.label, p.lo, p.hi, step=step, **kw)
+    return where.slider(p.label, p.lo, p.hi, step=step, format="percent" if name in PERCENTAGES else None, **kw)
 
 
 def read_config():
@@ -91,31 +95,35 @@ def read_config():
 # -- training buttons --
 
 def toolbar_ui():
-    """Play/Pause, Step (an epoch), Step batch (one mini-batch), Reset, the epoch limit, the training settings."""
+    """Play/Pause, Step (an epoch), Step batch (one mini-batch), Reset and the epoch limit, in one row that
+    wraps (on a phone it stays a row above the picture)."""
     ss = st.session_state
-    cols = st.columns([1.1, 0.9, 1.2, 1, 1.2, 1.5, 1.3, 1.3, 1.3, 1.5, 1.4], vertical_alignment="bottom")
+    bar = st.container(horizontal=True, vertical_alignment="bottom", key="toolbar")
     # Two buttons, not one toggle: the browser may deliver one click twice (with a queued fragment
     # rerun and with the full rerun), and setting a state twice is harmless where toggling is not.
     if ss[K.PLAYING]:
-        cols[0].button("Pause", key="pause", type="primary", on_click=state.stop, icon=":material/pause:",
-                       width="stretch")
+        bar.button("Pause", key="pause", type="primary", on_click=state.stop, icon=":material/pause:")
     else:
-        cols[0].button("Play", key="play", type="primary", on_click=state.play, icon=":material/play_arrow:",
-                       width="stretch")
-    cols[1].button("Step", key="step", on_click=state.step, args=("epoch",), help="Train one epoch",
-                   width="stretch")
-    cols[2].button("Step batch", key="step_batch", on_click=state.step, args=("batch",),
-                   help="Train on one mini-batch", width="stretch")
-    cols[3].button("Reset", key="reset", on_click=state.reset, help="New initial weights, epoch 0",
-                   width="stretch")
-    param_widget("epochs", cols[4])
-    for col, name in zip(cols[5:9], ("learning_rate", "activation", "optimizer")):
-        param_widget(name, col)
-    param_widget("regularization", cols[8], on_change=state.regularization_picked)
-    param_widget("reg_rate", cols[9], disabled=ss.regularization == "none", why="Pick L1 or L2 first.")
-    own = ss[K.USER_DATA]
-    param_widget("problem", cols[10], disabled=own is not None,
+        bar.button("Play", key="play", type="primary", on_click=state.play, icon=":material/play_arrow:")
+    bar.button("Step", key="step", on_click=state.step, args=("epoch",), help="Train one epoch")
+    bar.button("Step batch", key="step_batch", on_click=state.step, args=("batch",),
+               help="Train on one mini-batch")
+    bar.button("Reset", key="reset", on_click=state.reset, help="New initial weights, epoch 0")
+    param_widget("epochs", bar, width=150)
+
+
+def training_ui():
+    """The training settings: learning rate, activation, optimizer, regularisation and its rate, problem type."""
+    ss = st.session_state
+    st.subheader("Training", divider="gray")
+    left, right = st.columns(2)
+    param_widget("learning_rate", left)
+    param_widget("activation", right)
+    param_widget("optimizer", left)
+    param_widget("problem", right, disabled=ss[K.USER_DATA] is not None,
                  why="It follows your data: targets are regression, labels classification.")
+    param_widget("regularization", left, on_change=state.regularization_picked)
+    param_widget("reg_rate", right, disabled=ss.regularization == "none", why="Pick L1 or L2 first.")
 
 
 def data_ui():
@@ -173,6 +181,19 @@ def network_ui():
         param_widget("init")
         param_widget("speed")
         param_widget("seed")
+        param_widget("schedule")
+        constant = ss.schedule == "constant"
+        param_widget("decay_every", disabled=constant, why="Pick a step or cosine schedule first.")
+        param_widget("decay_factor", disabled=constant, why="Pick a step or cosine schedule first.")
+        if not constant and "schedule" not in ss[K.CONFIG]["hide"]:
+            now = {n: ss.get(n, ss[K.CONFIG][n]) for n in ("epochs", "learning_rate", "decay_every", "decay_factor")}
+            epochs = np.unique(np.linspace(0, now["epochs"], 400).astype(int))  # enough for a smooth line
+            st.plotly_chart(figures.rate_figure(epochs, rates(ss.schedule, now["learning_rate"], epochs,
+                                                              now["decay_every"], now["decay_factor"])),
+                            key="rate_fig", config={"displayModeBar": False})  # the widgets' values: this run's
+        param_widget("clip_norm")
+        param_widget("stop_below")
+        param_widget("patience")
 
 
 def output_ui():

@@ -21,16 +21,9 @@ import plotly.graph_objects as go
 NEG_COLOR, ZERO_COLOR, POS_COLOR = "#f59322", "#e8eaeb", "#0877bd"
 COLORSCALE = [[0.0, NEG_COLOR], [0.5, ZERO_COLOR], [1.0, POS_COLOR]]
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"]
-CLASS_COLOR_NAMES = ["orange", "blue", "green", "violet", "red", "gray"]  # the nearest Markdown colours
 FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12, "color": "#333"}
-TRAIN_COLOR = "#333"  # the training loss line (the test line is POS_COLOR, dashed)
 MAX_LINE_POINTS = 1000
 EMPTY = -128  # int8 code of a transparent heatmap cell
-_RGB = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (NEG_COLOR, ZERO_COLOR, POS_COLOR)],
-                np.float32)
-# the colour of each of 255 levels from -1 to 1: between grey and orange or blue, in proportion to |v|
-_LEVELS = np.linspace(-1, 1, 255, dtype=np.float32)[:, None]
-COLOR_LEVELS = np.rint(_RGB[1] + (np.where(_LEVELS < 0, _RGB[0], _RGB[2]) - _RGB[1]) * np.abs(_LEVELS)).astype(np.uint8)
 # int8 heatmap scale: -128 transparent, -127..127 orange..grey..blue
 INT8_COLORSCALE = [[0.0, "rgba(0,0,0,0)"], [0.5 / 255, "rgba(0,0,0,0)"], [1 / 255, NEG_COLOR],
                    [128 / 255, ZERO_COLOR], [1.0, POS_COLOR]]
@@ -88,12 +81,6 @@ def _plane_axes(extent):
     return {"xaxis": {"range": [lo, hi], "title": {"text": "x1"}, "zeroline": False, "constrain": "domain"},
             "yaxis": {"range": [lo, hi], "title": {"text": "x2"}, "zeroline": False, "scaleanchor": "x",
                       "constrain": "domain"}}  # both axes shrink to a square: neither shows more than the plane
-
-
-def colorize(values):
-    """RGB uint8 colours of values in [-1, 1] on ``COLORSCALE`` (for raster pictures), 255 levels; NaN is grey."""
-    codes = np.rint((np.clip(np.nan_to_num(np.asarray(values, np.float32)), -1, 1) + 1) * 127).astype(np.uint8)
-    return COLOR_LEVELS[codes]
 
 
 def class_image(probs, discretize=False):
@@ -271,13 +258,13 @@ def _lines(history, columns, names, styles):
             for c, n, s in zip(columns, names, styles) if len(h) and not h[c].isna().all()]
 
 
-def loss_figure(history, *, height=220, log_y=False):
-    """Train (solid) and test (dashed) loss over epochs."""
-    data = _lines(history, ["train_loss", "test_loss"], ["train", "test"],
-                  [{"color": TRAIN_COLOR, "width": 2}, {"color": POS_COLOR, "width": 2, "dash": "dash"}])
-    return _figure(data, height, showlegend=True, legend={"orientation": "h", "y": 1.15, "x": 0},
-                   xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": "loss"},
-                                                            "type": "log" if log_y else "linear"})
+def rate_figure(epochs, rates, *, height=160):
+    """The learning rate over epochs (``schedules.rates``), a small line chart beside the schedule's settings."""
+    data = [{"type": "scatter", "x": np.asarray(epochs, np.float64), "y": np.asarray(rates, np.float64),
+             "mode": "lines", "name": "learning rate", "line": {"color": POS_COLOR, "width": 2},
+             "hovertemplate": "epoch %{x}: rate %{y:.4g}<extra></extra>"}]
+    return _figure(data, height, xaxis={"title": {"text": "epoch"}},
+                   yaxis={"title": {"text": "learning rate"}, "rangemode": "tozero"})
 
 
 # -- figures of the panels below the playground --

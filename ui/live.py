@@ -35,16 +35,10 @@ from .pictures import layer_labels
 from .state import K
 
 TURN_SECONDS = 0.02  # training time of one turn
-LEAD_SECONDS = 0.4  # a batch fills the browser's queue this far ahead
+LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs: each costs ~3 ms of server CPU)
 MAX_BATCH = 60  # snapshots per batch at most
 DEFAULT_FPS = 60  # the browser's frame rate until it reports one
 CURVE_POINTS = 400  # rows of loss history sent when the browser needs the whole curve
-PLOT_CONFIG = {"displayModeBar": False}  # the panels' Plotly charts
-# the live view's own session keys (state.K holds the app's)
-LIVE_KEY = "live"  # the component: its trigger values
-LIVE_NEED = "live_need"  # the last "need" request, for the next run
-LIVE_STREAM = "live_stream"  # {"stream": id, "at": where training was when the last batch was made}
-LIVE_RERUN_APP = "live_rerun_app"  # set by the fragment when the whole page must follow
 
 
 class FairLock:
@@ -126,10 +120,12 @@ def points_of(exp):
 
 
 def snapshot(tr):
-    """The trainer's network now: its stats row and float32 parameters."""
+    """The trainer's network now: its stats row and float32 parameters (a network about to diverge may
+    hold values beyond float32: they become infinite, and the picture saturates)."""
     h = tr.latest
-    return [tr.epoch, h["train_loss"], h["test_loss"], h["train_accuracy"], h["test_accuracy"]], \
-        tr.net.params.astype(np.float32)
+    with np.errstate(over="ignore"):
+        params = tr.net.params.astype(np.float32)
+    return [tr.epoch, h["train_loss"], h["test_loss"], h["train_accuracy"], h["test_accuracy"]], params
 
 
 def batch_size(need):
@@ -156,7 +152,7 @@ def train_turn(exp, want):
     with TURN_LOCK:
         tr.run_until(time.monotonic() + TURN_SECONDS, min(want * speed - tr.epoch % speed, left), after_epoch)
     if state.check_stop():
-        st.session_state[LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
+        st.session_state[K.LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
     return taken
 
 
@@ -165,7 +161,7 @@ def next_batch(need):
     ss = st.session_state
     exp = ss[K.EXP]
     tr = exp.trainer
-    live = ss.setdefault(LIVE_STREAM, {"stream": 0, "at": None})
+    live = ss.setdefault(K.LIVE_STREAM, {"stream": 0, "at": None})
     if live["at"] != (id(exp), id(tr), tr.steps, tr.epoch):  # the trajectory jumped since the last batch
         live["stream"] += 1
     stream, data_id = live["stream"], id(exp)
@@ -184,26 +180,26 @@ def next_batch(need):
 
 
 def _on_need():
-    st.session_state[LIVE_NEED] = st.session_state[LIVE_KEY].need
+    st.session_state[K.LIVE_NEED] = st.session_state[K.LIVE].need
 
 
 def _on_edit():
     """A weight or bias typed in the picture (only while paused): set it in the network and record it."""
     ss = st.session_state
-    edit = ss[LIVE_KEY].edit
+    edit = ss[K.LIVE].edit
     if ss[K.PLAYING] or not isinstance(edit, dict):
         return
     try:
         ss[K.EXP].trainer.set_parameter(edit.get("index"), edit.get("value"))
     except ValueError as e:
         state.notify("warning", f"The value was not set: {e}.")
-    ss[LIVE_RERUN_APP] = True  # the panels show the new network
+    ss[K.LIVE_RERUN_APP] = True  # the panels show the new network
 
 
 def _on_add_point():
     """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
     ss = st.session_state
-    point = ss[LIVE_KEY].add_point
+    point = ss[K.LIVE].add_point
     if isinstance(point, dict):
         add_point(point.get("x1"), point.get("x2"))
 
@@ -217,7 +213,7 @@ def add_point(x1, x2):
     if np.isfinite(X_new).all():
         ss = st.session_state
         state.add_points(X_new, ss.get(K.DRAW_CLASS) or 0)
-        ss[LIVE_RERUN_APP] = True  # the Your data panel shows the point
+        ss[K.LIVE_RERUN_APP] = True  # the Your data panel shows the point
 
 
 def live_ui():
@@ -226,12 +222,13 @@ def live_ui():
 
     @st.fragment
     def live():
-        batch = next_batch(ss.pop(LIVE_NEED, None))
+        batch = next_batch(ss.pop(K.LIVE_NEED, None))
         tr = ss[K.EXP].trainer
-        for col, (label, text) in zip(st.columns(5), metric_texts(tr, ss[K.PLAYING])):
-            col.metric(label, text)
+        row = st.container(horizontal=True, gap="medium", key="metrics")  # wraps on a phone: 2-3 per line
+        for label, text in metric_texts(tr, ss[K.PLAYING]):
+            row.metric(label, text, width="content")
         live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
-        if ss.pop(LIVE_RERUN_APP, False):
+        if ss.pop(K.LIVE_RERUN_APP, False):
             st.rerun()
 
     live()

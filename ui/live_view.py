@@ -2,11 +2,13 @@
 
 Contract (``bench/`` and the tests rely on it; the byte layout is ``nn_core/snapshots.py``):
 
-* Registered once as ``st.components.v2.component("nnpg_live", ...)``; its JavaScript and CSS are the
-  files in ``ui/live_view/`` (plain ES modules: ``batch.js`` decodes a batch, ``forward.js`` evaluates the
-  network over the plane, ``draw.js`` paints, ``main.js`` plays), read from disk and passed inline: no
-  CDN, no build step.  Bundling only removes the sibling ``import`` lines and the ``export`` keywords of
-  the helper modules, so each file also loads on its own (the Chromium test imports ``forward.js``).
+* Registered once as ``st.components.v2.component("nnpg_live", ...)``.  Its JavaScript is the plain ES
+  modules in ``static/live_view/`` (``batch.js`` decodes a batch, ``forward.js`` evaluates the network
+  over the plane, ``draw.js`` paints, ``main.js`` plays), served once per page by Streamlit itself
+  (``server.enableStaticServing``, ``/app/static/``): no CDN, no build step.  The component's own
+  JavaScript is ``LOADER``, a few lines that import ``main.js``: Streamlit sends a component's inline
+  code with every mount, which with the whole code inline was ~30 kB a batch, most of what a playing
+  session received.
 * Mounted once per run of the live fragment, with ``key="live"``; ``data`` is one batch (bytes).
 * Triggers it sets (each reruns only the live fragment):
   ``need``: ``{"have": last epoch queued, "stream": stream id held, "queued": snapshots queued,
@@ -18,42 +20,33 @@ Contract (``bench/`` and the tests rely on it; the byte layout is ``nn_core/snap
   ``batches`` (received), ``mounts`` (also ``window.__nnpg.mounts``: more than 1 means a remount).  The
   element's ``nnpg`` property holds its state; ``nnpg.shown.params`` is the network on screen.
 
-Measured cost: Streamlit 1.67 puts the component's JavaScript (about 30 kB) in every mount's message, so
-at 6-7 batches a second it is most of the ~210-240 kB/s a playing session receives; the batches
-themselves are a few kB.  Websocket compression, fewer larger batches, or a loader that receives the
-code once would remove it.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import streamlit as st
 
-ASSETS = Path(__file__).parent / "live_view"
-MODULES = ("batch.js", "forward.js", "draw.js", "main.js")  # dependencies first; main.js has the default export
-_IMPORT = re.compile(r'^import \{[^}]*\} from "\./[a-z_]+\.js";\n', re.M)
+from .state import K
 
-
-def bundle():
-    """The component's JavaScript: the modules in order, as one module with main.js's default export."""
-    parts = []
-    for name in MODULES:
-        text = _IMPORT.sub("", (ASSETS / name).read_text())
-        if name != MODULES[-1]:
-            text = re.sub(r"^export (const|function|default)", r"\1", text, flags=re.M)
-        parts.append(f"// --- {name}\n{text}")
-    return "\n".join(parts)
-
-
-LIVE_VIEW = st.components.v2.component("nnpg_live", js=bundle(), css=(ASSETS / "live.css").read_text(),
+ASSETS = Path(__file__).resolve().parent.parent / "static" / "live_view"
+LOADER = """
+// The live view's code is served by Streamlit (static/live_view/); only this loader travels with a batch.
+const main = import(new URL("app/static/live_view/main.js", document.baseURI).href);
+export default function (component) {
+  let cleanup = null, gone = false;
+  main.then((m) => { if (!gone) cleanup = m.default(component); });
+  return () => { gone = true; if (typeof cleanup === "function") cleanup(); };
+}
+"""
+LIVE_VIEW = st.components.v2.component("nnpg_live", js=LOADER, css=(ASSETS / "live.css").read_text(),
                                        isolate_styles=False)
 
 
 def live_view(batch, on_need=None, on_edit=None, on_add_point=None):
     """Mount the live view with one batch (bytes); returns the component's result (its trigger values)."""
-    return LIVE_VIEW(key="live", data=batch, on_need_change=on_need or _ignore, on_edit_change=on_edit or _ignore,
+    return LIVE_VIEW(key=K.LIVE, data=batch, on_need_change=on_need or _ignore, on_edit_change=on_edit or _ignore,
                      on_add_point_change=on_add_point or _ignore)
 
 

@@ -173,7 +173,8 @@ def hidden_space_ui(exp):
     ticks, along = np.linspace(lo, hi, 13), np.linspace(lo, hi, 60)
     lines = [np.column_stack([np.full_like(along, t), along]) for t in ticks]  # x1 fixed
     lines += [np.column_stack([along, np.full_like(along, t)]) for t in ticks]  # x2 fixed
-    bent = [exp.net.forward(transform(line, exp.config["features"]))[layer + 1] for line in lines]
+    c = exp.config
+    bent = [exp.net.forward(transform(line, c["features"], c["formula"]))[layer + 1] for line in lines]
     st.plotly_chart(figures.hidden_space_figure(points, exp.y_train, bent, kind=exp.kind),
                     key="hidden_space_fig", config=PLOT_CONFIG)
     st.caption("Each point is a training point placed at the two activations of this layer. If the classes "

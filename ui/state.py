@@ -36,11 +36,11 @@ class K:
     CONFIG = "config"  # the configuration (dict), mirrored in the URL
     EXP = "exp"  # the Experiment built from it: data, network, trainer, grid
     PLAYING = "playing"  # True while Play trains
+    PLAYED_FROM = "played_from"  # the epoch Play was last pressed at (a patience window starts there)
     USER_DATA = "user_data"  # the user's own points as Data, or None for the built-in dataset
     DRAWN = "drawn"  # the points on the drawing canvas (Data), or None: the data on screen
     NOTICES = "notices"  # messages (kind, text) for the next run
     DIVERGED = "diverged"  # what to do after a divergence, shown while the trainer stays diverged
-    CSV_SEEN = "csv_seen"  # file id of the last CSV read, so a rerun does not read it again
     LESSON_PICK = "lesson_pick"  # the Lessons panel's selectbox
     PANEL = "panel"  # the open panel under "Explore further"
     NEURON_LAYER, NEURON_UNIT, NEURON_EXAMPLE = "neuron_layer", "neuron_unit", "neuron_example"
@@ -48,6 +48,10 @@ class K:
     HIDDEN_SPACE_LAYER = "hidden_space_layer"
     DRAW_CANVAS, DRAW_CLASS, DRAW_COUNT = "draw_canvas", "draw_class", "draw_count"
     CSV_UPLOAD, MODEL_UPLOAD = "csv_upload", "model_upload"
+    LIVE = "live"  # the live view component: its trigger values (need, edit, add_point)
+    LIVE_NEED = "live_need"  # the live view's last request for snapshots, for the fragment's next run
+    LIVE_STREAM = "live_stream"  # {"stream": id, "at": where training was when the last batch was made}
+    LIVE_RERUN_APP = "live_rerun_app"  # set by the live fragment when the whole page must follow
 
 
 class Data(NamedTuple):
@@ -191,6 +195,7 @@ def play():
         set_param("epochs", new)
         notify("info", f"Stop at raised from {limit:,} to {new:,} epochs.")
     ss[K.PLAYING] = True
+    ss[K.PLAYED_FROM] = tr.epoch
 
 
 def stop():
@@ -207,7 +212,8 @@ def step(kind):
 
 
 def check_stop():
-    """After training: stop at the epoch limit or on a divergence, with a notice saying why and what works.
+    """After training: stop on a divergence, at the epoch limit or at a stop condition (a loss target, no
+    improvement for ``patience`` epochs), with a notice saying which and what works.
 
     Returns True if training stopped.
     """
@@ -218,11 +224,16 @@ def check_stop():
         stop()
         ss[K.DIVERGED] = divergence_message(tr)
         return True
-    if ss[K.PLAYING] and tr.epoch >= limit:
+    if not ss[K.PLAYING]:
+        return False
+    c = ss[K.CONFIG]
+    reason = tr.stop_reason(c["stop_below"], c["patience"], since=ss.get(K.PLAYED_FROM, 0))
+    if tr.epoch >= limit:
+        reason = f"Stopped at {tr.epoch:,} epochs, the limit set in Stop at. Press Play to train on."
+    if reason:
         stop()
-        notify("info", f"Stopped at {tr.epoch:,} epochs, the limit set in Stop at. Press Play to train on.")
-        return True
-    return False
+        notify("info", reason)
+    return bool(reason)
 
 
 def divergence_help():

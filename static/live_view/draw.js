@@ -7,7 +7,7 @@ const TEXT = "#333", TRAIN_LINE = "#333", TEST_LINE = "#0877bd", FONT = "Helveti
 const PLANE_STRENGTH = 0.7;  // the output plane is drawn this much of the way from white: lighter than the points
 export const THUMB_STRIDE = 4;  // neuron thumbnails take every 4th lattice point (100 -> 25)
 
-// 255 shades from -1 (orange) through 0 (grey) to 1 (blue), as figures.COLOR_LEVELS: [r, g, b] rows.
+// 255 shades from -1 (orange) through 0 (grey) to 1 (blue), between figures.py's colours: [r, g, b] rows.
 const LEVELS = Array.from({ length: 255 }, (_, k) => {
   const v = -1 + (2 * k) / 254, end = v < 0 ? NEG : POS;
   return ZERO.map((z, c) => Math.round(z + (end[c] - z) * Math.abs(v)));

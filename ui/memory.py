@@ -12,7 +12,8 @@ Three things keep it otherwise (measured with Streamlit 1.67 on Linux, see tests
    unless asked to trim them.
 
 So one daemon thread per server process runs a full collection and ``malloc_trim`` every
-``SWEEP_SECONDS``.  A collection with a few sessions open takes milliseconds to tens of milliseconds.
+``SWEEP_SECONDS``.  A full collection holds the GIL: measured 26-29 ms with the app's modules loaded and five
+heavy experiments (117,000 objects, one process on this 2-core machine), i.e. under 0.3 % of a core.
 """
 
 from __future__ import annotations

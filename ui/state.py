@@ -21,11 +21,15 @@ import streamlit as st
 from nn_core import params
 from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
+from nn_core.formula import parse as parse_formula
 from nn_core.params import LEARNING_RATES, PARAMS
+
+from .text import shortened
 
 GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
 USEFUL_REG_RATE = 0.01  # the rate a regulariser starts with when it is picked while the rate is 0
 DRAWN_NAME = "drawn points"
+QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
 
 
@@ -275,6 +279,19 @@ def keep_a_feature():
     if not ss.features:
         load_widgets({"features": ss[K.CONFIG]["features"]})
         notify("info", "A network needs at least one input: that feature stays on.")
+
+
+def formula_typed():
+    """The formula's on_change: a formula the parser refuses is put back to the one in use, with a notice
+    that quotes the refused part (shortened) and says why."""
+    ss = st.session_state
+    typed, kept = ss.formula, ss[K.CONFIG]["formula"]
+    try:
+        parse_formula(typed)
+    except ValueError as e:
+        load_widgets({"formula": kept})
+        notify("warning", f"The formula {shortened(typed, QUOTED_CHARS)!r} was not used: {e}. "
+                          f"The formula {kept} is kept.")
 
 
 def regularization_picked():

@@ -129,6 +129,7 @@ PANELS = {  # the panels below the playground, name -> label (hideable in a link
     "data": "Your data",
     "export": "Export",
     "lesson": "Lessons",
+    "challenges": "Challenges",
 }
 HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "formula",
             "hidden", "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate",

@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 from nn_core import params
+from nn_core.challenges import CHALLENGES
 from nn_core.datasets import to_csv
 from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
-from tests.conftest import config, metric, notices, open_panel, run_app, trained
+from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained
+from ui import live
 from ui.panels import model_json
 
 
@@ -144,3 +146,63 @@ def test_a_teachers_link_hides_controls_and_panels():
     assert "Export" not in panels and "Lessons" in panels and "Inside a neuron" not in panels
     open_panel(at, "lesson")  # opening the panel that edits the hidden list keeps it
     assert config(at)["hide"] == ("dataset", "learning_rate", "neuron", "export")
+
+
+def checklist(at):
+    """The checklist lines of the Challenges panel, as the reader sees them."""
+    return [shown(m.value) for m in at.markdown if shown(m.value)[:1] in "✓✗"]
+
+
+def test_picking_a_challenge_loads_its_setup_and_grades_it():
+    at = open_panel(trained(2), "challenges")
+    at.selectbox(key="challenge_pick").set_value("xor_no_hidden").run()
+    assert not at.exception
+    assert config(at) == params.challenge_config("xor_no_hidden") and metric(at, "Epoch") == "0"
+    assert at.query_params["challenge"] in ("xor_no_hidden", ["xor_no_hidden"])
+    assert any(CHALLENGES["xor_no_hidden"].goal in shown(m.value) for m in at.markdown)
+    lines = checklist(at)
+    assert lines[:2] == ["✓ dataset = Exclusive or: now Exclusive or", "✓ hidden layers = none: now none"]
+    assert lines[2].startswith("✗ test accuracy ≥ 95.0%: now ") and len(lines) == 3
+    assert not at.success and "Hint" not in notices(at, "info")
+    at.selectbox(key="challenge_pick").set_value("none").run()  # free play keeps the setup
+    assert config(at) == {**params.challenge_config("xor_no_hidden"), "challenge": "none"} and not checklist(at)
+
+
+def test_a_challenge_link_opens_it_and_the_solution_passes_with_its_numbers():
+    at = run_app(challenge="xor_no_hidden")
+    assert at.segmented_control(key="panel").value == "challenges" and checklist(at)
+    at.pills(key="features").set_value(["x1", "x2", "x1x2"]).run()  # the known solution
+    exp = at.session_state["exp"]
+    exp.trainer.run(100)
+    at.run()
+    assert all(line.startswith("✓") for line in checklist(at))
+    accuracy = exp.trainer.latest["test_accuracy"]
+    assert notices(at, "success") == ("Challenge passed at epoch 100: dataset Exclusive or; hidden layers none; "
+                                      f"test accuracy {accuracy:.1%}.")
+    assert "Hint" not in notices(at, "info")
+
+
+def test_the_hint_shows_after_the_challenges_budget_without_passing():
+    at = run_app(challenge="xor_no_hidden")
+    assert "Hint" not in notices(at, "info")
+    at.session_state["exp"].trainer.run(CHALLENGES["xor_no_hidden"].config["epochs"])
+    at.run()
+    assert not at.success
+    assert notices(at, "info") == "Hint: " + CHALLENGES["xor_no_hidden"].hint
+
+
+@pytest.mark.parametrize("panel_open", [True, False])
+def test_a_flipped_check_mark_reruns_the_page_from_the_live_fragment(monkeypatch, panel_open):
+    """Playing, the fragment's turn grades the challenge; a condition flipping asks for a full run (the
+    panels run on full runs only), and only while the panel is open."""
+    monkeypatch.setattr(live, "TURN_SECONDS", 60.0)  # a turn ends at its snapshot count: 45 x 10 epochs
+    reruns = []
+    rerun = live.st.rerun
+    monkeypatch.setattr(live.st, "rerun", lambda: (reruns.append(1), rerun()))
+    at = run_app(challenge="xor_no_hidden", features="x1,x2,x1x2", epochs="1000", speed="10")
+    if not panel_open:
+        at.segmented_control(key="panel").set_value(None).run()
+    at.button(key="play").click().run()
+    assert not at.exception and at.session_state["playing"]  # the limit is not reached
+    assert len(reruns) == panel_open
+    assert bool(at.success) == panel_open

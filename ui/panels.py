@@ -16,6 +16,7 @@ import streamlit as st
 
 from nn_core import params
 from nn_core.activations import ACTIVATIONS
+from nn_core.challenges import CHALLENGES, MEASURES
 from nn_core.datasets import MAX_CLASSES, load_csv, scatter_in_box, to_csv
 from nn_core.experiment import Experiment
 from nn_core.export import standalone_script
@@ -26,7 +27,7 @@ from nn_core.network import Network
 from nn_core.neuron import trace
 from nn_core.params import HIDEABLE, PANELS, PARAMS
 
-from . import figures, pictures, state
+from . import controls, figures, pictures, state
 from .state import K
 from .text import plain
 
@@ -325,8 +326,64 @@ def lesson_ui(exp):
             st.markdown(f"**{lesson.title}.** {lesson.text.split('. ')[0].rstrip('.')}.")  # its first sentence
 
 
+# -- 9. challenges --
+
+SYMBOLS = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+
+
+def measure_text(name, value):
+    """A measured (or target) value as the checklist shows it: accuracies in %, settings by their labels."""
+    if name in PARAMS:  # a setting: dataset, activation, features, regularisation, its rate, hidden layers
+        if isinstance(value, tuple):
+            return ", ".join(controls.choice_label(name, v) for v in value) or "none"
+        return controls.choice_label(name, value)
+    if isinstance(value, float) and np.isnan(value):
+        return "–"
+    if "accuracy" in name:
+        return f"{value:.1%}"
+    return f"{value:,}" if isinstance(value, (int, np.integer)) else f"{value:.3f}"
+
+
+def condition_text(name, op, target, actual, ok):
+    """One checklist line, e.g. ``✗ test accuracy ≥ 95.0 %: now 87.2 %``."""
+    return (f"{'✓' if ok else '✗'} {MEASURES[name]} {SYMBOLS[op]} {measure_text(name, target)}: "
+            f"now {measure_text(name, actual)}")
+
+
+def challenges_ui(exp):
+    """Pick a challenge: its start setup loads; the goal, a checklist graded as training runs, then success.
+
+    The hint shows once the network has trained the challenge's epoch budget (its starting Stop at, 100 to
+    400 epochs) without passing; Reset starts the count again.  The checklist follows training through
+    ``state.follow_challenge``.
+    """
+    ss = st.session_state
+    ss.setdefault(K.CHALLENGE_PICK, exp.config["challenge"])
+    st.selectbox("Challenge", ("none",) + tuple(CHALLENGES), key=K.CHALLENGE_PICK,
+                 on_change=lambda: state.start_challenge(ss[K.CHALLENGE_PICK]),
+                 format_func=lambda n: "Free play" if n == "none" else CHALLENGES[n].title)
+    status = state.grade()
+    if status is None:
+        st.caption("Pick a challenge: its setup loads, and the app checks its goal as you train.")
+        return
+    challenge, passed, rows = status
+    st.markdown(f"**{plain(challenge.title)}.** {plain(challenge.goal)}")
+    for row in rows:
+        st.markdown(plain(condition_text(*row)))
+    epoch = exp.trainer.epoch
+    if passed:
+        numbers = "; ".join(f"{MEASURES[name]} {measure_text(name, actual)}" for name, _, _, actual, _ in rows)
+        st.success(plain(f"Challenge passed at epoch {epoch:,}: {numbers}."), icon=":material/trophy:")
+    elif epoch >= challenge.config["epochs"]:
+        st.info(plain(f"Hint: {challenge.hint}"), icon=":material/lightbulb:")
+    else:
+        st.caption(f"Press Play: the checklist follows training. A hint appears after "
+                   f"{challenge.config['epochs']:,} epochs.")
+
+
 VIEWS = {"history": history_ui, "neuron": neuron_ui, "gradients": gradients_ui, "hidden_space": hidden_space_ui,
-         "data": data_ui, "export": export_ui, "lesson": lesson_ui}  # a view per name of params.PANELS
+         "data": data_ui, "export": export_ui, "lesson": lesson_ui,
+         "challenges": challenges_ui}  # a view per name of params.PANELS
 
 
 def lesson_text(exp):

@@ -19,6 +19,7 @@ import numpy as np
 import streamlit as st
 
 from nn_core import params
+from nn_core.challenges import CHALLENGES, check, measure
 from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
 from nn_core.formula import parse as parse_formula
@@ -45,6 +46,8 @@ class K:
     NOTICES = "notices"  # messages (kind, text) for the next run
     DIVERGED = "diverged"  # what to do after a divergence, shown while the trainer stays diverged
     LESSON_PICK = "lesson_pick"  # the Lessons panel's selectbox
+    CHALLENGE_PICK = "challenge_pick"  # the Challenges panel's selectbox
+    CHALLENGE_SEEN = "challenge_seen"  # which conditions held when the checklist was last graded (see grade)
     PANEL = "panel"  # the open panel under "Explore further"
     NEURON_LAYER, NEURON_UNIT, NEURON_EXAMPLE = "neuron_layer", "neuron_unit", "neuron_example"
     HISTORY_EPOCH = "history_epoch"  # the Step back in time slider
@@ -91,6 +94,8 @@ def init_session():
     ss[K.EXP] = Experiment(config, grid_res=GRID_RES)
     load_widgets(config)
     st.query_params.from_dict(params.encode(config))
+    if config["challenge"] != "none":  # a teacher's challenge link opens its panel
+        ss[K.PANEL] = "challenges"
 
 
 def load_widgets(config):
@@ -227,6 +232,7 @@ def check_stop():
         return True
     if not ss[K.PLAYING]:
         return False
+    follow_challenge()
     c = ss[K.CONFIG]
     reason = tr.stop_reason(c["stop_below"], c["patience"], since=ss.get(K.PLAYED_FROM, 0))
     if tr.epoch >= limit:
@@ -269,6 +275,50 @@ def regenerate():
     """The next seed: new random points (or a new split of the user's) and new initial weights."""
     ss = st.session_state
     ss.seed = (ss.seed + 1) % (PARAMS["seed"].hi + 1)
+
+
+# -- challenges --
+
+def start_challenge(challenge_id):
+    """Start a challenge from its setup (epoch 0, the built-in data), or ``"none"``: free play, setup kept."""
+    ss = st.session_state
+    use_setup(params.challenge_config(challenge_id) if challenge_id != "none"
+              else params.validate({**ss[K.CONFIG], "challenge": "none"}))
+
+
+def grade():
+    """The active challenge graded now, ``(challenge, passed, rows)`` (``challenges.check``), or None.
+
+    Remembers which conditions held, for ``follow_challenge``.
+    """
+    ss = st.session_state
+    name = ss[K.CONFIG]["challenge"]
+    if name == "none":
+        ss[K.CHALLENGE_SEEN] = None
+        return None
+    challenge = CHALLENGES[name]
+    passed, rows = check(challenge, measure(ss[K.CONFIG], ss[K.EXP].trainer))
+    ss[K.CHALLENGE_SEEN] = tuple(row[-1] for row in rows)
+    return challenge, passed, rows
+
+
+def follow_challenge():
+    """While playing with the Challenges panel open: when a condition of the checklist flips (either way),
+    ask the live fragment for a full run (``K.LIVE_RERUN_APP``), so the panel shows it.
+
+    Panels run on full runs only.  Rather than grading from within the live fragment (which cannot draw
+    into the panel, and would put the checklist above the picture), the fragment's turn, which calls
+    ``check_stop`` and so this, grades the challenge (well under a millisecond for a few hundred epochs) and
+    reruns the page only when a check mark changes: the checklist's numbers are those of the last full
+    run, while the metrics above the picture run live.
+    """
+    ss = st.session_state
+    if ss.get(K.PANEL) != "challenges" or ss[K.CONFIG]["challenge"] == "none":
+        return
+    seen = ss.get(K.CHALLENGE_SEEN)
+    grade()
+    if ss[K.CHALLENGE_SEEN] != seen:
+        ss[K.LIVE_RERUN_APP] = True
 
 
 # -- widgets that change others --

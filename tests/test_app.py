@@ -225,3 +225,20 @@ def test_a_teacher_can_hide_the_formula():
     assert not at.exception
     assert not [w for w in at.text_input if w.key == "formula"]
     assert at.session_state["exp"].config["formula"] == "x1*x1"
+
+
+@pytest.mark.parametrize("query, shown_names, column, spec", [
+    ({"dataset": "plane"}, ("Train R²", "Test R²"), "r2", ".3f"),
+    ({"dataset": "xor"}, ("Train accuracy", "Test accuracy"), "accuracy", ".1%"),
+], ids=["regression", "classification"])
+def test_metrics_show_r2_for_regression_and_accuracy_for_classes(query, shown_names, column, spec):
+    at = run_app(**query)
+    for _ in range(3):
+        at.button(key="step").click().run()
+    labels = [m.label for m in at.metric]
+    assert labels == ["Epoch", "Train loss", "Test loss", *shown_names]
+    h = at.session_state["exp"].trainer.history.iloc[-1]
+    for name, split in zip(shown_names, ("train", "test")):
+        assert metric(at, name) == format(h[f"{split}_{column}"], spec)
+    if column == "r2":
+        assert 0 < h.test_r2 < 1 and h.test_r2 != h.train_r2  # learning, and two numbers

@@ -124,6 +124,7 @@ def _is_number(v):
 PANELS = {  # the panels below the playground, name -> label (hideable in a link like the controls)
     "history": "Step back in time",
     "neuron": "Inside a neuron",
+    "performance": "How well it does",
     "gradients": "Gradient flow",
     "hidden_space": "Hidden space",
     "data": "Your data",

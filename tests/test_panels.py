@@ -206,3 +206,29 @@ def test_a_flipped_check_mark_reruns_the_page_from_the_live_fragment(monkeypatch
     assert not at.exception and at.session_state["playing"]  # the limit is not reached
     assert len(reruns) == panel_open
     assert bool(at.success) == panel_open
+
+
+def chart(at, key):
+    """The Plotly figure (as JSON) of the chart keyed ``key``."""
+    return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if key in c.proto.id)
+
+
+def test_how_well_it_does_counts_the_points_and_draws_the_accuracy():
+    at = open_panel(trained(3, dataset="blobs", n_classes="3", hidden="8"), "performance")
+    exp = at.session_state["exp"]
+    counts = np.array(chart(at, "confusion_fig")["data"][0]["text"], dtype=int)
+    assert counts.shape == (3, 3) and counts.sum() == len(exp.X_test)
+    np.testing.assert_array_equal(counts, exp.trainer.confusion(test=True))
+    assert f"({exp.trainer.latest['test_accuracy']:.1%})" in " ".join(c.value for c in at.caption)
+    at.radio(key="confusion_split").set_value("train").run()
+    counts = np.array(chart(at, "confusion_fig")["data"][0]["text"], dtype=int)
+    assert counts.sum() == len(exp.X_train)
+    lines = chart(at, "score_fig")["data"]
+    assert [line["name"] for line in lines] == ["train", "test"] and not at.exception
+
+
+def test_how_well_it_does_draws_r2_for_regression_and_no_confusion_matrix():
+    at = open_panel(trained(3, dataset="plane"), "performance")
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1  # the R² curves only
+    assert chart(at, "score_fig")["layout"]["yaxis"]["title"]["text"] == "R²"

@@ -160,6 +160,33 @@ def gradients_ui(exp):
     st.plotly_chart(figures.weights_figure(exp.net.weights), key="weights_fig", config=PLOT_CONFIG)
 
 
+# -- 5b. how well it does --
+
+def performance_ui(exp):
+    """Accuracy (classes) or R² (regression) over epochs, and for classes the confusion matrix."""
+    tr = exp.trainer
+    left, right = st.columns([1.3, 1], gap="large")
+    regression = exp.kind == "regression"
+    left.plotly_chart(figures.score_figure(tr.history, "r2" if regression else "accuracy"), key="score_fig",
+                      config=PLOT_CONFIG)
+    if regression:
+        right.caption("R² = 1 - (sum of squared errors) / (sum of squared deviations from the mean target): "
+                      "1 is a perfect fit, 0 no better than always guessing the mean. The confusion matrix is "
+                      "for classes.")
+        return
+    with right:
+        split = st.radio("Points", ("test", "train"), key=K.CONFUSION_SPLIT, horizontal=True,
+                         format_func=lambda s: f"{s.capitalize()} points")
+        matrix = tr.confusion(test=split == "test")
+        if matrix is None:
+            st.info("There are no test points to count.")
+            return
+        st.plotly_chart(figures.confusion_figure(matrix), key="confusion_fig", config=PLOT_CONFIG)
+        right_answers, n = int(np.trace(matrix)), int(matrix.sum())
+        st.caption(f"Row: the true class; column: the class the network predicts. The diagonal holds the "
+                   f"{right_answers} of {n} {split} points classified right ({right_answers / n:.1%}).")
+
+
 # -- 6. hidden space --
 
 def hidden_space_ui(exp):
@@ -381,8 +408,8 @@ def challenges_ui(exp):
                    f"{challenge.config['epochs']:,} epochs.")
 
 
-VIEWS = {"history": history_ui, "neuron": neuron_ui, "gradients": gradients_ui, "hidden_space": hidden_space_ui,
-         "data": data_ui, "export": export_ui, "lesson": lesson_ui,
+VIEWS = {"history": history_ui, "neuron": neuron_ui, "performance": performance_ui, "gradients": gradients_ui,
+         "hidden_space": hidden_space_ui, "data": data_ui, "export": export_ui, "lesson": lesson_ui,
          "challenges": challenges_ui}  # a view per name of params.PANELS
 
 

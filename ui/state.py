@@ -52,6 +52,7 @@ class K:
     NEURON_LAYER, NEURON_UNIT, NEURON_EXAMPLE = "neuron_layer", "neuron_unit", "neuron_example"
     HISTORY_EPOCH = "history_epoch"  # the Step back in time slider
     HIDDEN_SPACE_LAYER = "hidden_space_layer"
+    CONFUSION_SPLIT = "confusion_split"  # the confusion matrix's points: "test" or "train"
     DRAW_CANVAS, DRAW_CLASS, DRAW_COUNT = "draw_canvas", "draw_class", "draw_count"
     CSV_UPLOAD, MODEL_UPLOAD = "csv_upload", "model_upload"
     LIVE = "live"  # the live view component: its trigger values (need, edit, add_point)

@@ -150,7 +150,7 @@ def test_a_teachers_link_hides_controls_and_panels():
 
 def checklist(at):
     """The checklist lines of the Challenges panel, as the reader sees them."""
-    return [shown(m.value) for m in at.markdown if shown(m.value)[:1] in "✓✗"]
+    return [line for m in at.markdown for line in shown(m.value).split("  \n") if line and line[0] in "✅❌"]
 
 
 def test_picking_a_challenge_loads_its_setup_and_grades_it():
@@ -161,8 +161,8 @@ def test_picking_a_challenge_loads_its_setup_and_grades_it():
     assert at.query_params["challenge"] in ("xor_no_hidden", ["xor_no_hidden"])
     assert any(CHALLENGES["xor_no_hidden"].goal in shown(m.value) for m in at.markdown)
     lines = checklist(at)
-    assert lines[:2] == ["✓ dataset = Exclusive or: now Exclusive or", "✓ hidden layers = none: now none"]
-    assert lines[2].startswith("✗ test accuracy ≥ 95.0%: now ") and len(lines) == 3
+    assert lines[:2] == ["✅ dataset = Exclusive or: now Exclusive or", "✅ hidden layers = none: now none"]
+    assert lines[2].startswith("❌ test accuracy ≥ 95.0%: now ") and len(lines) == 3
     assert not at.success and "Hint" not in notices(at, "info")
     at.selectbox(key="challenge_pick").set_value("none").run()  # free play keeps the setup
     assert config(at) == {**params.challenge_config("xor_no_hidden"), "challenge": "none"} and not checklist(at)
@@ -175,7 +175,7 @@ def test_a_challenge_link_opens_it_and_the_solution_passes_with_its_numbers():
     exp = at.session_state["exp"]
     exp.trainer.run(100)
     at.run()
-    assert all(line.startswith("✓") for line in checklist(at))
+    assert all(line.startswith("✅") for line in checklist(at))
     accuracy = exp.trainer.latest["test_accuracy"]
     assert notices(at, "success") == ("Challenge passed at epoch 100: dataset Exclusive or; hidden layers none; "
                                       f"test accuracy {accuracy:.1%}.")

@@ -269,7 +269,8 @@ def rate_figure(epochs, rates, *, height=160):
 
 # -- figures of the panels below the playground --
 
-TRAIN_LINE, TEST_LINE = {"color": "#999", "width": 2}, {"color": "#222", "width": 2}  # as the live loss chart
+TRAIN_LINE = {"color": "#222", "width": 2}  # as in the live loss chart: training solid, test dashed
+TEST_LINE = {"color": POS_COLOR, "width": 2, "dash": "dash"}
 SCORES = {"accuracy": ("accuracy", ".0%", [0, 1.02]), "r2": ("R²", ".2f", [-1, 1.02])}  # title, ticks, range
 
 
@@ -301,9 +302,9 @@ def confusion_figure(matrix, *, height=300):
              "texttemplate": "%{text}", "textfont": {"size": 14},
              "hovertemplate": "true %{y}, predicted %{x}: %{text} points (%{z:.0%} of %{y})<extra></extra>"}]
     return _figure(data, height, margin={"l": 70, "r": 10, "t": 10, "b": 46},
-                   xaxis={"title": {"text": "predicted"}, "type": "category"},
+                   xaxis={"title": {"text": "predicted"}, "type": "category", "showgrid": False},
                    yaxis={"title": {"text": "true"}, "type": "category", "autorange": "reversed",
-                          "scaleanchor": "x"})
+                          "scaleanchor": "x", "showgrid": False})
 
 def gradient_figure(history, *, height=300):
     """Mean |dL/dW| per weight layer over epochs, log scale: vanishing gradients fan out.

@@ -372,8 +372,8 @@ def measure_text(name, value):
 
 
 def condition_text(name, op, target, actual, ok):
-    """One checklist line, e.g. ``✗ test accuracy ≥ 95.0 %: now 87.2 %``."""
-    return (f"{'✓' if ok else '✗'} {MEASURES[name]} {SYMBOLS[op]} {measure_text(name, target)}: "
+    """One checklist line, e.g. ``❌ test accuracy ≥ 95.0%: now 87.2%``."""
+    return (f"{'✅' if ok else '❌'} {MEASURES[name]} {SYMBOLS[op]} {measure_text(name, target)}: "
             f"now {measure_text(name, actual)}")
 
 
@@ -395,8 +395,7 @@ def challenges_ui(exp):
         return
     challenge, passed, rows = status
     st.markdown(f"**{plain(challenge.title)}.** {plain(challenge.goal)}")
-    for row in rows:
-        st.markdown(plain(condition_text(*row)))
+    st.markdown("  \n".join(plain(condition_text(*row)) for row in rows))  # one line each, as plain text
     epoch = exp.trainer.epoch
     if passed:
         numbers = "; ".join(f"{MEASURES[name]} {measure_text(name, actual)}" for name, _, _, actual, _ in rows)

@@ -131,6 +131,7 @@ PANELS = {  # the panels below the playground, name -> label (hideable in a link
     "export": "Export",
     "lesson": "Lessons",
     "challenges": "Challenges",
+    "compare": "Compare runs",
 }
 HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "formula",
             "hidden", "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate",

@@ -91,3 +91,12 @@ def test_score_figure_draws_training_and_test_from_the_history():
     np.testing.assert_array_equal(fig.data[1].y, [0.4, 0.6, 0.8])
     assert fig.layout.yaxis.tickformat == ".0%"
     assert not figures.score_figure(history, "r2").data  # a column of NaN (classes): no line
+
+
+def test_compare_figure_overlays_test_losses_the_run_on_screen_dashed():
+    a = np.array([[0, 1.0, 1.1], [1, 0.5, 0.6]])
+    now = np.array([[0, 0.9, 0.95]])
+    fig = figures.compare_figure([a, np.empty((0, 3)), now], ["Run 1", "Run 2", "now"])
+    assert [t.name for t in fig.data] == ["Run 1", "now"]  # an empty curve draws no line
+    np.testing.assert_array_equal(fig.data[0].y, [1.1, 0.6])
+    assert fig.data[0].line.dash == "solid" and fig.data[1].line.dash == "dash"

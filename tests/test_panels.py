@@ -1,8 +1,10 @@
 """The panels below the playground, driven with AppTest: history, a neuron, own data, export, lessons."""
 
+import io
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nn_core import params
@@ -11,7 +13,7 @@ from nn_core.datasets import to_csv
 from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
 from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained
-from ui import live
+from ui import live, panels
 from ui.panels import model_json
 
 
@@ -232,3 +234,36 @@ def test_how_well_it_does_draws_r2_for_regression_and_no_confusion_matrix():
     assert not at.exception
     assert len(at.get("plotly_chart")) == 1  # the R² curves only
     assert chart(at, "score_fig")["layout"]["yaxis"]["title"]["text"] == "R²"
+
+
+def test_pinned_runs_are_listed_overlaid_exported_and_restored():
+    at = open_panel(trained(2), "compare")
+    assert at.button(key="pin_run").disabled is False
+    at.button(key="pin_run").click().run()
+    first = dict(config(at))
+    at.select_slider(key="learning_rate").set_value(0.3).run()
+    at.button(key="step").click().run()
+    at.button(key="pin_run").click().run()
+    assert not at.exception
+    pins = at.session_state["pinned"]
+    assert [p["name"] for p in pins] == ["Run 1", "Run 2"] and pins[1]["config"]["learning_rate"] == 0.3
+    lines = chart(at, "compare_fig")["data"]
+    assert [line["name"] for line in lines] == ["Run 1", "Run 2", "now"]
+    assert pins[0]["curve"][-1, 0] == 2 and pins[1]["curve"][-1, 0] == 3  # each loss curve to its epoch
+    summaries = [shown(m.value) for m in at.markdown if shown(m.value).startswith("Run ")]
+    assert summaries[0].startswith("Run 1: Circle, 4-2, Tanh, SGD, rate 0.03. Epoch 2: test loss ")
+    assert "Pinned runs (CSV)" in [b.proto.label for b in at.get("download_button")]
+    table = pd.read_csv(io.StringIO(panels.pins_csv(pins)))
+    assert list(table.name) == ["Run 1", "Run 2"] and list(table.learning_rate) == [0.03, 0.3]
+    assert table.epoch.tolist() == [2, 3] and "test_accuracy" in table and "hidden" in table
+    at.button(key="restore_pin_0").click().run()
+    assert config(at) == first and metric(at, "Epoch") == "0"
+    assert "Run 1's setup is back" in notices(at, "success")
+
+
+def test_pinning_keeps_the_last_ten_runs():
+    at = open_panel(trained(1), "compare")
+    for _ in range(12):
+        at.button(key="pin_run").click().run()
+    assert [p["name"] for p in at.session_state["pinned"]] == [f"Run {k}" for k in range(3, 13)]
+    assert not at.exception

@@ -287,6 +287,16 @@ def score_figure(history, score, *, height=260):
                    yaxis={"title": {"text": title}, "tickformat": ticks, "range": yrange})
 
 
+def compare_figure(curves, names, *, height=300):
+    """The test loss of several runs over epochs, overlaid: ``curves`` are ``(m, 3)`` arrays of epoch,
+    training loss and test loss (``Trainer.loss_curve``); the last one is drawn dashed (the run on screen)."""
+    data = [{"type": "scatter", "x": c[:, 0], "y": c[:, 2], "mode": "lines", "name": name,
+             "line": {"width": 2, "dash": "dash" if i == len(curves) - 1 else "solid"}}
+            for i, (c, name) in enumerate(zip(curves, names)) if len(c)]
+    return _figure(data, height, showlegend=True, legend={"orientation": "h", "y": 1.15, "x": 0},
+                   xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": "test loss"}, "rangemode": "tozero"})
+
+
 def confusion_figure(matrix, *, height=300):
     """The confusion matrix (row: true class, column: predicted class) as a heatmap of counts.
 

@@ -12,6 +12,7 @@ import json
 from urllib.parse import urlencode
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from nn_core import params
@@ -407,9 +408,53 @@ def challenges_ui(exp):
                    f"{challenge.config['epochs']:,} epochs.")
 
 
+# -- 10. pinned runs --
+
+def pin_summary(pin):
+    """A pinned run in words: its setting and its numbers when pinned."""
+    c, h = pin["config"], pin["numbers"]
+    shape = "-".join(map(str, c["hidden"])) or "no hidden layer"
+    score = (f"test R² {measure_text('test_r2', h['test_r2'])}" if np.isnan(h["train_accuracy"])
+             else f"test accuracy {measure_text('test_accuracy', h['test_accuracy'])}")
+    data = "own data" if pin["own_data"] else controls.choice_label("dataset", c["dataset"])
+    return (f"{pin['name']}: {data}, {shape}, {controls.choice_label('activation', c['activation'])}, "
+            f"{controls.choice_label('optimizer', c['optimizer'])}, rate {c['learning_rate']:g}. Epoch "
+            f"{int(h['epoch']):,}: test loss {h['test_loss']:.4f}, {score}.")
+
+
+def pins_csv(pins):
+    """The pinned runs as CSV: name, the numbers when pinned, then every setting as written in the URL."""
+    rows = [{"name": p["name"], **{k: float(v) for k, v in p["numbers"].items()}, "own_data": p["own_data"],
+             **params.encode(p["config"])} for p in pins]
+    return pd.DataFrame(rows).to_csv(index=False)
+
+
+def compare_ui(exp):
+    """Pin the run on screen; the pinned runs' test losses overlaid with this one's, each restorable."""
+    ss = st.session_state
+    pins = ss.get(K.PINNED, [])
+    c = st.columns([1, 1, 3], vertical_alignment="center")
+    c[0].button("Pin this run", key="pin_run", on_click=state.pin_run, icon=":material/push_pin:",
+                disabled=exp.trainer.epoch == 0, help="Keep its setting, numbers and loss curve to compare")
+    if pins:
+        c[1].download_button("Pinned runs (CSV)", pins_csv(pins), "playground-runs.csv", "text/csv",
+                             key="download_pins", icon=":material/download:")
+    c[2].caption(f"Up to {state.MAX_PINNED} runs stay pinned for this session (a reload starts a new one).")
+    if not pins:
+        return
+    curves = [p["curve"] for p in pins] + [exp.trainer.loss_curve(state.PIN_CURVE_POINTS)]
+    st.plotly_chart(figures.compare_figure(curves, [p["name"] for p in pins] + ["now"]), key="compare_fig",
+                    config=PLOT_CONFIG)
+    for i, pin in enumerate(pins):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(plain(pin_summary(pin)))
+        right.button("Restore", key=f"restore_pin_{i}", on_click=state.restore_pin, args=(i,),
+                     help="Set this run's setting up again, from epoch 0")
+
+
 VIEWS = {"history": history_ui, "neuron": neuron_ui, "performance": performance_ui, "gradients": gradients_ui,
          "hidden_space": hidden_space_ui, "data": data_ui, "export": export_ui, "lesson": lesson_ui,
-         "challenges": challenges_ui}  # a view per name of params.PANELS
+         "challenges": challenges_ui, "compare": compare_ui}  # a view per name of params.PANELS
 
 
 def lesson_text(exp):

@@ -32,6 +32,8 @@ USEFUL_REG_RATE = 0.01  # the rate a regulariser starts with when it is picked w
 DRAWN_NAME = "drawn points"
 QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
+MAX_PINNED = 10  # pinned runs kept; pinning one more drops the oldest
+PIN_CURVE_POINTS = 400  # loss history rows kept per pinned run
 
 
 class K:
@@ -53,6 +55,8 @@ class K:
     HISTORY_EPOCH = "history_epoch"  # the Step back in time slider
     HIDDEN_SPACE_LAYER = "hidden_space_layer"
     CONFUSION_SPLIT = "confusion_split"  # the confusion matrix's points: "test" or "train"
+    PINNED = "pinned"  # the pinned runs (see pin_run), oldest first, at most MAX_PINNED
+    PINS_MADE = "pins_made"  # how many runs were pinned in this session: names them Run 1, Run 2 ...
     DRAW_CANVAS, DRAW_CLASS, DRAW_COUNT = "draw_canvas", "draw_class", "draw_count"
     CSV_UPLOAD, MODEL_UPLOAD = "csv_upload", "model_upload"
     LIVE = "live"  # the live view component: its trigger values (need, edit, add_point)
@@ -320,6 +324,26 @@ def follow_challenge():
     grade()
     if ss[K.CHALLENGE_SEEN] != seen:
         ss[K.LIVE_RERUN_APP] = True
+
+
+# -- pinned runs --
+
+def pin_run():
+    """Pin the run on screen: its configuration, its numbers now (``Trainer.latest``) and its loss curve."""
+    ss = st.session_state
+    tr = ss[K.EXP].trainer
+    ss[K.PINS_MADE] = ss.get(K.PINS_MADE, 0) + 1
+    pins = ss.setdefault(K.PINNED, [])
+    pins.append({"name": f"Run {ss[K.PINS_MADE]}", "config": dict(ss[K.CONFIG]), "numbers": dict(tr.latest),
+                 "own_data": ss[K.USER_DATA] is not None, "curve": tr.loss_curve(PIN_CURVE_POINTS)})
+    del pins[:-MAX_PINNED]
+
+
+def restore_pin(index):
+    """Set up pinned run ``index`` again (its configuration, new initial weights, epoch 0)."""
+    pin = st.session_state[K.PINNED][index]
+    use_setup(pin["config"])
+    notify("success", f"{pin['name']}'s setup is back, from epoch 0: press Play to train it again.")
 
 
 # -- widgets that change others --

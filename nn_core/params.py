@@ -141,16 +141,19 @@ def _is_number(v):
 PANELS = {  # the panels below the playground, name -> label (hideable in a link like the controls)
     "history": "Step back in time",
     "neuron": "Inside a neuron",
+    "performance": "How well it does",
     "gradients": "Gradient flow",
     "hidden_space": "Hidden space",
     "data": "Your data",
     "export": "Export",
     "lesson": "Lessons",
+    "challenges": "Challenges",
+    "compare": "Compare runs",
 }
-HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "hidden",
-            "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate", "batch_size",
-            "full_batch", "epochs", "speed", "show_test", "discretize", "schedule", "decay_every", "decay_factor",
-            "clip_norm") + tuple(PANELS)  # "lesson": the panel
+HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "formula",
+            "hidden", "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate",
+            "batch_size", "full_batch", "epochs", "speed", "show_test", "discretize", "schedule", "decay_every",
+            "decay_factor", "clip_norm") + tuple(PANELS)  # "lesson": the panel
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LOSS_CHOICES = ("auto",) + tuple(LOSSES)
@@ -180,7 +183,7 @@ PARAMS: dict[str, Param] = {
         # features and network
         Param("features", "multi", ("x1", "x2"), "Features", "Inputs computed from each point (x1, x2).",
               tuple(FEATURES)),
-        Param("formula", "formula", DEFAULT_FORMULA, "Formula",
+        Param("formula", "formula", DEFAULT_FORMULA, "Formula (x1, x2)",
               f"The custom feature, in x1 and x2: numbers, + - * / ** (a number exponent), brackets, "
               f"sin cos tan tanh exp log sqrt abs; at most {MAX_FORMULA_CHARS} characters."),
         Param("hidden", "int_list", (4, 2), "Hidden layers", "Neurons in each hidden layer, e.g. 4,2.",

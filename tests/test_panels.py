@@ -14,7 +14,6 @@ from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
 from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained
 from ui import live, panels
-from ui.panels import model_json
 
 
 def test_step_back_and_resume_from_an_earlier_epoch():
@@ -89,7 +88,7 @@ def test_clear_points_clears_the_training_data_and_every_view_agrees():
 
 def test_a_model_exported_by_one_session_loads_into_another():
     a = trained(5, dataset="xor", hidden="5,3", activation="relu")
-    document = model_json(a.session_state["exp"])
+    document = a.session_state["exp"].to_json()
     b = open_panel(run_app(), "export")
     b.file_uploader(key="model_upload").set_value(("model.json", document.encode(), "application/json")).run()
     assert not b.exception
@@ -100,7 +99,7 @@ def test_a_model_exported_by_one_session_loads_into_another():
 
 def exported(**changes):
     """A model file as exported for the default configuration, with top-level or model entries changed."""
-    doc = json.loads(model_json(Experiment({})))
+    doc = json.loads(Experiment({}).to_json())
     for key, value in changes.items():
         (doc if key in doc else doc["model"])[key] = value
     return json.dumps(doc).encode()

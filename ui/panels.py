@@ -8,7 +8,6 @@ Every change they make to the session goes through ``state``.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 import numpy as np
@@ -24,7 +23,6 @@ from nn_core.export import standalone_script
 from nn_core.features import transform
 from nn_core.lessons import LESSONS
 from nn_core.losses import LOSSES
-from nn_core.network import Network
 from nn_core.neuron import trace
 from nn_core.params import HIDEABLE, PANELS, PARAMS
 
@@ -32,7 +30,6 @@ from . import controls, figures, pictures, state
 from .state import K
 from .text import plain
 
-MODEL_MAX_BYTES = 2_000_000
 PLOT_CONFIG = {"displayModeBar": False}
 CLASS_CHIPS = ("🟧", "🟦", "🟩", "🟪", "🟥", "🟫")  # the nearest emoji squares to figures.CLASS_COLORS
 
@@ -284,33 +281,20 @@ def _load_model():
     if upload is None:
         return
     try:
-        if upload.size > MODEL_MAX_BYTES:
-            raise ValueError(f"the file is larger than {MODEL_MAX_BYTES // 1_000_000} MB")
-        doc = json.loads(upload.getvalue())
-        if not isinstance(doc, dict) or not isinstance(doc.get("config"), dict):
-            raise ValueError("expected an object with 'config' and 'model', as exported here")
-        config, warnings = params.decode({str(k): str(v) for k, v in doc["config"].items()})
-        net = Network.from_dict(doc.get("model"))
-        exp = Experiment(config, grid_res=state.GRID_RES, weights_from=net)
-    except (ValueError, UnicodeDecodeError, RecursionError) as e:  # JSONDecodeError is a ValueError
+        exp, warnings = Experiment.from_json(upload.getvalue(), grid_res=state.GRID_RES)
+    except ValueError as e:
         state.notify("error", f"Could not load {upload.name}: {e}. Nothing was changed.")
         return
     state.use_setup(exp.config, exp)
     for w in warnings:
         state.notify("warning", w)
-    state.notify("success", f"Loaded {net!r} from {upload.name}.")
-
-
-def model_json(exp):
-    """The exported model file: the configuration (as in the URL), the network, the epoch reached."""
-    return json.dumps({"config": params.encode(exp.config), "model": exp.net.to_dict(),
-                       "epoch": exp.trainer.epoch}, indent=1)
+    state.notify("success", f"Loaded {exp.net!r} at epoch {exp.trainer.epoch:,} from {upload.name}.")
 
 
 def export_ui(exp):
     """Downloads: model JSON (and loading it back), history CSV, a standalone NumPy script."""
     c = st.columns(3)
-    c[0].download_button("Model (JSON)", model_json(exp), "playground-model.json",
+    c[0].download_button("Model (JSON)", exp.to_json(), "playground-model.json",
                          "application/json", key="download_model", icon=":material/download:")
     c[1].download_button("Training history (CSV)", exp.trainer.history.to_csv(index=False),
                          "playground-history.csv", "text/csv", key="download_history", icon=":material/download:")

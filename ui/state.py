@@ -399,8 +399,9 @@ def use_data(data, message=None):
 
     The problem type follows the data (targets: regression, labels: classification).  ``message`` None
     keeps the network and playing (a point added to the drawing in use); otherwise training starts from
-    epoch 0 and the message says so.  Data the configuration cannot train on are refused with a message,
-    and the previous data stay.
+    epoch 0 and the message says so.  A loss that does not fit the data follows them, with a notice; data
+    that still cannot be trained on are refused with a message, and the previous data stay.  Call it from
+    a callback: it sets widgets.
     """
     ss = st.session_state
     before = {key: ss[key] for key in (K.USER_DATA, K.DRAWN, K.CONFIG, K.EXP, K.PLAYING)}
@@ -421,8 +422,15 @@ def use_data(data, message=None):
         load_widgets(ss[K.CONFIG])
         notify("error", f"These points cannot be trained on with this setup: {e}. Your previous data are kept.")
         return
+    exp = ss[K.EXP]
+    if exp.config != ss[K.CONFIG]:  # the loss followed the data's kind (exp.notices say so)
+        load_widgets(exp.config)
+        ss[K.CONFIG] = exp.config
+        st.query_params.from_dict(params.encode(exp.config))
     if message:
         notify("success", message)
+    for text in exp.notices:
+        notify("info", text)
 
 
 def use_builtin_data():

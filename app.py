@@ -31,7 +31,7 @@ st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } "
         "{ min-width: 5.2rem; } .st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } "
         ".st-key-metrics { row-gap: 0.3rem; } }</style>")
 logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
-logo.image(LOGO, width=40)
+logo.image(LOGO, width=40, alt="Neural Network Playground logo")
 title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
                "Pick data, shape the network, press **Play**.")
 

@@ -14,12 +14,13 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import streamlit as st  # noqa: E402
 
-from ui import controls, live, panels, state  # noqa: E402
+from ui import controls, live, memory, panels, state  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 LOGO = str(Path(__file__).parent / "assets" / "logo.png")
 
 st.set_page_config(page_title="Neural Network Playground", page_icon=LOGO, layout="wide")
+memory.start_memory_sweeper()
 state.init_session()
 
 # Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
@@ -30,7 +31,7 @@ st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } "
         "{ min-width: 5.2rem; } .st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } "
         ".st-key-metrics { row-gap: 0.3rem; } }</style>")
 logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
-logo.image(LOGO, width=40)
+logo.image(LOGO, width=40, alt="Neural Network Playground logo")
 title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
                "Pick data, shape the network, press **Play**.")
 

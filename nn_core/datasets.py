@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .text import shown
+
 EXTENT = (-6.0, 6.0)  # the square of the data plane shown in the app
 MAX_CLASSES = 6
 
@@ -198,7 +200,8 @@ def load_csv(data, *, max_rows=CSV_MAX_ROWS, max_bytes=CSV_MAX_BYTES):
     if isinstance(data, str):
         data = data.encode()
     if len(data) > max_bytes:
-        raise ValueError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB.")
+        raise ValueError(f"The file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes "
+                         f"({max_bytes / 1e6:g} MB).")
     if not data.strip():
         raise ValueError("The file is empty.")
     if b"\0" in data[:4096]:
@@ -208,17 +211,19 @@ def load_csv(data, *, max_rows=CSV_MAX_ROWS, max_bytes=CSV_MAX_BYTES):
     except UnicodeDecodeError:
         raise ValueError("The file is not UTF-8 text.") from None
     try:
-        df = pd.read_csv(io.StringIO(text), skipinitialspace=True, nrows=max_rows + 1)
+        # Every cell as text: numbers are read below, so that a message can quote what the file says.
+        df = pd.read_csv(io.StringIO(text), skipinitialspace=True, nrows=max_rows + 1, dtype=str,
+                         keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
-        raise ValueError(f"The CSV could not be parsed: {str(e).strip().splitlines()[0]}") from None
+        raise ValueError(f"The CSV could not be parsed: {shown(str(e).strip().splitlines()[0], 120)}") from None
     df.columns = [str(c).strip().lower() for c in df.columns]
-    twice = [c for c in ("x1", "x2", "label", "target") if list(df.columns).count(c) > 1]
+    twice = [c for c in ("x1", "x2", "label", "target") if [d.split(".")[0] for d in df.columns].count(c) > 1]
     if twice:
         raise ValueError(f"The CSV has more than one column named {twice[0]}.")
     if not {"x1", "x2"} <= set(df.columns) or ("label" in df.columns) == ("target" in df.columns):
         raise ValueError(
             "The CSV needs the columns x1, x2 and either label (classes) or target (regression); "
-            f"found {', '.join(df.columns) or 'none'}."
+            f"found {shown(list(df.columns)) if len(df.columns) else 'none'}."
         )
     if len(df) > max_rows:
         raise ValueError(f"The CSV has more than {max_rows} rows.")
@@ -227,14 +232,15 @@ def load_csv(data, *, max_rows=CSV_MAX_ROWS, max_bytes=CSV_MAX_BYTES):
     ycol = "label" if "label" in df.columns else "target"
     values = {}
     for col in ("x1", "x2", ycol):
-        v = pd.to_numeric(df[col], errors="coerce")
-        bad = np.flatnonzero(v.isna().to_numpy() | ~np.isfinite(v.to_numpy(dtype=float, na_value=np.nan)))
+        # Text that is not a number becomes NaN; a number beyond float (a 309-digit integer) becomes inf.
+        v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = np.flatnonzero(~np.isfinite(v))
         if len(bad):
-            raise ValueError(
-                f"Column {col} has a missing or non-numeric value on row {bad[0] + 2} "
-                f"({df[col].iloc[bad[0]]!r})."
-            )
-        values[col] = v.to_numpy(dtype=np.float64)
+            row, cell = bad[0] + 2, df[col].iloc[bad[0]].strip()  # row 1 is the header
+            problem = ("is empty" if not cell else f"holds {shown(cell)}, which is not a number" if np.isnan(v[bad[0]])
+                       else f"holds {shown(cell)}, a number too large")
+            raise ValueError(f"Column {col} {problem} on row {row}.")
+        values[col] = v
     X = np.column_stack([values["x1"], values["x2"]])
     notes = []
     reach = np.abs(X).max()

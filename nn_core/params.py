@@ -24,6 +24,7 @@ from .losses import LOSSES
 from .network import INITS
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
 from .schedules import SCHEDULES
+from .text import MAX_MESSAGES, capped, shown
 
 MAX_LAYERS = 8
 MAX_NEURONS = 16
@@ -56,29 +57,29 @@ class Param:
             for c in self.choices:
                 if value == c or (isinstance(c, float) and _is_number(value) and math.isclose(value, c)):
                     return c
-            raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {value!r}")
+            raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {shown(value)}")
         if k == "bool":
             if isinstance(value, bool):
                 return value
-            raise ValueError(f"{self.name} must be true or false; got {value!r}")
+            raise ValueError(f"{self.name} must be true or false; got {shown(value)}")
         if k in ("int", "float"):
             if not _is_number(value) or (k == "int" and value != int(value)) or not self.lo <= value <= self.hi:
                 raise ValueError(f"{self.name} must be {'an integer' if k == 'int' else 'a number'} "
-                                 f"in [{self.lo}, {self.hi}]; got {value!r}")
+                                 f"in [{self.lo}, {self.hi}]; got {shown(value)}")
             return int(value) if k == "int" else float(value)
         if k == "multi":
             values = tuple(value)
             bad = [v for v in values if v not in self.choices]
             if bad or (not values and self.default) or len(set(values)) != len(values):
-                raise ValueError(f"{self.name} must be distinct values among {', '.join(self.choices)}; "
-                                 f"got {', '.join(map(str, values)) or 'none'}")
+                raise ValueError(f"{self.name} must be distinct values among {_listed(self.choices)}; "
+                                 f"got {shown(values) if values else 'none'}")
             return tuple(c for c in self.choices if c in values)  # canonical order
         if k == "int_list":
             values = tuple(value)
             if len(values) > MAX_LAYERS or not all(
                     _is_number(v) and v == int(v) and self.lo <= v <= self.hi for v in values):
                 raise ValueError(f"{self.name} must be at most {MAX_LAYERS} integers in "
-                                 f"[{self.lo}, {self.hi}]; got {values!r}")
+                                 f"[{self.lo}, {self.hi}]; got {shown(values)}")
             return tuple(int(v) for v in values)
         if k == "formula":
             try:
@@ -93,10 +94,12 @@ class Param:
         if self.kind == "bool":
             return {"true": True, "1": True, "false": False, "0": False}.get(text.lower(), text)
         if self.kind in ("int", "float") or (self.kind == "choice" and _is_number(self.default)):
-            try:
-                return float(text)
-            except ValueError:
-                return text
+            for number in (int, float):  # int first: exact, and a 309-digit integer is not read as inf
+                try:
+                    return number(text)
+                except ValueError:
+                    pass
+            return text
         if self.kind == "multi":
             return tuple(t.strip() for t in text.split(",") if t.strip())
         if self.kind == "int_list":
@@ -117,23 +120,40 @@ class Param:
         return str(value)
 
 
+def _listed(choices, limit=120):
+    """The allowed values, comma-separated; a long list is cut after about ``limit`` characters."""
+    text = ", ".join(map(str, choices))
+    if len(text) <= limit:
+        return text
+    return f"{text[:text.rindex(', ', 0, limit)]}, … ({len(choices)} in all)"
+
+
 def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """A finite int or float (not bool); an int too large for a float (over 1.8e308) is not a number here."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 PANELS = {  # the panels below the playground, name -> label (hideable in a link like the controls)
     "history": "Step back in time",
     "neuron": "Inside a neuron",
+    "performance": "How well it does",
     "gradients": "Gradient flow",
     "hidden_space": "Hidden space",
     "data": "Your data",
     "export": "Export",
     "lesson": "Lessons",
+    "challenges": "Challenges",
+    "compare": "Compare runs",
 }
-HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "hidden",
-            "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate", "batch_size",
-            "full_batch", "epochs", "speed", "show_test", "discretize", "schedule", "decay_every", "decay_factor",
-            "clip_norm") + tuple(PANELS)  # "lesson": the panel
+HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "formula",
+            "hidden", "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate",
+            "batch_size", "full_batch", "epochs", "speed", "show_test", "discretize", "schedule", "decay_every",
+            "decay_factor", "clip_norm") + tuple(PANELS)  # "lesson": the panel
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LOSS_CHOICES = ("auto",) + tuple(LOSSES)
@@ -163,7 +183,7 @@ PARAMS: dict[str, Param] = {
         # features and network
         Param("features", "multi", ("x1", "x2"), "Features", "Inputs computed from each point (x1, x2).",
               tuple(FEATURES)),
-        Param("formula", "formula", DEFAULT_FORMULA, "Formula",
+        Param("formula", "formula", DEFAULT_FORMULA, "Formula (x1, x2)",
               f"The custom feature, in x1 and x2: numbers, + - * / ** (a number exponent), brackets, "
               f"sin cos tan tanh exp log sqrt abs; at most {MAX_FORMULA_CHARS} characters."),
         Param("hidden", "int_list", (4, 2), "Hidden layers", "Neurons in each hidden layer, e.g. 4,2.",
@@ -265,19 +285,22 @@ def challenge_config(name):
     return validate(challenge_start(name))
 
 
-def decode(query):
+def decode(query, max_warnings=MAX_MESSAGES):
     """A valid configuration from URL query values; returns ``(config, warnings)``.
 
     ``query`` maps names to strings (or lists of strings: the last wins).
     A valid ``challenge`` (or else a valid ``lesson``) is the starting point instead of the defaults.
     Unknown names are ignored with a warning; a bad value falls back to its
     default (or the lesson's value) with a warning that names the parameter and the allowed values.
+    Total: whatever the query holds (any length, any characters, 400-digit numbers), this never
+    raises; warnings quote values shortened (``text.shown``) and are at most ``max_warnings``, then one
+    that counts the rest (None: all of them, for a caller that adds its own before capping).
     """
     config, warnings = dict(DEFAULTS), []
     texts = {}
     for name, raw in query.items():
         if name not in PARAMS:
-            warnings.append(f"Unknown URL parameter {name!r} was ignored.")
+            warnings.append(f"Unknown URL parameter {shown(name)} was ignored.")
             continue
         texts[name] = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
     lesson = texts.get("lesson")
@@ -304,7 +327,7 @@ def decode(query):
         except ValueError as e:
             config[name] = default_dataset(config["problem"]) if name == "dataset" else DEFAULTS[name]
             warnings.append(f"{e}. Using {name} {config[name]}.")
-    return config, warnings
+    return config, warnings if max_warnings is None else capped(warnings, max_warnings)
 
 
 def default_dataset(problem):

@@ -17,6 +17,23 @@ rate each epoch was trained with.  ``stop_reason`` says when a stop condition
 If the loss or a parameter becomes NaN or infinite, the epoch is undone, the
 trainer stops with ``diverged`` set and a message in ``status``; nothing NaN
 is ever left in the network.
+
+Memory is bounded whatever the user does.  With ``U`` the units after the
+input layer (``sum(net.sizes[1:])``), ``P`` the parameters, ``n`` the training
+and ``m`` the test samples, a trainer holds about
+
+- workspaces (``network.Workspace``, 4 float64 rows per unit and sample) for at most
+  four sample counts: the batch size ``b``, the last short batch ``n mod b``
+  (together at most ``n``), ``n`` and ``m`` for evaluation: <= 32·U·(2n + m) bytes;
+  changing the batch size drops the old size's buffers;
+- two shuffled and two plain copies of the data: 32·n·(n_features + 1 + n_outputs) bytes,
+  and one cached view per mini-batch of the current size (at most ``n``, ~250 bytes each);
+- at most ``max_snapshots + 1`` snapshots of 8·P·(1 + optimizer state vectors) bytes each,
+  and at most ``max_history + 1`` history rows.
+
+For the largest playground (8 hidden layers of 16, 2000 points, 90 % training)
+the workspaces are at most 32·129·(3600 + 200) B ≈ 15.7 MB; the default network
+on 500 points needs about 0.2 MB.
 """
 
 from __future__ import annotations
@@ -81,12 +98,15 @@ class Trainer:
         See ``configure``.
     seed : int
         Seed of the shuffling.
+    start_epoch : int
+        Epochs the network was already trained for elsewhere (a loaded model):
+        the epoch counter, the history and the snapshots start there.
     """
 
     def __init__(self, net, X_train, y_train, X_test=None, y_test=None, loss="bce", optimizer="sgd",
                  learning_rate=0.03, batch_size=10, regularization=None, reg_rate=0.0, seed=0,
                  max_snapshots=200, max_history=10_000, schedule="constant", decay_every=100, decay_factor=0.5,
-                 clip_norm=0.0):
+                 clip_norm=0.0, start_epoch=0):
         self.net = net
         self.loss_name = loss
         self._data = (X_train, y_train, X_test, y_test)
@@ -122,7 +142,9 @@ class Trainer:
 
         self.optimizer = None
         self.diverged = False
-        self.epoch = 0  # completed epochs
+        if not (isinstance(start_epoch, (int, np.integer)) and start_epoch >= 0):
+            raise ValueError(f"start_epoch must be an integer >= 0; got {start_epoch!r}")
+        self.epoch = self._start_epoch = int(start_epoch)  # completed epochs
         self.configure(optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
                        regularization=regularization, reg_rate=reg_rate, schedule=schedule,
                        decay_every=decay_every, decay_factor=decay_factor, clip_norm=clip_norm)
@@ -163,6 +185,8 @@ class Trainer:
                 raise ValueError(f"batch_size must be a positive integer or None (full batch); got {batch_size!r}")
             self.batch_size = self._train.n if batch_size is None else min(int(batch_size), self._train.n)
             self._batches = {}
+            evaluation = {self._train.n, self._test.n if self._test else 0}
+            self._workspaces = {n: ws for n, ws in self._workspaces.items() if n in evaluation}
         if regularization != 0:
             regularization = regularization or "none"
             if regularization not in REGULARIZATIONS:
@@ -370,7 +394,7 @@ class Trainer:
                 self._best = (watched, self.epoch)
             np.copyto(self._good_params, self.net.params)
             self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
-            if self.epoch % self._snapshot_every == 0:
+            if (self.epoch - self._start_epoch) % self._snapshot_every == 0:
                 self._take_snapshot()
             self.status = f"epoch {self.epoch}"
         return healthy
@@ -489,7 +513,8 @@ class Trainer:
                                          self._rng.bit_generator.state))
         if len(self._snapshots) > self._max_snapshots:
             self._snapshot_every *= 2
-            self._snapshots = [s for s in self._snapshots if s.epoch % self._snapshot_every == 0]
+            self._snapshots = [s for s in self._snapshots
+                               if (s.epoch - self._start_epoch) % self._snapshot_every == 0]
 
     @property
     def snapshot_epochs(self):

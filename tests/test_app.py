@@ -5,8 +5,11 @@ import numpy as np
 import pytest
 
 from nn_core import params, snapshots
-from tests.conftest import config, metric, notices, run_app
+from nn_core.formula import MAX_CHARS
+from tests.conftest import config, metric, notices, run_app, shown
 from ui import live
+from ui.pictures import layer_labels
+from ui.text import WORD_JOINER
 
 
 def test_starts_on_a_builtin_dataset_with_the_contract_controls():
@@ -36,6 +39,7 @@ CONTROLS = [
     ("toggle", "full_batch", True, "full_batch", True, {}),
     ("pills", "features", ["x1", "x2", "x1_sq"], "features", ("x1", "x2", "x1_sq"), {}),
     ("number_input", "neurons_0", 6, "hidden", (6, 2), {}),
+    ("text_input", "formula", "sin(x1)*cos(x2)", "formula", "sin(x1)*cos(x2)", {"features": "x1,x2,custom"}),
     ("selectbox", "loss", "mse", "loss", "mse", {}),
     ("selectbox", "init", "he", "init", "he", {}),
     ("number_input", "epochs", 50, "epochs", 50, {}),
@@ -184,3 +188,57 @@ def test_divergence_pauses_with_a_message_and_reset_recovers():
     at.button(key="reset").click().run()
     assert not at.session_state["exp"].trainer.diverged
     assert not at.exception
+
+
+def test_the_formula_box_appears_with_the_custom_feature_and_labels_the_picture():
+    at = run_app()
+    assert not [w for w in at.text_input if w.key == "formula"]  # custom is off
+    at.pills(key="features").set_value(["x1", "custom"]).run()
+    box = at.text_input(key="formula")
+    assert box.label == "Formula (x1, x2)" and box.max_chars == MAX_CHARS and "sqrt" in box.help
+    box.set_value("sqrt(x1**2+x2**2)").run()
+    exp = at.session_state["exp"]
+    assert exp.config["formula"] == "sqrt(x1**2+x2**2)"
+    np.testing.assert_allclose(exp.F_train[:, 1], np.hypot(exp.X_train[:, 0], exp.X_train[:, 1]))
+    assert layer_labels(exp)[0] == ["x₁", "sqrt(x1**2+x2**…"]  # shortened to LABEL_CHARS
+    assert not at.exception
+
+
+def test_a_refused_formula_keeps_the_previous_one_with_a_plain_notice():
+    at = run_app(features="x1,custom", formula="x1*x2")
+    exp = at.session_state["exp"]
+    at.text_input(key="formula").set_value("__bold__(x1)*[a](https://evil.example)" + "x1" * 30).run()
+    assert not at.exception
+    assert at.session_state["exp"] is exp and config(at)["formula"] == "x1*x2"
+    assert at.text_input(key="formula").value == "x1*x2"
+    [warning] = at.warning
+    assert shown(warning.value).replace(WORD_JOINER, "") == (
+        "The formula '__bold__(x1)*[a](https://evil…' was not used: the character ':' is not allowed in a "
+        "formula. The formula x1*x2 is kept.")
+    assert "__bold__" not in warning.value and "[a](" not in warning.value  # escaped (ui.text.plain)
+    at.run()  # the notice is not repeated on the next run
+    assert not at.warning
+
+
+def test_a_teacher_can_hide_the_formula():
+    at = run_app(features="x1,custom", formula="x1*x1", hide="formula")
+    assert not at.exception
+    assert not [w for w in at.text_input if w.key == "formula"]
+    assert at.session_state["exp"].config["formula"] == "x1*x1"
+
+
+@pytest.mark.parametrize("query, shown_names, column, spec", [
+    ({"dataset": "plane"}, ("Train R²", "Test R²"), "r2", ".3f"),
+    ({"dataset": "xor"}, ("Train accuracy", "Test accuracy"), "accuracy", ".1%"),
+], ids=["regression", "classification"])
+def test_metrics_show_r2_for_regression_and_accuracy_for_classes(query, shown_names, column, spec):
+    at = run_app(**query)
+    for _ in range(3):
+        at.button(key="step").click().run()
+    labels = [m.label for m in at.metric]
+    assert labels == ["Epoch", "Train loss", "Test loss", *shown_names]
+    h = at.session_state["exp"].trainer.history.iloc[-1]
+    for name, split in zip(shown_names, ("train", "test")):
+        assert metric(at, name) == format(h[f"{split}_{column}"], spec)
+    if column == "r2":
+        assert 0 < h.test_r2 < 1 and h.test_r2 != h.train_r2  # learning, and two numbers

@@ -88,11 +88,14 @@ GOOD = "x1,x2,label\n0,0,0\n1,1,1\n2,2,0\n3,3,1\n"
     ("a,b,c\n1,2,3\n4,5,6\n7,8,9\n1,1,1\n", "needs the columns x1, x2 and either label"),
     ("x1,x2,label,target\n0,0,0,0\n1,1,1,1\n2,2,0,0\n3,3,1,1\n", "either label"),
     ("x1,X1,x2,label\n0,0,0,0\n1,1,1,1\n2,2,2,0\n3,3,3,1\n", "more than one column named x1"),
-    (GOOD.replace("2,2,0", "2,abc,0"), r"Column x2 has a missing or non-numeric value on row 4 \('abc'\)"),
-    (GOOD.replace("2,2,0", "nan,2,0"), "Column x1 has a missing"),
-    (GOOD.replace("2,2,0", "2,,0"), "Column x2 has a missing"),
-    (GOOD.replace("2,2,0", "2,inf,0"), "Column x2 has a missing or non-numeric"),
-    (GOOD.replace("3,3,1", "3,3,"), "Column label has a missing"),
+    (GOOD.replace("2,2,0", "2,abc,0"), r"^Column x2 holds 'abc', which is not a number on row 4\.$"),
+    (GOOD.replace("2,2,0", "nan,2,0"), "^Column x1 holds 'nan', which is not a number on row 4"),
+    (GOOD.replace("2,2,0", "2,,0"), r"^Column x2 is empty on row 4\.$"),  # not "(np.float64(nan))"
+    (GOOD.replace("2,2,0", "2,inf,0"), "^Column x2 holds 'inf', a number too large on row 4"),
+    (GOOD.replace("3,3,1", "3,3,"), "^Column label is empty on row 5"),
+    (GOOD.replace("2,2,0", "9" * 309 + ",2,0"), "^Column x1 holds '9{39}…', a number too large on row 4"),
+    (GOOD.replace("2,2,0", "2,2," + "9" * 309), "^Column label holds '9{39}…', a number too large on row 4"),
+    (GOOD.replace("2,2,0", "x" * 1_900_000 + ",2,0"), r"^Column x1 holds 'x{39}…', which is not a number on row 4\.$"),
     (GOOD + "1,2,3,4,5\n", "could not be parsed"),
     (GOOD + "4,4,0\n" * 7, "more than 10 rows"),
     ("x1,x2,label\n0,0,0\n1,1,1\n", "at least 4 rows"),
@@ -111,8 +114,10 @@ def test_bad_csv_says_what_is_wrong(data, message):
 
 
 def test_too_large_file_is_refused_before_parsing():
-    with pytest.raises(ValueError, match=r"The file is 2.4 MB; the limit is 2.0 MB"):
+    with pytest.raises(ValueError, match=r"The file is 2,400,036 bytes, over the limit of 2,000,000 bytes \(2 MB\)"):
         load_csv(GOOD + "0,0,0\n" * 400_000)
+    with pytest.raises(ValueError, match=r"The file is 2,050,000 bytes, over the limit"):  # not "2.0 MB; ... 2.0 MB"
+        load_csv("x" * 2_050_000)
 
 
 CELLS = st.one_of(

@@ -70,3 +70,33 @@ def test_gradient_curves_are_thinned_and_skip_an_empty_layer():
     fig = figures.gradient_figure(history)
     assert [t.name for t in fig.data] == ["layer 1"]
     assert len(fig.data[0].x) <= figures.MAX_LINE_POINTS and fig.data[0].x[-1] == 4999
+
+
+def test_confusion_figure_counts_per_cell_shaded_by_the_true_class_share():
+    matrix = np.array([[8, 2, 0], [1, 3, 0], [0, 0, 0]])  # class 2 has no points
+    fig = figures.confusion_figure(matrix)
+    cells = fig.data[0]
+    np.testing.assert_array_equal(np.asarray(cells.text), matrix.astype(str))
+    np.testing.assert_allclose(np.asarray(cells.z), [[0.8, 0.2, 0], [0.25, 0.75, 0], [0, 0, 0]])
+    assert list(cells.x) == list(cells.y) == ["class 0", "class 1", "class 2"]
+    assert fig.layout.xaxis.title.text == "predicted" and fig.layout.yaxis.title.text == "true"
+    assert fig.layout.yaxis.autorange == "reversed"  # class 0 on top, the diagonal from top left
+
+
+def test_score_figure_draws_training_and_test_from_the_history():
+    history = pd.DataFrame({"epoch": [1, 2, 3], "train_accuracy": [0.5, 0.7, 0.9], "test_accuracy": [0.4, 0.6, 0.8],
+                            "train_r2": [np.nan] * 3, "test_r2": [np.nan] * 3})
+    fig = figures.score_figure(history, "accuracy")
+    assert [t.name for t in fig.data] == ["train", "test"]
+    np.testing.assert_array_equal(fig.data[1].y, [0.4, 0.6, 0.8])
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert not figures.score_figure(history, "r2").data  # a column of NaN (classes): no line
+
+
+def test_compare_figure_overlays_test_losses_the_run_on_screen_dashed():
+    a = np.array([[0, 1.0, 1.1], [1, 0.5, 0.6]])
+    now = np.array([[0, 0.9, 0.95]])
+    fig = figures.compare_figure([a, np.empty((0, 3)), now], ["Run 1", "Run 2", "now"])
+    assert [t.name for t in fig.data] == ["Run 1", "now"]  # an empty curve draws no line
+    np.testing.assert_array_equal(fig.data[0].y, [1.1, 0.6])
+    assert fig.data[0].line.dash == "solid" and fig.data[1].line.dash == "dash"

@@ -1,16 +1,19 @@
 """The panels below the playground, driven with AppTest: history, a neuron, own data, export, lessons."""
 
+import io
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nn_core import params
+from nn_core.challenges import CHALLENGES
 from nn_core.datasets import to_csv
 from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
-from tests.conftest import config, metric, notices, open_panel, run_app, trained
-from ui.panels import model_json
+from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained
+from ui import live, panels
 
 
 def test_step_back_and_resume_from_an_earlier_epoch():
@@ -85,7 +88,7 @@ def test_clear_points_clears_the_training_data_and_every_view_agrees():
 
 def test_a_model_exported_by_one_session_loads_into_another():
     a = trained(5, dataset="xor", hidden="5,3", activation="relu")
-    document = model_json(a.session_state["exp"])
+    document = a.session_state["exp"].to_json()
     b = open_panel(run_app(), "export")
     b.file_uploader(key="model_upload").set_value(("model.json", document.encode(), "application/json")).run()
     assert not b.exception
@@ -96,7 +99,7 @@ def test_a_model_exported_by_one_session_loads_into_another():
 
 def exported(**changes):
     """A model file as exported for the default configuration, with top-level or model entries changed."""
-    doc = json.loads(model_json(Experiment({})))
+    doc = json.loads(Experiment({}).to_json())
     for key, value in changes.items():
         (doc if key in doc else doc["model"])[key] = value
     return json.dumps(doc).encode()
@@ -144,3 +147,122 @@ def test_a_teachers_link_hides_controls_and_panels():
     assert "Export" not in panels and "Lessons" in panels and "Inside a neuron" not in panels
     open_panel(at, "lesson")  # opening the panel that edits the hidden list keeps it
     assert config(at)["hide"] == ("dataset", "learning_rate", "neuron", "export")
+
+
+def checklist(at):
+    """The checklist lines of the Challenges panel, as the reader sees them."""
+    return [line for m in at.markdown for line in shown(m.value).split("  \n") if line and line[0] in "✅❌"]
+
+
+def test_picking_a_challenge_loads_its_setup_and_grades_it():
+    at = open_panel(trained(2), "challenges")
+    at.selectbox(key="challenge_pick").set_value("xor_no_hidden").run()
+    assert not at.exception
+    assert config(at) == params.challenge_config("xor_no_hidden") and metric(at, "Epoch") == "0"
+    assert at.query_params["challenge"] in ("xor_no_hidden", ["xor_no_hidden"])
+    assert any(CHALLENGES["xor_no_hidden"].goal in shown(m.value) for m in at.markdown)
+    lines = checklist(at)
+    assert lines[:2] == ["✅ dataset = Exclusive or: now Exclusive or", "✅ hidden layers = none: now none"]
+    assert lines[2].startswith("❌ test accuracy ≥ 95.0%: now ") and len(lines) == 3
+    assert not at.success and "Hint" not in notices(at, "info")
+    at.selectbox(key="challenge_pick").set_value("none").run()  # free play keeps the setup
+    assert config(at) == {**params.challenge_config("xor_no_hidden"), "challenge": "none"} and not checklist(at)
+
+
+def test_a_challenge_link_opens_it_and_the_solution_passes_with_its_numbers():
+    at = run_app(challenge="xor_no_hidden")
+    assert at.segmented_control(key="panel").value == "challenges" and checklist(at)
+    at.pills(key="features").set_value(["x1", "x2", "x1x2"]).run()  # the known solution
+    exp = at.session_state["exp"]
+    exp.trainer.run(100)
+    at.run()
+    assert all(line.startswith("✅") for line in checklist(at))
+    accuracy = exp.trainer.latest["test_accuracy"]
+    assert notices(at, "success") == ("Challenge passed at epoch 100: dataset Exclusive or; hidden layers none; "
+                                      f"test accuracy {accuracy:.1%}.")
+    assert "Hint" not in notices(at, "info")
+
+
+def test_the_hint_shows_after_the_challenges_budget_without_passing():
+    at = run_app(challenge="xor_no_hidden")
+    assert "Hint" not in notices(at, "info")
+    at.session_state["exp"].trainer.run(CHALLENGES["xor_no_hidden"].config["epochs"])
+    at.run()
+    assert not at.success
+    assert notices(at, "info") == "Hint: " + CHALLENGES["xor_no_hidden"].hint
+
+
+@pytest.mark.parametrize("panel_open", [True, False])
+def test_a_flipped_check_mark_reruns_the_page_from_the_live_fragment(monkeypatch, panel_open):
+    """Playing, the fragment's turn grades the challenge; a condition flipping asks for a full run (the
+    panels run on full runs only), and only while the panel is open."""
+    monkeypatch.setattr(live, "TURN_SECONDS", 60.0)  # a turn ends at its snapshot count: 45 x 10 epochs
+    reruns = []
+    rerun = live.st.rerun
+    monkeypatch.setattr(live.st, "rerun", lambda: (reruns.append(1), rerun()))
+    at = run_app(challenge="xor_no_hidden", features="x1,x2,x1x2", epochs="1000", speed="10")
+    if not panel_open:
+        at.segmented_control(key="panel").set_value(None).run()
+    at.button(key="play").click().run()
+    assert not at.exception and at.session_state["playing"]  # the limit is not reached
+    assert len(reruns) == panel_open
+    assert bool(at.success) == panel_open
+
+
+def chart(at, key):
+    """The Plotly figure (as JSON) of the chart keyed ``key``."""
+    return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if key in c.proto.id)
+
+
+def test_how_well_it_does_counts_the_points_and_draws_the_accuracy():
+    at = open_panel(trained(3, dataset="blobs", n_classes="3", hidden="8"), "performance")
+    exp = at.session_state["exp"]
+    counts = np.array(chart(at, "confusion_fig")["data"][0]["text"], dtype=int)
+    assert counts.shape == (3, 3) and counts.sum() == len(exp.X_test)
+    np.testing.assert_array_equal(counts, exp.trainer.confusion(test=True))
+    assert f"({exp.trainer.latest['test_accuracy']:.1%})" in " ".join(c.value for c in at.caption)
+    at.radio(key="confusion_split").set_value("train").run()
+    counts = np.array(chart(at, "confusion_fig")["data"][0]["text"], dtype=int)
+    assert counts.sum() == len(exp.X_train)
+    lines = chart(at, "score_fig")["data"]
+    assert [line["name"] for line in lines] == ["train", "test"] and not at.exception
+
+
+def test_how_well_it_does_draws_r2_for_regression_and_no_confusion_matrix():
+    at = open_panel(trained(3, dataset="plane"), "performance")
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1  # the R² curves only
+    assert chart(at, "score_fig")["layout"]["yaxis"]["title"]["text"] == "R²"
+
+
+def test_pinned_runs_are_listed_overlaid_exported_and_restored():
+    at = open_panel(trained(2), "compare")
+    assert at.button(key="pin_run").disabled is False
+    at.button(key="pin_run").click().run()
+    first = dict(config(at))
+    at.select_slider(key="learning_rate").set_value(0.3).run()
+    at.button(key="step").click().run()
+    at.button(key="pin_run").click().run()
+    assert not at.exception
+    pins = at.session_state["pinned"]
+    assert [p["name"] for p in pins] == ["Run 1", "Run 2"] and pins[1]["config"]["learning_rate"] == 0.3
+    lines = chart(at, "compare_fig")["data"]
+    assert [line["name"] for line in lines] == ["Run 1", "Run 2", "now"]
+    assert pins[0]["curve"][-1, 0] == 2 and pins[1]["curve"][-1, 0] == 3  # each loss curve to its epoch
+    summaries = [shown(m.value) for m in at.markdown if shown(m.value).startswith("Run ")]
+    assert summaries[0].startswith("Run 1: Circle, 4-2, Tanh, SGD, rate 0.03. Epoch 2: test loss ")
+    assert "Pinned runs (CSV)" in [b.proto.label for b in at.get("download_button")]
+    table = pd.read_csv(io.StringIO(panels.pins_csv(pins)))
+    assert list(table.name) == ["Run 1", "Run 2"] and list(table.learning_rate) == [0.03, 0.3]
+    assert table.epoch.tolist() == [2, 3] and "test_accuracy" in table and "hidden" in table
+    at.button(key="restore_pin_0").click().run()
+    assert config(at) == first and metric(at, "Epoch") == "0"
+    assert "Run 1's setup is back" in notices(at, "success")
+
+
+def test_pinning_keeps_the_last_ten_runs():
+    at = open_panel(trained(1), "compare")
+    for _ in range(12):
+        at.button(key="pin_run").click().run()
+    assert [p["name"] for p in at.session_state["pinned"]] == [f"Run {k}" for k in range(3, 13)]
+    assert not at.exception

@@ -142,3 +142,17 @@ def test_a_rate_schedule_is_drawn_beside_its_settings():
     line = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
     rates = np.frombuffer(base64.b64decode(line["y"]["bdata"]), np.float64)
     assert line["name"] == "learning rate" and rates[0] == 0.03 and rates[-1] == 0.03 * 0.5 ** 10  # halved per 100
+
+
+def test_points_that_do_not_fit_the_lessons_loss_make_the_loss_follow_them():
+    at = open_panel(run_app(lesson="tutorial"), "data")  # squared error on a sigmoid output
+    points = np.random.default_rng(2).uniform(-5, 5, (30, 2)).round(3)
+    csv = "x1,x2,label\n" + "\n".join(f"{x},{y},{i % 3}" for i, (x, y) in enumerate(points))  # 3 classes
+    at.file_uploader(key="csv_upload").set_value(("three.csv", csv.encode(), "text/csv")).run()
+    assert not at.exception
+    exp = at.session_state["exp"]
+    assert exp.kind == "multiclass" and exp.loss == "cross_entropy" and len(exp.X) == 30
+    assert config(at)["loss"] == "auto" and at.selectbox(key="loss").value == "auto"
+    assert "does not fit your data" in notices(at, "info")
+    at.button(key="reset").click().run()
+    assert not at.exception and at.session_state["exp"].kind == "multiclass"

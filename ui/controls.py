@@ -11,6 +11,7 @@ from nn_core import params
 from nn_core.activations import ACTIVATIONS
 from nn_core.datasets import DATASETS, kind_of
 from nn_core.features import feature_label
+from nn_core.formula import MAX_CHARS as MAX_FORMULA_CHARS
 from nn_core.losses import LOSSES
 from nn_core.optimizers import OPTIMIZERS
 from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
@@ -68,6 +69,8 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
         return where.selectbox(p.label, opts, **fmt, **kw)
     if p.kind == "bool":
         return where.toggle(p.label, **kw)
+    if p.kind == "formula":
+        return where.text_input(p.label, max_chars=MAX_FORMULA_CHARS, **kw)
     if p.kind == "multi":
         return where.pills(p.label, p.choices, selection_mode="multi", **fmt, **kw)
     step = p.step or (1 if p.kind == "int" else 0.01)
@@ -157,7 +160,8 @@ def network_ui():
     """Features, hidden layers and their neurons, loss and initialisation."""
     ss = st.session_state
     st.subheader("Network", divider="gray")
-    param_widget("features", on_change=state.keep_a_feature)
+    if "custom" in param_widget("features", on_change=state.keep_a_feature):
+        param_widget("formula", on_change=state.formula_typed)
     hidden = ss[K.CONFIG]["hidden"]
     if "hidden" in ss[K.CONFIG]["hide"]:
         return

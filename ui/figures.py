@@ -269,6 +269,53 @@ def rate_figure(epochs, rates, *, height=160):
 
 # -- figures of the panels below the playground --
 
+TRAIN_LINE = {"color": "#222", "width": 2}  # as in the live loss chart: training solid, test dashed
+TEST_LINE = {"color": POS_COLOR, "width": 2, "dash": "dash"}
+SCORES = {"accuracy": ("accuracy", ".0%", [0, 1.02]), "r2": ("R²", ".2f", [-1, 1.02])}  # title, ticks, range
+
+
+def score_figure(history, score, *, height=260):
+    """Training and test ``score`` (``"accuracy"`` or ``"r2"``) over epochs, from the history's columns.
+
+    Accuracy is a share of points right, in [0, 1].  R² is 1 for a perfect fit and 0 for always guessing
+    the mean; it has no lower bound, so values below -1 fall off the chart.
+    """
+    title, ticks, yrange = SCORES[score]
+    data = _lines(history, [f"train_{score}", f"test_{score}"], ["train", "test"], [TRAIN_LINE, TEST_LINE])
+    return _figure(data, height, showlegend=True, legend={"orientation": "h", "y": 1.15, "x": 0},
+                   xaxis={"title": {"text": "epoch"}},
+                   yaxis={"title": {"text": title}, "tickformat": ticks, "range": yrange})
+
+
+def compare_figure(curves, names, *, height=300):
+    """The test loss of several runs over epochs, overlaid: ``curves`` are ``(m, 3)`` arrays of epoch,
+    training loss and test loss (``Trainer.loss_curve``); the last one is drawn dashed (the run on screen)."""
+    data = [{"type": "scatter", "x": c[:, 0], "y": c[:, 2], "mode": "lines", "name": name,
+             "line": {"width": 2, "dash": "dash" if i == len(curves) - 1 else "solid"}}
+            for i, (c, name) in enumerate(zip(curves, names)) if len(c)]
+    return _figure(data, height, showlegend=True, legend={"orientation": "h", "y": 1.15, "x": 0},
+                   xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": "test loss"}, "rangemode": "tozero"})
+
+
+def confusion_figure(matrix, *, height=300):
+    """The confusion matrix (row: true class, column: predicted class) as a heatmap of counts.
+
+    Each cell is shaded by its share of its true class (its row), so that a small class's mistakes show as
+    clearly as a large one's; the diagonal holds the points classified right.
+    """
+    counts = np.asarray(matrix, np.int64)
+    totals = counts.sum(axis=1, keepdims=True)
+    share = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+    names = [f"class {k}" for k in range(len(counts))]
+    data = [{"type": "heatmap", "z": share, "x": names, "y": names, "zmin": 0, "zmax": 1,
+             "colorscale": [[0, "white"], [1, POS_COLOR]], "showscale": False, "text": counts.astype(str),
+             "texttemplate": "%{text}", "textfont": {"size": 14},
+             "hovertemplate": "true %{y}, predicted %{x}: %{text} points (%{z:.0%} of %{y})<extra></extra>"}]
+    return _figure(data, height, margin={"l": 70, "r": 10, "t": 10, "b": 46},
+                   xaxis={"title": {"text": "predicted"}, "type": "category", "showgrid": False},
+                   yaxis={"title": {"text": "true"}, "type": "category", "autorange": "reversed",
+                          "scaleanchor": "x", "showgrid": False})
+
 def gradient_figure(history, *, height=300):
     """Mean |dL/dW| per weight layer over epochs, log scale: vanishing gradients fan out.
 

@@ -90,19 +90,20 @@ def loss_text(value):
 
 
 def metric_texts(tr, playing=False):
-    """(label, text) of the metrics: epoch, losses and, for classification, accuracies.
+    """(label, text) of the metrics: epoch, losses and accuracies for classification, R² for regression.
 
     Paused after a Step batch, the epoch says how far into the next one training is (a playing turn
-    often ends mid-epoch too, but there it is only noise)."""
+    often ends mid-epoch too, but there it is only noise).  The accuracy is NaN only for regression
+    (the training split is never empty); R² is NaN without test points or for constant targets: "–"."""
     h = tr.latest
     done, per_epoch = tr.batch_progress
     epoch = f"{tr.epoch:,}" + (f" + {done}/{per_epoch} batches" if done and not playing else "")
     texts = [("Epoch", epoch), ("Train loss", loss_text(h["train_loss"])),
              ("Test loss", loss_text(h["test_loss"]))]
-    if not np.isnan(h["train_accuracy"]):
-        texts += [("Train accuracy", f"{h['train_accuracy']:.1%}"),
-                  ("Test accuracy", "–" if np.isnan(h["test_accuracy"]) else f"{h['test_accuracy']:.1%}")]
-    return texts
+    regression = np.isnan(h["train_accuracy"])
+    spec, names = (".3f", ("Train R²", "Test R²")) if regression else (".1%", ("Train accuracy", "Test accuracy"))
+    columns = ("train_r2", "test_r2") if regression else ("train_accuracy", "test_accuracy")
+    return texts + [(name, "–" if np.isnan(h[c]) else format(h[c], spec)) for name, c in zip(names, columns)]
 
 
 def scene(exp, playing, stream, data_id):

@@ -8,29 +8,28 @@ Every change they make to the session goes through ``state``.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from nn_core import params
 from nn_core.activations import ACTIVATIONS
+from nn_core.challenges import CHALLENGES, MEASURES
 from nn_core.datasets import MAX_CLASSES, load_csv, scatter_in_box, to_csv
 from nn_core.experiment import Experiment
 from nn_core.export import standalone_script
 from nn_core.features import transform
 from nn_core.lessons import LESSONS
 from nn_core.losses import LOSSES
-from nn_core.network import Network
 from nn_core.neuron import trace
 from nn_core.params import HIDEABLE, PANELS, PARAMS
 
-from . import figures, pictures, state
+from . import controls, figures, pictures, state
 from .state import K
 from .text import plain
 
-MODEL_MAX_BYTES = 2_000_000
 PLOT_CONFIG = {"displayModeBar": False}
 CLASS_CHIPS = ("🟧", "🟦", "🟩", "🟪", "🟥", "🟫")  # the nearest emoji squares to figures.CLASS_COLORS
 
@@ -159,6 +158,33 @@ def gradients_ui(exp):
     st.plotly_chart(figures.weights_figure(exp.net.weights), key="weights_fig", config=PLOT_CONFIG)
 
 
+# -- 5b. how well it does --
+
+def performance_ui(exp):
+    """Accuracy (classes) or R² (regression) over epochs, and for classes the confusion matrix."""
+    tr = exp.trainer
+    left, right = st.columns([1.3, 1], gap="large")
+    regression = exp.kind == "regression"
+    left.plotly_chart(figures.score_figure(tr.history, "r2" if regression else "accuracy"), key="score_fig",
+                      config=PLOT_CONFIG)
+    if regression:
+        right.caption("R² = 1 - (sum of squared errors) / (sum of squared deviations from the mean target): "
+                      "1 is a perfect fit, 0 no better than always guessing the mean. The confusion matrix is "
+                      "for classes.")
+        return
+    with right:
+        split = st.radio("Points", ("test", "train"), key=K.CONFUSION_SPLIT, horizontal=True,
+                         format_func=lambda s: f"{s.capitalize()} points")
+        matrix = tr.confusion(test=split == "test")
+        if matrix is None:
+            st.info("There are no test points to count.")
+            return
+        st.plotly_chart(figures.confusion_figure(matrix), key="confusion_fig", config=PLOT_CONFIG)
+        right_answers, n = int(np.trace(matrix)), int(matrix.sum())
+        st.caption(f"Row: the true class; column: the class the network predicts. The diagonal holds the "
+                   f"{right_answers} of {n} {split} points classified right ({right_answers / n:.1%}).")
+
+
 # -- 6. hidden space --
 
 def hidden_space_ui(exp):
@@ -255,33 +281,20 @@ def _load_model():
     if upload is None:
         return
     try:
-        if upload.size > MODEL_MAX_BYTES:
-            raise ValueError(f"the file is larger than {MODEL_MAX_BYTES // 1_000_000} MB")
-        doc = json.loads(upload.getvalue())
-        if not isinstance(doc, dict) or not isinstance(doc.get("config"), dict):
-            raise ValueError("expected an object with 'config' and 'model', as exported here")
-        config, warnings = params.decode({str(k): str(v) for k, v in doc["config"].items()})
-        net = Network.from_dict(doc.get("model"))
-        exp = Experiment(config, grid_res=state.GRID_RES, weights_from=net)
-    except (ValueError, UnicodeDecodeError, RecursionError) as e:  # JSONDecodeError is a ValueError
+        exp, warnings = Experiment.from_json(upload.getvalue(), grid_res=state.GRID_RES)
+    except ValueError as e:
         state.notify("error", f"Could not load {upload.name}: {e}. Nothing was changed.")
         return
     state.use_setup(exp.config, exp)
     for w in warnings:
         state.notify("warning", w)
-    state.notify("success", f"Loaded {net!r} from {upload.name}.")
-
-
-def model_json(exp):
-    """The exported model file: the configuration (as in the URL), the network, the epoch reached."""
-    return json.dumps({"config": params.encode(exp.config), "model": exp.net.to_dict(),
-                       "epoch": exp.trainer.epoch}, indent=1)
+    state.notify("success", f"Loaded {exp.net!r} at epoch {exp.trainer.epoch:,} from {upload.name}.")
 
 
 def export_ui(exp):
     """Downloads: model JSON (and loading it back), history CSV, a standalone NumPy script."""
     c = st.columns(3)
-    c[0].download_button("Model (JSON)", model_json(exp), "playground-model.json",
+    c[0].download_button("Model (JSON)", exp.to_json(), "playground-model.json",
                          "application/json", key="download_model", icon=":material/download:")
     c[1].download_button("Training history (CSV)", exp.trainer.history.to_csv(index=False),
                          "playground-history.csv", "text/csv", key="download_history", icon=":material/download:")
@@ -325,8 +338,107 @@ def lesson_ui(exp):
             st.markdown(f"**{lesson.title}.** {lesson.text.split('. ')[0].rstrip('.')}.")  # its first sentence
 
 
-VIEWS = {"history": history_ui, "neuron": neuron_ui, "gradients": gradients_ui, "hidden_space": hidden_space_ui,
-         "data": data_ui, "export": export_ui, "lesson": lesson_ui}  # a view per name of params.PANELS
+# -- 9. challenges --
+
+SYMBOLS = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+
+
+def measure_text(name, value):
+    """A measured (or target) value as the checklist shows it: accuracies in %, settings by their labels."""
+    if name in PARAMS:  # a setting: dataset, activation, features, regularisation, its rate, hidden layers
+        if isinstance(value, tuple):
+            return ", ".join(controls.choice_label(name, v) for v in value) or "none"
+        return controls.choice_label(name, value)
+    if isinstance(value, float) and np.isnan(value):
+        return "–"
+    if "accuracy" in name:
+        return f"{value:.1%}"
+    return f"{value:,}" if isinstance(value, (int, np.integer)) else f"{value:.3f}"
+
+
+def condition_text(name, op, target, actual, ok):
+    """One checklist line, e.g. ``❌ test accuracy ≥ 95.0%: now 87.2%``."""
+    return (f"{'✅' if ok else '❌'} {MEASURES[name]} {SYMBOLS[op]} {measure_text(name, target)}: "
+            f"now {measure_text(name, actual)}")
+
+
+def challenges_ui(exp):
+    """Pick a challenge: its start setup loads; the goal, a checklist graded as training runs, then success.
+
+    The hint shows once the network has trained the challenge's epoch budget (its starting Stop at, 100 to
+    400 epochs) without passing; Reset starts the count again.  The checklist follows training through
+    ``state.follow_challenge``.
+    """
+    ss = st.session_state
+    ss.setdefault(K.CHALLENGE_PICK, exp.config["challenge"])
+    st.selectbox("Challenge", ("none",) + tuple(CHALLENGES), key=K.CHALLENGE_PICK,
+                 on_change=lambda: state.start_challenge(ss[K.CHALLENGE_PICK]),
+                 format_func=lambda n: "Free play" if n == "none" else CHALLENGES[n].title)
+    status = state.grade()
+    if status is None:
+        st.caption("Pick a challenge: its setup loads, and the app checks its goal as you train.")
+        return
+    challenge, passed, rows = status
+    st.markdown(f"**{plain(challenge.title)}.** {plain(challenge.goal)}")
+    st.markdown("  \n".join(plain(condition_text(*row)) for row in rows))  # one line each, as plain text
+    epoch = exp.trainer.epoch
+    if passed:
+        numbers = "; ".join(f"{MEASURES[name]} {measure_text(name, actual)}" for name, _, _, actual, _ in rows)
+        st.success(plain(f"Challenge passed at epoch {epoch:,}: {numbers}."), icon=":material/trophy:")
+    elif epoch >= challenge.config["epochs"]:
+        st.info(plain(f"Hint: {challenge.hint}"), icon=":material/lightbulb:")
+    else:
+        st.caption(f"Press Play: the checklist follows training. A hint appears after "
+                   f"{challenge.config['epochs']:,} epochs.")
+
+
+# -- 10. pinned runs --
+
+def pin_summary(pin):
+    """A pinned run in words: its setting and its numbers when pinned."""
+    c, h = pin["config"], pin["numbers"]
+    shape = "-".join(map(str, c["hidden"])) or "no hidden layer"
+    score = (f"test R² {measure_text('test_r2', h['test_r2'])}" if np.isnan(h["train_accuracy"])
+             else f"test accuracy {measure_text('test_accuracy', h['test_accuracy'])}")
+    data = "own data" if pin["own_data"] else controls.choice_label("dataset", c["dataset"])
+    return (f"{pin['name']}: {data}, {shape}, {controls.choice_label('activation', c['activation'])}, "
+            f"{controls.choice_label('optimizer', c['optimizer'])}, rate {c['learning_rate']:g}. Epoch "
+            f"{int(h['epoch']):,}: test loss {h['test_loss']:.4f}, {score}.")
+
+
+def pins_csv(pins):
+    """The pinned runs as CSV: name, the numbers when pinned, then every setting as written in the URL."""
+    rows = [{"name": p["name"], **{k: float(v) for k, v in p["numbers"].items()}, "own_data": p["own_data"],
+             **params.encode(p["config"])} for p in pins]
+    return pd.DataFrame(rows).to_csv(index=False)
+
+
+def compare_ui(exp):
+    """Pin the run on screen; the pinned runs' test losses overlaid with this one's, each restorable."""
+    ss = st.session_state
+    pins = ss.get(K.PINNED, [])
+    c = st.columns([1, 1, 3], vertical_alignment="center")
+    c[0].button("Pin this run", key="pin_run", on_click=state.pin_run, icon=":material/push_pin:",
+                disabled=exp.trainer.epoch == 0, help="Keep its setting, numbers and loss curve to compare")
+    if pins:
+        c[1].download_button("Pinned runs (CSV)", pins_csv(pins), "playground-runs.csv", "text/csv",
+                             key="download_pins", icon=":material/download:")
+    c[2].caption(f"Up to {state.MAX_PINNED} runs stay pinned for this session (a reload starts a new one).")
+    if not pins:
+        return
+    curves = [p["curve"] for p in pins] + [exp.trainer.loss_curve(state.PIN_CURVE_POINTS)]
+    st.plotly_chart(figures.compare_figure(curves, [p["name"] for p in pins] + ["now"]), key="compare_fig",
+                    config=PLOT_CONFIG)
+    for i, pin in enumerate(pins):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(plain(pin_summary(pin)))
+        right.button("Restore", key=f"restore_pin_{i}", on_click=state.restore_pin, args=(i,),
+                     help="Set this run's setting up again, from epoch 0")
+
+
+VIEWS = {"history": history_ui, "neuron": neuron_ui, "performance": performance_ui, "gradients": gradients_ui,
+         "hidden_space": hidden_space_ui, "data": data_ui, "export": export_ui, "lesson": lesson_ui,
+         "challenges": challenges_ui, "compare": compare_ui}  # a view per name of params.PANELS
 
 
 def lesson_text(exp):

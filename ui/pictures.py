@@ -9,7 +9,15 @@ import numpy as np
 
 from nn_core.features import feature_label
 
+from .text import shortened
+
 THUMB_STRIDE = 4  # neuron thumbnails sample every 4th grid point (96 -> 24)
+LABEL_CHARS = 16  # a custom formula longer than this is shortened in the picture (the widget shows it whole)
+
+
+def feature_text(name, formula):
+    """A feature's label in the pictures: its readable name, or for ``custom`` the formula (shortened)."""
+    return shortened(formula, LABEL_CHARS) if name == "custom" else feature_label(name)
 
 
 def layer_labels(exp):
@@ -17,7 +25,7 @@ def layer_labels(exp):
     sizes = exp.net.sizes
     hidden = [[f"{l}.{i + 1}" for i in range(k)] for l, k in enumerate(sizes[1:-1], start=1)]
     out = [f"class {k}" for k in range(sizes[-1])] if sizes[-1] > 1 else ["output"]
-    return [[feature_label(f) for f in exp.config["features"]]] + hidden + [out]
+    return [[feature_text(f, exp.config["formula"]) for f in exp.config["features"]]] + hidden + [out]
 
 
 def pictures(exp, net=None):

@@ -19,14 +19,22 @@ import numpy as np
 import streamlit as st
 
 from nn_core import params
+from nn_core.challenges import CHALLENGES, check, measure
 from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
+from nn_core.formula import parse as parse_formula
 from nn_core.params import LEARNING_RATES, PARAMS
+from ui import reconnect
+
+from .text import shortened
 
 GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
 USEFUL_REG_RATE = 0.01  # the rate a regulariser starts with when it is picked while the rate is 0
 DRAWN_NAME = "drawn points"
+QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
+MAX_PINNED = 10  # pinned runs kept; pinning one more drops the oldest
+PIN_CURVE_POINTS = 400  # loss history rows kept per pinned run
 
 
 class K:
@@ -41,10 +49,15 @@ class K:
     NOTICES = "notices"  # messages (kind, text) for the next run
     DIVERGED = "diverged"  # what to do after a divergence, shown while the trainer stays diverged
     LESSON_PICK = "lesson_pick"  # the Lessons panel's selectbox
+    CHALLENGE_PICK = "challenge_pick"  # the Challenges panel's selectbox
+    CHALLENGE_SEEN = "challenge_seen"  # which conditions held when the checklist was last graded (see grade)
     PANEL = "panel"  # the open panel under "Explore further"
     NEURON_LAYER, NEURON_UNIT, NEURON_EXAMPLE = "neuron_layer", "neuron_unit", "neuron_example"
     HISTORY_EPOCH = "history_epoch"  # the Step back in time slider
     HIDDEN_SPACE_LAYER = "hidden_space_layer"
+    CONFUSION_SPLIT = "confusion_split"  # the confusion matrix's points: "test" or "train"
+    PINNED = "pinned"  # the pinned runs (see pin_run), oldest first, at most MAX_PINNED
+    PINS_MADE = "pins_made"  # how many runs were pinned in this session: names them Run 1, Run 2 ...
     DRAW_CANVAS, DRAW_CLASS, DRAW_COUNT = "draw_canvas", "draw_class", "draw_count"
     CSV_UPLOAD, MODEL_UPLOAD = "csv_upload", "model_upload"
     LIVE = "live"  # the live view component: its trigger values (need, edit, add_point)
@@ -79,6 +92,8 @@ def init_session():
     config, warnings = params.decode(st.query_params.to_dict())
     ss[K.CONFIG] = config
     ss[K.NOTICES] = []
+    if reconnect.lost_session(st.context.headers):
+        notify("info", reconnect.LOST_SESSION)
     for w in warnings:
         notify("warning", w)
     ss[K.USER_DATA] = None
@@ -87,6 +102,8 @@ def init_session():
     ss[K.EXP] = Experiment(config, grid_res=GRID_RES)
     load_widgets(config)
     st.query_params.from_dict(params.encode(config))
+    if config["challenge"] != "none":  # a teacher's challenge link opens its panel
+        ss[K.PANEL] = "challenges"
 
 
 def load_widgets(config):
@@ -223,6 +240,7 @@ def check_stop():
         return True
     if not ss[K.PLAYING]:
         return False
+    follow_challenge()
     c = ss[K.CONFIG]
     reason = tr.stop_reason(c["stop_below"], c["patience"], since=ss.get(K.PLAYED_FROM, 0))
     if tr.epoch >= limit:
@@ -267,6 +285,70 @@ def regenerate():
     ss.seed = (ss.seed + 1) % (PARAMS["seed"].hi + 1)
 
 
+# -- challenges --
+
+def start_challenge(challenge_id):
+    """Start a challenge from its setup (epoch 0, the built-in data), or ``"none"``: free play, setup kept."""
+    ss = st.session_state
+    use_setup(params.challenge_config(challenge_id) if challenge_id != "none"
+              else params.validate({**ss[K.CONFIG], "challenge": "none"}))
+
+
+def grade():
+    """The active challenge graded now, ``(challenge, passed, rows)`` (``challenges.check``), or None.
+
+    Remembers which conditions held, for ``follow_challenge``.
+    """
+    ss = st.session_state
+    name = ss[K.CONFIG]["challenge"]
+    if name == "none":
+        ss[K.CHALLENGE_SEEN] = None
+        return None
+    challenge = CHALLENGES[name]
+    passed, rows = check(challenge, measure(ss[K.CONFIG], ss[K.EXP].trainer))
+    ss[K.CHALLENGE_SEEN] = tuple(row[-1] for row in rows)
+    return challenge, passed, rows
+
+
+def follow_challenge():
+    """While playing with the Challenges panel open: when a condition of the checklist flips (either way),
+    ask the live fragment for a full run (``K.LIVE_RERUN_APP``), so the panel shows it.
+
+    Panels run on full runs only.  Rather than grading from within the live fragment (which cannot draw
+    into the panel, and would put the checklist above the picture), the fragment's turn, which calls
+    ``check_stop`` and so this, grades the challenge (well under a millisecond for a few hundred epochs) and
+    reruns the page only when a check mark changes: the checklist's numbers are those of the last full
+    run, while the metrics above the picture run live.
+    """
+    ss = st.session_state
+    if ss.get(K.PANEL) != "challenges" or ss[K.CONFIG]["challenge"] == "none":
+        return
+    seen = ss.get(K.CHALLENGE_SEEN)
+    grade()
+    if ss[K.CHALLENGE_SEEN] != seen:
+        ss[K.LIVE_RERUN_APP] = True
+
+
+# -- pinned runs --
+
+def pin_run():
+    """Pin the run on screen: its configuration, its numbers now (``Trainer.latest``) and its loss curve."""
+    ss = st.session_state
+    tr = ss[K.EXP].trainer
+    ss[K.PINS_MADE] = ss.get(K.PINS_MADE, 0) + 1
+    pins = ss.setdefault(K.PINNED, [])
+    pins.append({"name": f"Run {ss[K.PINS_MADE]}", "config": dict(ss[K.CONFIG]), "numbers": dict(tr.latest),
+                 "own_data": ss[K.USER_DATA] is not None, "curve": tr.loss_curve(PIN_CURVE_POINTS)})
+    del pins[:-MAX_PINNED]
+
+
+def restore_pin(index):
+    """Set up pinned run ``index`` again (its configuration, new initial weights, epoch 0)."""
+    pin = st.session_state[K.PINNED][index]
+    use_setup(pin["config"])
+    notify("success", f"{pin['name']}'s setup is back, from epoch 0: press Play to train it again.")
+
+
 # -- widgets that change others --
 
 def keep_a_feature():
@@ -275,6 +357,19 @@ def keep_a_feature():
     if not ss.features:
         load_widgets({"features": ss[K.CONFIG]["features"]})
         notify("info", "A network needs at least one input: that feature stays on.")
+
+
+def formula_typed():
+    """The formula's on_change: a formula the parser refuses is put back to the one in use, with a notice
+    that quotes the refused part (shortened) and says why."""
+    ss = st.session_state
+    typed, kept = ss.formula, ss[K.CONFIG]["formula"]
+    try:
+        parse_formula(typed)
+    except ValueError as e:
+        load_widgets({"formula": kept})
+        notify("warning", f"The formula {shortened(typed, QUOTED_CHARS)!r} was not used: {e}. "
+                          f"The formula {kept} is kept.")
 
 
 def regularization_picked():
@@ -304,8 +399,9 @@ def use_data(data, message=None):
 
     The problem type follows the data (targets: regression, labels: classification).  ``message`` None
     keeps the network and playing (a point added to the drawing in use); otherwise training starts from
-    epoch 0 and the message says so.  Data the configuration cannot train on are refused with a message,
-    and the previous data stay.
+    epoch 0 and the message says so.  A loss that does not fit the data follows them, with a notice; data
+    that still cannot be trained on are refused with a message, and the previous data stay.  Call it from
+    a callback: it sets widgets.
     """
     ss = st.session_state
     before = {key: ss[key] for key in (K.USER_DATA, K.DRAWN, K.CONFIG, K.EXP, K.PLAYING)}
@@ -326,8 +422,15 @@ def use_data(data, message=None):
         load_widgets(ss[K.CONFIG])
         notify("error", f"These points cannot be trained on with this setup: {e}. Your previous data are kept.")
         return
+    exp = ss[K.EXP]
+    if exp.config != ss[K.CONFIG]:  # the loss followed the data's kind (exp.notices say so)
+        load_widgets(exp.config)
+        ss[K.CONFIG] = exp.config
+        st.query_params.from_dict(params.encode(exp.config))
     if message:
         notify("success", message)
+    for text in exp.notices:
+        notify("info", text)
 
 
 def use_builtin_data():

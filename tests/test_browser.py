@@ -175,8 +175,6 @@ ACCEPTED = {
     # WCAG 1.4.3 exempts the text of inactive controls, but axe cannot tell that a Streamlit label (a <p> beside
     # the input) belongs to a disabled widget: the greyed-out Regularisation rate (#acabaa, Streamlit's own grey)
     "color-contrast": lambda node: node["inDisabledWidget"],
-    # TO REMOVE: app.py's logo, st.image(LOGO, width=40), has no alt text; the fix is alt="..." in app.py
-    "image-alt": lambda node: "/media/" in node["html"] and 'style="width: 40px' in node["html"],
 }
 
 

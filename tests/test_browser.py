@@ -170,7 +170,7 @@ def test_thumbnails_stay_large_and_labels_never_overlap(browser_and_url, query, 
     page.close()
 
 
-# axe violations accepted, each only where every node of it passes the check, with the reason:
+# axe violations accepted, node by node (a node is accepted only if its check says so), with the reason:
 ACCEPTED = {
     # WCAG 1.4.3 exempts the text of inactive controls, but axe cannot tell that a Streamlit label (a <p> beside
     # the input) belongs to a disabled widget: the greyed-out Regularisation rate (#acabaa, Streamlit's own grey)

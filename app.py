@@ -4,6 +4,7 @@ Run with ``streamlit run app.py``.  Layout, left to right as the data flows:
 data -> features and hidden layers -> output.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -21,35 +22,48 @@ LOGO = str(Path(__file__).parent / "assets" / "logo.png")
 
 st.set_page_config(page_title="Neural Network Playground", page_icon=LOGO, layout="wide")
 memory.start_memory_sweeper()
-state.init_session()
 
-# Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
-st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } "
-        "[data-testid='stMetricValue'] { font-size: 1.6rem; } .st-key-metrics [data-testid='stMetric'] "
-        "{ min-width: 6.5rem; } @media (max-width: 640px) { .stMainBlockContainer { padding-top: 1rem; } "
-        "[data-testid='stMetricValue'] { font-size: 1.2rem; } .st-key-metrics [data-testid='stMetric'] "
-        "{ min-width: 5.2rem; } .st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } "
-        ".st-key-metrics { row-gap: 0.3rem; } }</style>")
-logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
-logo.image(LOGO, width=40, alt="Neural Network Playground logo")
-title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
-               "Pick data, shape the network, press **Play**.")
 
-panels.lesson_text(st.session_state[state.K.EXP])
-controls.toolbar_ui()
-notices = st.container()
-live_col, controls_col = st.columns([3.2, 1], gap="medium")
-with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
-    controls.training_ui()
-    controls.data_ui()
-    controls.network_ui()
-    controls.output_ui()
+def playground():
+    """The page: title, toolbar, the live picture and the controls, the panels."""
+    state.init_session()
 
-state.apply_config(controls.read_config())
-for kind, text in state.take_notices():  # plain text: a notice may quote a link's value or a file's name
-    getattr(notices, kind)(plain(text))
-if state.divergence_help():
-    notices.error(state.divergence_help(), icon=":material/warning:")
-with live_col:
-    live.live_ui()
-panels.panels_ui(st.session_state[state.K.EXP])
+    # Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
+    st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } "
+            "[data-testid='stMetricValue'] { font-size: 1.6rem; } .st-key-metrics [data-testid='stMetric'] "
+            "{ min-width: 6.5rem; } @media (max-width: 640px) { .stMainBlockContainer { padding-top: 1rem; } "
+            "[data-testid='stMetricValue'] { font-size: 1.2rem; } .st-key-metrics [data-testid='stMetric'] "
+            "{ min-width: 5.2rem; } .st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } "
+            ".st-key-metrics { row-gap: 0.3rem; } }</style>")
+    logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
+    logo.image(LOGO, width=40, alt="Neural Network Playground logo")
+    title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
+                   "Pick data, shape the network, press **Play**.")
+
+    panels.lesson_text(st.session_state[state.K.EXP])
+    controls.toolbar_ui()
+    notices = st.container()
+    live_col, controls_col = st.columns([3.2, 1], gap="medium")
+    with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
+        controls.training_ui()
+        controls.data_ui()
+        controls.network_ui()
+        controls.output_ui()
+
+    state.apply_config(controls.read_config())
+    for kind, text in state.take_notices():  # plain text: a notice may quote a link's value or a file's name
+        getattr(notices, kind)(plain(text))
+    if state.divergence_help():
+        notices.error(state.divergence_help(), icon=":material/warning:")
+    with live_col:
+        live.live_ui()
+    panels.panels_ui(st.session_state[state.K.EXP])
+
+
+try:
+    playground()
+except Exception:  # anything unexpected: a short message and a way back, never a traceback (logged)
+    logging.getLogger("nn_playground").exception("the page failed")
+    st.error("Something went wrong on our side. Your settings are kept in the address bar: press Start "
+             "again to reload the playground from them.", icon=":material/error:")
+    st.button("Start again", key="start_again", on_click=state.start_over, type="primary")

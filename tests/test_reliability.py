@@ -112,3 +112,22 @@ def test_playing_sessions_take_turns_in_the_order_they_asked():
     assert order == list(range(6))
     with lock:  # free again: taken at once
         pass
+
+
+def test_an_unexpected_error_shows_a_way_back_not_a_traceback(monkeypatch):
+    from ui import controls, live
+
+    at = run_app(hidden="5")
+    monkeypatch.setattr(controls, "data_ui", lambda: 1 / 0)
+    at.button(key="step").click().run()
+    assert not at.exception and "Something went wrong" in at.error[0].value
+    monkeypatch.undo()
+    at.button(key="start_again").click().run()
+    assert not at.exception and config(at)["hidden"] == (5,) and metric(at, "Epoch") == "0"  # from the link
+
+    monkeypatch.setattr(live, "next_batch", lambda need: {}["no batch"])
+    at.button(key="step").click().run()
+    assert not at.exception and "while training" in at.error[0].value and not at.session_state["playing"]
+    monkeypatch.undo()
+    at.button(key="start_again_live").click().run()
+    assert not at.exception and not at.error and metric(at, "Epoch") == "0"

@@ -22,6 +22,7 @@ then drops its queue and takes the loss history sent with the batch.
 from __future__ import annotations
 
 import collections
+import logging
 import threading
 import time
 
@@ -237,12 +238,19 @@ def live_ui():
 
     @st.fragment
     def live():
-        batch = next_batch(ss.pop(K.LIVE_NEED, None))
-        tr = ss[K.EXP].trainer
-        row = st.container(horizontal=True, gap="medium", key="metrics")  # wraps on a phone: 2-3 per line
-        for label, text in metric_texts(tr, ss[K.PLAYING]):
-            row.metric(label, text, width="content")
-        live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
+        try:
+            batch = next_batch(ss.pop(K.LIVE_NEED, None))
+            tr = ss[K.EXP].trainer
+            row = st.container(horizontal=True, gap="medium", key="metrics")  # wraps on a phone: 2-3 per line
+            for label, text in metric_texts(tr, ss[K.PLAYING]):
+                row.metric(label, text, width="content")
+            live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
+        except Exception:  # the fragment reruns alone, outside app.py's guard: the same message, the same way back
+            logging.getLogger("nn_playground").exception("the live view failed")
+            state.stop()
+            st.error("Something went wrong on our side while training. Press Start again to reload the "
+                     "playground from the settings in the address bar.", icon=":material/error:")
+            st.button("Start again", key="start_again_live", on_click=state.start_over, type="primary")
         if ss.pop(K.LIVE_RERUN_APP, False):
             st.rerun()
 

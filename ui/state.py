@@ -106,6 +106,11 @@ def init_session():
         ss[K.PANEL] = "challenges"
 
 
+def start_over():
+    """Forget the whole session (after an unexpected error); the next run starts afresh from the URL."""
+    st.session_state.clear()
+
+
 def load_widgets(config):
     """Put a configuration's values into the widgets' session-state keys."""
     ss = st.session_state

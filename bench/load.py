@@ -63,6 +63,17 @@ environment overrides this).
 ``--servers K`` starts K server processes and binds session i to server
 i mod K, as a load balancer with sticky sessions does (without the balancer's
 own cost): one process per core, as the README's hosting notes advise.
+
+``--proxy`` puts the deployment's nginx in front of them instead
+(``deploy/nginx/playground.conf.template``, run by ``tests.proxy`` as
+tests/test_deploy.py runs it) and lets its stickiness do the binding: each
+session first GETs the page through the proxy, as a browser's first visit
+does, keeps the route cookie nginx sets, and sends it with its websocket and
+every ``/media/`` GET.  The access log says which process served each route:
+the case reports how many sessions the cookie hash gave each process (and
+fails a session that reached more than one), and nginx's own CPU.
+
+    python bench/load.py --sessions 30 --servers 2 --proxy
 """
 
 from __future__ import annotations
@@ -74,6 +85,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -86,6 +98,7 @@ from websockets.asyncio.client import connect  # noqa: E402  (a dependency of st
 
 from nn_core import snapshots  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
+from tests.proxy import COOKIE, nginx, route_cookie, served_by  # noqa: E402
 
 HOST = "127.0.0.1"  # the only address this benchmark ever talks to
 SESSIONS = (1, 5, 10, 30)
@@ -99,6 +112,7 @@ LOW_WATER = 15  # main.js asks for more below max(2, fps * LOW_SECONDS) snapshot
 REQUEST_TIMEOUT = 3.0  # main.js asks again when a request went unanswered this long (REQUEST_TIMEOUT_MS)
 TARGETS = {"median": 20.0, "slowest": 15.0, "two servers": 40.0, "fairness": 0.8, "click_s": 0.5}
 MAX_MEDIA_CONNECTIONS = 6
+IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
 SETUP_PARALLEL = 3  # sessions opening (first run) at the same time
 CLICK_LIMIT = 60.0  # seconds a click may take before it counts as lost
 
@@ -121,6 +135,13 @@ def rss_mb(pid):
     return float("nan")
 
 
+def with_children(pid):
+    """The process and its children (nginx: the master and its workers)."""
+    with contextlib.suppress(OSError):
+        return [pid, *map(int, open(f"/proc/{pid}/task/{pid}/children").read().split())]
+    return [pid]
+
+
 def machine_busy_seconds():
     """CPU seconds spent not idle by all cores together (/proc/stat)."""
     v = [int(x) for x in open("/proc/stat").readline().split()[1:]]
@@ -129,11 +150,54 @@ def machine_busy_seconds():
 
 # -- HTTP: the pictures a browser would fetch --
 
+def read_head(head):
+    """Status and ``[(lowercase name, value)]`` of an HTTP response's head (its bytes up to the blank line)."""
+    status, *lines = head.decode("latin-1").split("\r\n")
+    fields = (line.partition(":") for line in lines if line)
+    return int(status.split()[1]), [(name.strip().lower(), value.strip()) for name, _, value in fields]
+
+
+async def http_get(reader, writer, port, path, accept="*/*", cookie=None):
+    """One HTTP/1.1 GET on an open connection: ``(status, body bytes, keep-alive, headers)``."""
+    writer.write((f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: {accept}\r\n"
+                  + (f"Cookie: {COOKIE}={cookie}\r\n" if cookie else "")
+                  + "Accept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\n\r\n").encode())
+    await writer.drain()
+    status, header_list = read_head(await reader.readuntil(b"\r\n\r\n"))
+    headers = dict(header_list)
+    keep = headers.get("connection", "").lower() != "close"
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        nbytes = 0
+        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            nbytes += len(await reader.readexactly(size + 2)) - 2
+        await reader.readuntil(b"\r\n")
+    elif "content-length" in headers:
+        nbytes = len(await reader.readexactly(int(headers["content-length"])))
+    else:
+        nbytes, keep = len(await reader.read()), False
+    return status, nbytes, keep, header_list
+
+
+async def first_visit(port):
+    """The route cookie a browser's first GET of the page receives through the proxy."""
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        status, _, _, headers = await http_get(reader, writer, port, "/", accept="text/html,*/*;q=0.8")
+    finally:
+        writer.close()
+    route = route_cookie(v for k, v in headers if k == "set-cookie")
+    if status != 200 or route is None:
+        raise RuntimeError(f"the first visit through the proxy got {status} and no {COOKIE} cookie")
+    return route
+
+
 class MediaClient:
-    """Keep-alive HTTP/1.1 GETs to the server, at most ``limit`` connections at once."""
+    """Keep-alive HTTP/1.1 GETs to the server, at most ``limit`` connections at once (with the route cookie
+    ``cookie``, if any)."""
 
     def __init__(self, port, limit=MAX_MEDIA_CONNECTIONS):
         self.port = port
+        self.cookie = None
         self.idle = []
         self.slots = asyncio.Semaphore(limit)
         self.bytes = self.fetched = self.errors = 0
@@ -142,7 +206,7 @@ class MediaClient:
         async with self.slots:
             conn = self.idle.pop() if self.idle else await asyncio.open_connection(HOST, self.port)
             try:
-                status, nbytes, keep = await self._request(*conn, path)
+                status, nbytes, keep, _ = await http_get(*conn, self.port, path, IMAGE_ACCEPT, self.cookie)
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 conn[1].close()
                 self.errors += 1
@@ -154,26 +218,6 @@ class MediaClient:
             self.bytes += nbytes
             self.fetched += 1
             self.errors += status != 200
-
-    async def _request(self, reader, writer, path):
-        writer.write((f"GET {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
-                      "Accept: image/avif,image/webp,image/apng,image/*,*/*;q=0.8\r\n"
-                      "Accept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\n\r\n").encode())
-        await writer.drain()
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        status = int(head[0].split()[1])
-        headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:] if h)}
-        keep = headers.get("connection", "").lower() != "close"
-        if headers.get("transfer-encoding", "").lower() == "chunked":
-            nbytes = 0
-            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
-                nbytes += len(await reader.readexactly(size + 2)) - 2
-            await reader.readuntil(b"\r\n")
-        elif "content-length" in headers:
-            nbytes = len(await reader.readexactly(int(headers["content-length"])))
-        else:
-            nbytes, keep = len(await reader.read()), False
-        return status, nbytes, keep
 
     def close(self):
         for _, writer in self.idle:
@@ -298,10 +342,14 @@ def delivery(batches, t0, t1):
 # -- one browser tab --
 
 class Session:
-    """One emulated browser tab: websocket, widget states, message cache, the live component's queue."""
+    """One emulated browser tab: websocket, widget states, message cache, the live component's queue.
 
-    def __init__(self, port, query, role="default"):
-        self.port, self.query_string, self.role = port, query, role
+    ``proxy``: ``port`` is nginx's, and the tab first visits the page to get its route cookie (``route``).
+    """
+
+    def __init__(self, port, query, role="default", proxy=False):
+        self.port, self.query_string, self.role, self.proxy = port, query, role, proxy
+        self.route = None
         self.page_script_hash = ""
         self.ws = None
         self.media = MediaClient(port)
@@ -451,9 +499,12 @@ class Session:
 
     async def open(self):
         """Connect and run the app (the first page load)."""
+        if self.proxy:
+            self.route = self.media.cookie = await first_visit(self.port)
         self.ws = await connect(f"ws://{HOST}:{self.port}/_stcore/stream", subprotocols=["streamlit"],
                                 origin=f"http://{HOST}:{self.port}", max_size=None, ping_interval=None,
-                                compression=None, open_timeout=30)
+                                compression=None, open_timeout=30,
+                                additional_headers={"Cookie": f"{COOKIE}={self.route}"} if self.route else None)
         self._spawn(self.receive())
         self._spawn(self._ask())
         await self.send_rerun()
@@ -524,11 +575,30 @@ def group_figures(sessions, marks, t0, t1):
     }
 
 
-async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks):
+def sessions_per_server(routes, served, ports):
+    """How many of the sessions (their route cookies) nginx's access log (``served_by``) shows on each server
+    port, and the routes it shows on no server or on more than one."""
+    counts = dict.fromkeys(ports, 0)
+    unstuck = []
+    for route in routes:
+        upstreams = served.get(route, set())
+        if len(upstreams) == 1 and (port := int(next(iter(upstreams)).rsplit(":", 1)[1])) in counts:
+            counts[port] += 1
+        else:
+            unstuck.append(route)
+    return list(counts.values()), unstuck
+
+
+async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks, proxy=None):
+    """``proxy``: nginx's ``(pids, access log path)`` when the sessions go through it."""
     gate = asyncio.Semaphore(SETUP_PARALLEL)
+    proxy_pids = proxy[0] if proxy else []
 
     def cpu():
         return sum(map(cpu_seconds, pids))
+
+    def proxy_cpu():
+        return sum(map(cpu_seconds, proxy_pids))
 
     def rss():
         return sum(map(rss_mb, pids))
@@ -562,9 +632,11 @@ async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks):
         await asyncio.sleep(warmup)
 
         t0, cpu0, busy0, own0 = time.monotonic(), cpu(), machine_busy_seconds(), time.process_time()
+        nginx0 = proxy_cpu()
         marks = [s.ws_bytes for s in sessions]
         await asyncio.sleep(seconds)
         t1, cpu1, busy1, own1 = time.monotonic(), cpu(), machine_busy_seconds(), time.process_time()
+        nginx1 = proxy_cpu()
         rss_after = rss()
         # clicks while everything plays, one session at a time, the heavy ones last
         click_s = {}
@@ -590,12 +662,18 @@ async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks):
         "rss_mb_before": rss_before,
         "rss_mb_after": rss_after,
         "client_cpu": (own1 - own0) / wall,
-        "other_cpu": max((busy1 - busy0 - cpu1 + cpu0 - own1 + own0) / wall, 0.0),
+        "other_cpu": max((busy1 - busy0 - cpu1 + cpu0 - own1 + own0 - nginx1 + nginx0) / wall, 0.0),
         "not_playing": not_playing,
         "setup_s": setup_s,
         "window_s": wall,
         "errors": errors,
     }
+    if proxy:  # read once every session is closed: nginx logs a websocket when it ends
+        per_server, unstuck = sessions_per_server([s.route for s in sessions], served_by(proxy[1].read_text()),
+                                                  ports)
+        result["proxy_cpu"] = (nginx1 - nginx0) / wall
+        result["sessions_per_server"] = per_server
+        errors += [f"session {route} not served by exactly one process" for route in unstuck]
     if any(s.role == "heavy" for s in sessions):
         result["heavy"] = group("heavy")
     if clicks:
@@ -603,9 +681,9 @@ async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks):
     return result
 
 
-def run_case(n, seconds=20.0, warmup=3.0, query=QUERY, servers=1, heavy=0, clicks=False):
-    """Start ``servers`` servers, open ``heavy`` maximal and ``n`` default sessions spread over them, all
-    playing, measure for ``seconds``; always cleans up."""
+def run_case(n, seconds=20.0, warmup=3.0, query=QUERY, servers=1, heavy=0, clicks=False, proxy=False):
+    """Start ``servers`` servers (and nginx in front of them if ``proxy``), open ``heavy`` maximal and ``n``
+    default sessions spread over them, all playing, measure for ``seconds``; always cleans up."""
     setup_limit = 30 + 3 * (n + heavy)  # for opening every session, then again for pressing Play in all
     # no file watcher (see the module docstring); the environment may say otherwise
     os.environ.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
@@ -613,17 +691,23 @@ def run_case(n, seconds=20.0, warmup=3.0, query=QUERY, servers=1, heavy=0, click
         running = [stack.enter_context(streamlit_server()) for _ in range(servers)]
         ports = [int(url.rsplit(":", 1)[1]) for url, _ in running]
         roles = ["heavy"] * heavy + ["default"] * n
-        # sticky: a session keeps its server
-        sessions = [Session(ports[i % len(ports)], HEAVY if role == "heavy" else query, role)
-                    for i, role in enumerate(roles)]
-        coro = _case(ports, [proc.pid for _, proc in running], sessions, seconds, warmup, setup_limit, clicks)
+        if proxy:  # nginx's route cookie binds each session to a server
+            prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nnpg-nginx-")))
+            url, nginx_proc = stack.enter_context(nginx(prefix, ports))
+            targets = [int(url.rsplit(":", 1)[1])] * len(roles)
+            via = (with_children(nginx_proc.pid), prefix / "access.log")
+        else:  # sticky: a session keeps its server
+            targets, via = [ports[i % len(ports)] for i in range(len(roles))], None
+        sessions = [Session(port, HEAVY if role == "heavy" else query, role, proxy)
+                    for port, role in zip(targets, roles)]
+        coro = _case(ports, [proc.pid for _, proc in running], sessions, seconds, warmup, setup_limit, clicks, via)
         return asyncio.run(asyncio.wait_for(coro, 2 * setup_limit + warmup + seconds + CLICK_LIMIT * 2 + 30))
 
 
-def run_fairness(n, seconds, warmup, query=QUERY, servers=1):
+def run_fairness(n, seconds, warmup, query=QUERY, servers=1, proxy=False):
     """``n`` default sessions alone, then beside one maximal session; their rate with it as a share of alone."""
-    alone = run_case(n, seconds, warmup, query, servers)
-    shared = run_case(n, seconds, warmup, query, servers, heavy=1, clicks=True)
+    alone = run_case(n, seconds, warmup, query, servers, proxy=proxy)
+    shared = run_case(n, seconds, warmup, query, servers, heavy=1, clicks=True, proxy=proxy)
     return {"sessions": n, "servers": servers, "alone": alone, "with_heavy": shared,
             "share_median": shared["snapshots_per_s_median"] / max(alone["snapshots_per_s_median"], 1e-9),
             "share_min": shared["snapshots_per_s_min"] / max(alone["snapshots_per_s_min"], 1e-9)}
@@ -638,6 +722,8 @@ def case_row(r):
             f"{r['epochs_per_s_median']:6.1f} {r['server_cpu']:6.0%} {r['server_cpu_ms_per_batch']:7.1f} "
             f"{r['rss_mb_before']:5.0f}>{r['rss_mb_after']:<5.0f} {r['client_cpu']:6.0%} {r['other_cpu']:6.0%} "
             f"{r['kb_per_s_per_session']:6.1f} {r['kb_per_batch']:5.1f} {r['batch_kb_per_batch']:5.1f}"
+            + (f"  nginx: sessions per process {'+'.join(map(str, r['sessions_per_server']))}, "
+               f"nginx CPU {r['proxy_cpu']:.0%}" if "sessions_per_server" in r else "")
             + (f"  ({r['not_playing']} sessions not yet playing)" if r["not_playing"] else "")
             + (f"  errors: {r['errors'][0]}" if r["errors"] else ""))
 
@@ -680,6 +766,9 @@ def main():
     ap.add_argument("--query", default=QUERY, help="the URL query string every default session opens")
     ap.add_argument("--servers", type=int, default=1,
                     help="server processes, each session bound to one (as behind a sticky load balancer)")
+    ap.add_argument("--proxy", action="store_true",
+                    help="through the deployment's nginx (Debian's, on a loopback port): its route cookie binds"
+                         " each session to a server")
     ap.add_argument("--fairness", action="store_true",
                     help="each N: N default sessions alone, then beside one maximal session, and click latency")
     ap.add_argument("--json", action="store_true")
@@ -693,9 +782,9 @@ def main():
     for n in counts:
         try:
             if args.fairness:
-                results.append(run_fairness(n, args.seconds, args.warmup, args.query, args.servers))
+                results.append(run_fairness(n, args.seconds, args.warmup, args.query, args.servers, args.proxy))
             else:
-                results.append(run_case(n, args.seconds, args.warmup, args.query, args.servers))
+                results.append(run_case(n, args.seconds, args.warmup, args.query, args.servers, proxy=args.proxy))
         except Exception as e:  # noqa: BLE001  (one failed case must not hide the others)
             results.append({"sessions": n, "error": f"{type(e).__name__}: {e}"})
     print(json.dumps(results, indent=1) if args.json else table(results, args.fairness))

@@ -1,5 +1,6 @@
 """bench/: every benchmark imports, and its pure parts compute what they claim (no timing claims)."""
 
+import asyncio
 import json
 
 import numpy as np
@@ -8,6 +9,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from bench import core, load, ui
 from nn_core import snapshots
+from tests import proxy
 
 
 @pytest.mark.parametrize("case", list(core.TRAINING_CASES))
@@ -101,6 +103,79 @@ def test_the_tables_print_every_case():
     shared = {**row, "heavy": row, "click_s": {"default": {"median": 0.1, "max": 0.2}}}
     fair = {"sessions": 2, "alone": row, "with_heavy": shared, "share_median": 0.9, "share_min": 0.8}
     assert "90%" in load.table([fair], fairness=True)
+
+
+# -- bench/load.py --proxy and tests/proxy.py --
+
+# The head of nginx's answer to a first visit (the template's headers; Streamlit's own left out).
+FIRST_VISIT = (b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: 5\r\n"
+               b"Connection: keep-alive\r\nSet-Cookie: other=1; Path=/\r\n"
+               b"Set-Cookie: nnpg_route=7f3a9c; Path=/; HttpOnly; SameSite=Lax\r\n"
+               b"X-Frame-Options: SAMEORIGIN\r\n\r\n")
+
+
+def test_a_response_head_keeps_every_set_cookie():
+    status, headers = load.read_head(FIRST_VISIT)
+    assert status == 200 and ("x-frame-options", "SAMEORIGIN") in headers
+    assert [v for k, v in headers if k == "set-cookie"] == ["other=1; Path=/",
+                                                             "nnpg_route=7f3a9c; Path=/; HttpOnly; SameSite=Lax"]
+
+
+def test_the_route_cookie_is_read_from_set_cookie_headers():
+    assert proxy.route_cookie(["nnpg_route=7f3a9c; Path=/; HttpOnly; SameSite=Lax"]) == "7f3a9c"
+    assert proxy.route_cookie(["other=1; Path=/", "nnpg_route=ab; Path=/"]) == "ab"
+    assert proxy.route_cookie([""]) is None  # nginx's empty header once the browser holds the cookie
+    assert proxy.route_cookie(["other=1", "not a cookie;;="]) is None
+    assert proxy.route_cookie([]) is None
+
+
+def test_the_first_visit_sends_no_cookie_and_returns_the_route():
+    async def visit():
+        seen = []
+
+        async def answer(reader, writer):
+            seen.append(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(FIRST_VISIT + b"hello")
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(answer, load.HOST, 0)
+        async with server:
+            route = await load.first_visit(server.sockets[0].getsockname()[1])
+        return route, seen[0].decode()
+
+    route, request = asyncio.run(visit())
+    assert route == "7f3a9c"
+    assert request.startswith("GET / HTTP/1.1\r\n") and "cookie" not in request.lower()
+
+
+LOG = """GET / 200 upstream=127.0.0.1:8001 route=aaa
+GET /_stcore/stream 101 upstream=127.0.0.1:8001 route=aaa
+GET / 200 upstream=127.0.0.1:8002 route=bbb
+GET / 200 upstream=127.0.0.1:8001 route=ccc
+GET /_stcore/stream 101 upstream=127.0.0.1:8002 route=ccc
+GET /_stcore/metrics 404 upstream=- route=ddd
+"""
+
+
+def test_the_access_log_says_which_process_served_each_route():
+    served = proxy.served_by(LOG)
+    assert served == {"aaa": {"127.0.0.1:8001"}, "bbb": {"127.0.0.1:8002"},
+                      "ccc": {"127.0.0.1:8001", "127.0.0.1:8002"}, "ddd": {"-"}}
+    # ccc moved between processes and eee never reached one: both are counted on no process
+    assert load.sessions_per_server(["aaa", "bbb", "ccc", "eee"], served, [8001, 8002]) == ([1, 1], ["ccc", "eee"])
+    assert load.sessions_per_server(["aaa", "aaa", "bbb"], served, [8002, 8001]) == ([1, 2], [])
+
+
+def test_the_table_shows_how_nginx_spread_the_sessions():
+    row = {"sessions": 30, "snapshots_per_s_median": 25.0, "snapshots_per_s_min": 20.0,
+           "snapshots_per_s_total": 750.0, "batches_per_s": 40.0, "snapshots_per_batch": 12.5,
+           "epochs_per_s_median": 25.0, "server_cpu": 1.5, "server_cpu_ms_per_batch": 6.0, "rss_mb_before": 400,
+           "rss_mb_after": 500, "client_cpu": 0.3, "other_cpu": 0.1, "kb_per_s_per_session": 3.0,
+           "kb_per_batch": 1.0, "batch_kb_per_batch": 0.5, "not_playing": 0, "errors": []}
+    assert "nginx" not in load.case_row(row)
+    assert "sessions per process 17+13, nginx CPU 4%" in load.case_row(
+        {**row, "sessions_per_server": [17, 13], "proxy_cpu": 0.04})
 
 
 # -- bench/ui.py --

@@ -4,11 +4,7 @@ a killed process loses only its own sessions."""
 
 import asyncio
 import contextlib
-import getpass
 import re
-import shutil
-import string
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -16,62 +12,10 @@ import urllib.request
 import pytest
 import websockets
 
-from tests.browser import ROOT, chromium, epoch_of, free_port, streamlit_server
+from tests.browser import chromium, epoch_of, streamlit_server
+from tests.proxy import COOKIE, nginx, route_cookie, upstreams_of
 
 pytestmark = pytest.mark.browser
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-TEMPLATE = ROOT / "deploy" / "nginx" / "playground.conf.template"
-COOKIE = "nnpg_route"
-# The test's own main file around the template: paths in tmp, no root needed, and an access log that says
-# which process served each request.
-MAIN = """
-user {user};
-daemon off;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    log_format routed '$request_method $uri $status upstream=$upstream_addr route=$nnpg_route';
-    access_log {tmp}/access.log routed;
-    include {tmp}/playground.conf;
-}}
-"""
-
-
-def render(template, listen, upstream_ports):
-    """The template with its two placeholders filled, as the nginx image's envsubst does."""
-    servers = " ".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in upstream_ports)
-    return string.Template(template).safe_substitute(NNPG_LISTEN=listen, NNPG_UPSTREAMS=servers)
-
-
-@contextlib.contextmanager
-def nginx(tmp, upstream_ports):
-    port = free_port()
-    (tmp / "playground.conf").write_text(render(TEMPLATE.read_text(), f"127.0.0.1:{port}", upstream_ports))
-    (tmp / "nginx.conf").write_text(MAIN.format(tmp=tmp, user=getpass.getuser()))
-    test = subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")],
-                          capture_output=True, text=True)
-    assert test.returncode == 0, test.stderr
-    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(50):
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).close()
-                break
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def get(url, route=None):
@@ -82,12 +26,6 @@ def get(url, route=None):
             return r.status, r.headers
     except urllib.error.HTTPError as e:
         return e.code, e.headers
-
-
-def upstreams_of(tmp, route):
-    """The app addresses the access log shows serving requests of one route cookie."""
-    log = (tmp / "access.log").read_text()
-    return set(re.findall(rf"upstream=(\S+) route={re.escape(route)}$", log, re.M))
 
 
 def playing(page, timeout=40.0):
@@ -114,11 +52,11 @@ def test_two_processes_behind_nginx(tmp_path):
     with contextlib.ExitStack() as stack:
         apps = [stack.enter_context(streamlit_server()) for _ in range(2)]
         ports = [int(url.rsplit(":", 1)[1]) for url, _ in apps]
-        url = stack.enter_context(nginx(tmp_path, ports))
+        url, _ = stack.enter_context(nginx(tmp_path, ports))
 
         # The proxy's own rules: a first visit gets a route cookie, framing is denied, metrics are closed.
         status, headers = get(url)
-        assert status == 200 and f"{COOKIE}=" in headers["Set-Cookie"]
+        assert status == 200 and route_cookie(headers.get_all("Set-Cookie"))
         assert headers["X-Frame-Options"] == "SAMEORIGIN"
         assert "frame-ancestors 'self'" in headers["Content-Security-Policy"]
         assert get(f"{url}/_stcore/metrics")[0] == 404
@@ -127,7 +65,7 @@ def test_two_processes_behind_nginx(tmp_path):
         routes = {}
         for k in range(64):
             for _ in range(3):
-                assert not any(COOKIE in c for c in get(url, f"r{k}")[1].get_all("Set-Cookie", []))
+                assert route_cookie(get(url, f"r{k}")[1].get_all("Set-Cookie", [])) is None
             served = upstreams_of(tmp_path, f"r{k}")
             assert len(served) == 1, served
             routes.setdefault(served.pop(), f"r{k}")
@@ -191,6 +129,6 @@ def test_websocket_frames_are_compressed_directly_and_through_nginx(tmp_path):
                                       compression="deflate") as ws:
             return ws.response.headers.get("Sec-WebSocket-Extensions", "")
 
-    with streamlit_server() as (app_url, _), nginx(tmp_path, [int(app_url.rsplit(":", 1)[1])]) as url:
+    with streamlit_server() as (app_url, _), nginx(tmp_path, [int(app_url.rsplit(":", 1)[1])]) as (url, _):
         for target in (app_url, url):
             assert asyncio.run(extensions(target)).startswith("permessage-deflate"), target

@@ -29,7 +29,8 @@ def playground():
     state.init_session()
 
     # Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
-    st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } "
+    st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } [data-testid='stButtonGroup'] > div "
+            "{ flex-wrap: wrap; row-gap: 0.25rem; } "  # the feature chips wrap instead of scrolling out of sight
             "[data-testid='stMetricValue'] { font-size: 1.6rem; } .st-key-metrics [data-testid='stMetric'] "
             "{ min-width: 6.5rem; } @media (max-width: 640px) { .stMainBlockContainer { padding-top: 1rem; } "
             "[data-testid='stMetricValue'] { font-size: 1.2rem; } .st-key-metrics [data-testid='stMetric'] "

@@ -71,6 +71,16 @@ def chromium():
             browser.close()
 
 
+def wait_for(condition, timeout=10.0, every=0.05):
+    """Poll ``condition`` until it holds (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(every)
+    return True
+
+
 def epoch_of(page):
     """The number of whole epochs the "Epoch" metric shows (paused mid-epoch it adds "+ k/n batches")."""
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first

@@ -80,6 +80,19 @@ def batches(monkeypatch):
     return sent
 
 
+def test_a_network_too_slow_for_its_epochs_per_frame_still_moves_on_screen(batches, monkeypatch):
+    monkeypatch.setattr(live, "RUN_SECONDS", 0.0)  # a run of one turn, as under load
+    monkeypatch.setattr(live, "TURN_SECONDS", 0.002)
+    at = run_app(hidden="16,16,16", n_samples="2000", train_ratio="0.9", batch_size="1", speed="100")
+    at.button(key="play").click().run()
+    played = batches[-1]
+    tr = at.session_state["exp"].trainer
+    assert played.meta["playing"] and len(played.stats) == 1 and tr.epoch < 100  # far from 100 epochs
+    done, per_epoch = tr.batch_progress
+    assert played.stats[0, 0] == tr.epoch + round(done / per_epoch, 3) and done > 0  # where training is now
+    np.testing.assert_array_equal(played.params[0], tr.net.params.astype(np.float32))
+
+
 def test_play_sends_a_turn_of_snapshots_and_pause_sends_the_network(batches, monkeypatch):
     monkeypatch.setattr(live, "TURN_SECONDS", 60.0)  # a turn ends at its snapshot count, not the clock
     at = run_app(speed="10")

@@ -17,6 +17,7 @@ from tests.browser import (
     live_point,
     open_playground,
     streamlit_server,
+    wait_for,
 )
 
 pytestmark = pytest.mark.browser
@@ -27,15 +28,6 @@ PICTURE = f"{LIVE} canvas"  # the picture: role img, its label follows training
 def browser_and_url():
     with streamlit_server() as (url, _), chromium() as browser:
         yield browser, url
-
-
-def wait_for(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def shown_params(page):

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.browser import chromium, streamlit_server
+from tests.browser import chromium, streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +21,6 @@ def neuron_shown(page):
             page.get_by_text("Activation:").first.inner_text())
 
 
-def wait_until(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
-
-
 def test_inside_a_neuron_follows_the_network_and_links_cannot_inject_markup():
     with streamlit_server() as (url, _), chromium() as browser:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -37,11 +28,11 @@ def test_inside_a_neuron_follows_the_network_and_links_cannot_inject_markup():
         page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
         page.get_by_text("Inside a neuron").click()
         pick(page, "neuron_layer", "hidden layer 2")
-        assert wait_until(lambda: neuron_shown(page)[0] == "hidden layer 2")
+        assert wait_for(lambda: neuron_shown(page)[0] == "hidden layer 2")
         pick(page, "neuron_unit", "2.8")
-        assert wait_until(lambda: neuron_shown(page)[1] == "2.8")
+        assert wait_for(lambda: neuron_shown(page)[1] == "2.8")
         page.locator(".st-key-remove_layer button").first.click()  # the network becomes 2-8-1
-        assert wait_until(lambda: neuron_shown(page)[:2] == ("output", "output"))
+        assert wait_for(lambda: neuron_shown(page)[:2] == ("output", "output"))
         assert "Activation: Sigmoid" in neuron_shown(page)[2]  # label, neuron and formulas agree
         page.get_by_role("button", name="Step", exact=True).click()
         time.sleep(1.5)

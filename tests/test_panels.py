@@ -266,3 +266,12 @@ def test_pinning_keeps_the_last_ten_runs():
         at.button(key="pin_run").click().run()
     assert [p["name"] for p in at.session_state["pinned"]] == [f"Run {k}" for k in range(3, 13)]
     assert not at.exception
+
+
+def test_after_reset_step_back_in_time_starts_at_the_newest_epoch_again():
+    at = open_panel(trained(3), "history")
+    at.select_slider(key="history_epoch").set_value(1).run()
+    at.button(key="reset").click().run()
+    for _ in range(3):
+        at.button(key="step").click().run()
+    assert not at.exception and at.select_slider(key="history_epoch").value == 3

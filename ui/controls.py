@@ -160,17 +160,17 @@ def network_ui():
     """Features, hidden layers and their neurons, loss and initialisation."""
     ss = st.session_state
     st.subheader("Network", divider="gray")
-    if "custom" in param_widget("features", on_change=state.keep_a_feature):
+    if "custom" in param_widget("features", on_change=state.keep_a_feature, width="content"):
         param_widget("formula", on_change=state.formula_typed)
     hidden = ss[K.CONFIG]["hidden"]
     if "hidden" in ss[K.CONFIG]["hide"]:
         return
-    c = st.columns([1.6, 1.4, 2], vertical_alignment="center")
-    c[0].button("Remove layer", key="remove_layer", icon=":material/remove:", on_click=state.remove_layer,
-                disabled=not hidden, help="Remove the last hidden layer", width="stretch")
-    c[1].button("Add layer", key="add_layer", icon=":material/add:", on_click=state.add_layer,
-                disabled=len(hidden) >= MAX_LAYERS, help="Add a hidden layer", width="stretch")
-    c[2].markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**")
+    row = st.container(horizontal=True, vertical_alignment="center", key="layers")  # wraps when narrow
+    row.button("Remove layer", key="remove_layer", icon=":material/remove:", on_click=state.remove_layer,
+               disabled=not hidden, help="Remove the last hidden layer")
+    row.button("Add layer", key="add_layer", icon=":material/add:", on_click=state.add_layer,
+               disabled=len(hidden) >= MAX_LAYERS, help="Add a hidden layer")
+    row.markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**", width="content")
     if hidden:
         for i, col in enumerate(st.columns(len(hidden))):
             key = layer_key(i)
@@ -201,7 +201,7 @@ def network_ui():
 
 
 def output_ui():
-    """Display toggles of the output picture."""
-    c = st.columns(2)
-    param_widget("show_test", c[0])
-    param_widget("discretize", c[1])
+    """Display toggles of the output picture, side by side where they fit."""
+    row = st.container(horizontal=True, key="display")
+    param_widget("show_test", row, width="content")
+    param_widget("discretize", row, width="content")

@@ -150,10 +150,11 @@ def train_turn(exp, want):
     """Train turn after turn (each under ``TURN_LOCK``, released in between) until ``want`` snapshots are
     taken or ``RUN_SECONDS`` have passed; a snapshot every ``speed`` epochs (and at the epoch limit).
     Stops playing, after the turn that reaches it, at the limit, on divergence or at a stop condition
-    (``state.check_stop``).  Returns the snapshots."""
+    (``state.check_stop``).  A run that took no snapshot (a network too slow for ``speed`` epochs in
+    ``RUN_SECONDS``) sends the network as it is, at a fractional epoch.  Returns the snapshots."""
     tr, c = exp.trainer, exp.config
     speed, limit = c["speed"], c["epochs"]
-    taken = []
+    taken, steps_before = [], tr.steps
 
     def after_epoch():
         if tr.epoch % speed == 0 or tr.epoch >= limit:
@@ -169,6 +170,11 @@ def train_turn(exp, want):
             break
         if len(taken) >= want or time.monotonic() >= end:
             break
+    if not taken and tr.steps != steps_before:  # "epochs per frame" is a request: a slow network still moves
+        stats, params = snapshot(tr)
+        done, per_epoch = tr.batch_progress
+        stats[0] = tr.epoch + round(done / per_epoch, 3)  # mid-epoch: a fractional epoch on screen
+        taken.append((stats, params))
     return taken
 
 

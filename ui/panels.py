@@ -66,7 +66,8 @@ def history_ui(exp):
     if len(epochs) < 2:
         st.info("Train a few epochs first: every epoch is recorded (older ones more sparsely) to come back to.")
         return
-    epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key=K.HISTORY_EPOCH,
+    state.follow_newest_epoch(epochs)
+    epoch = st.select_slider("Epoch", epochs, key=K.HISTORY_EPOCH,
                              help="Recorded epochs; in long runs older ones are thinned out.")
     past = exp.net.copy()
     past.params[:] = tr.params_at(epoch)

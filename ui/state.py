@@ -54,6 +54,7 @@ class K:
     PANEL = "panel"  # the open panel under "Explore further"
     NEURON_LAYER, NEURON_UNIT, NEURON_EXAMPLE = "neuron_layer", "neuron_unit", "neuron_example"
     HISTORY_EPOCH = "history_epoch"  # the Step back in time slider
+    HISTORY_NEWEST = "history_newest"  # the newest epoch that slider offered when last drawn
     HIDDEN_SPACE_LAYER = "hidden_space_layer"
     CONFUSION_SPLIT = "confusion_split"  # the confusion matrix's points: "test" or "train"
     PINNED = "pinned"  # the pinned runs (see pin_run), oldest first, at most MAX_PINNED
@@ -104,6 +105,15 @@ def init_session():
     st.query_params.from_dict(params.encode(config))
     if config["challenge"] != "none":  # a teacher's challenge link opens its panel
         ss[K.PANEL] = "challenges"
+
+
+def follow_newest_epoch(epochs):
+    """Before the Step back in time slider is drawn: it shows the newest recorded epoch unless the user
+    moved it to an older one (then it stays there while training goes on)."""
+    ss = st.session_state
+    if ss.get(K.HISTORY_EPOCH) in (None, ss.get(K.HISTORY_NEWEST)) or ss[K.HISTORY_EPOCH] not in epochs:
+        ss[K.HISTORY_EPOCH] = epochs[-1]
+    ss[K.HISTORY_NEWEST] = epochs[-1]
 
 
 def start_over():
@@ -171,7 +181,8 @@ def _use_experiment(exp):
     ss = st.session_state
     ss[K.EXP] = exp
     ss[K.PLAYING] = False
-    for key in (K.NEURON_LAYER, K.NEURON_UNIT, K.NEURON_EXAMPLE, K.HISTORY_EPOCH, K.HIDDEN_SPACE_LAYER):
+    for key in (K.NEURON_LAYER, K.NEURON_UNIT, K.NEURON_EXAMPLE, K.HISTORY_EPOCH, K.HISTORY_NEWEST,
+                K.HIDDEN_SPACE_LAYER):
         ss.pop(key, None)
 
 

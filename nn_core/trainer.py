@@ -433,13 +433,14 @@ class Trainer:
         """The first of ``rates`` with which ``epochs`` epochs from the current state do not diverge, or None.
 
         Each rate is tried on a twin in exactly this state (network, optimizer, shuffling), so the answer
-        holds for what a resume will do; trying stops after ``seconds``.
+        holds for what a resume will do; all trying stops within one mini-batch of ``seconds`` (then None:
+        nothing was verified).
         """
         deadline = time.monotonic() + seconds
         for rate in rates:
             trial = self._twin()
             trial.configure(learning_rate=rate)
-            if trial.run(epochs) == epochs:
+            if trial.run_until(deadline, epochs) == epochs:
                 return rate
             if time.monotonic() > deadline:
                 break

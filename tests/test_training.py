@@ -215,3 +215,11 @@ def test_a_suggested_rate_after_a_divergence_trains_on_from_the_kept_network(que
         trial.run(20)
         trial.configure(learning_rate=r)
         assert trial.run(3) < 3
+
+
+def test_looking_for_a_stable_rate_is_bounded_in_time():
+    c = params.validate({**params.DEFAULTS, "hidden": (16,) * 8, "n_samples": 2000, "train_ratio": 0.9,
+                         "batch_size": 1, "features": tuple(params.PARAMS["features"].choices[:7])})
+    tr = Experiment(c).trainer
+    assert tr.stable_learning_rate([0.01, 0.003], 3, seconds=0.05) is None  # cut: both would train on
+    assert tr.stable_learning_rate([0.01], 1, seconds=60.0) == 0.01 and tr.epoch == 0  # given the time, it does

@@ -24,8 +24,8 @@ from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
 from nn_core.formula import parse as parse_formula
 from nn_core.params import LEARNING_RATES, PARAMS
-from ui import reconnect
 
+from . import reconnect
 from .text import shortened
 
 GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
@@ -33,6 +33,7 @@ USEFUL_REG_RATE = 0.01  # the rate a regulariser starts with when it is picked w
 DRAWN_NAME = "drawn points"
 QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
+STABLE_RATE_SECONDS = 0.2  # that check's time bound: a student's repeated divergences cannot load the server
 MAX_PINNED = 10  # pinned runs kept; pinning one more drops the oldest
 PIN_CURVE_POINTS = 400  # loss history rows kept per pinned run
 
@@ -276,10 +277,11 @@ def divergence_help():
 def divergence_message(tr):
     """What happened, and a learning rate checked to train on from the kept network, or Reset."""
     lower = [r for r in LEARNING_RATES if r < tr.learning_rate][::-1]
-    rate = tr.stable_learning_rate(lower, STABLE_RATE_EPOCHS)
+    rate = tr.stable_learning_rate(lower, STABLE_RATE_EPOCHS, seconds=STABLE_RATE_SECONDS)
     fix = (f"Set the learning rate to {rate:g} (checked: it trains {STABLE_RATE_EPOCHS} epochs from here without "
            "diverging) and press Play, or Reset." if rate is not None
-           else "No lower learning rate trains on from here: press Reset.")
+           else "No lower learning rate was found to train on from here in the time the check may take: "
+                "press Reset.")
     return f"Training diverged during epoch {tr.epoch + 1}: the loss became too large to compute. " \
            f"The network is kept as it was after epoch {tr.epoch}. {fix}"
 

@@ -24,9 +24,9 @@ from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
 from nn_core.formula import parse as parse_formula
 from nn_core.params import LEARNING_RATES, PARAMS
+from nn_core.text import shown
 
 from . import reconnect
-from .text import shortened
 
 GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
 USEFUL_REG_RATE = 0.01  # the rate a regulariser starts with when it is picked while the rate is 0
@@ -92,7 +92,6 @@ def init_session():
     if K.CONFIG in ss:
         return
     config, warnings = params.decode(st.query_params.to_dict())
-    ss[K.CONFIG] = config
     ss[K.NOTICES] = []
     if reconnect.lost_session(st.context.headers):
         notify("info", reconnect.LOST_SESSION)
@@ -102,8 +101,7 @@ def init_session():
     ss[K.DRAWN] = None
     ss[K.PLAYING] = False
     ss[K.EXP] = Experiment(config, grid_res=GRID_RES)
-    load_widgets(config)
-    st.query_params.from_dict(params.encode(config))
+    set_config(config)
     if config["challenge"] != "none":  # a teacher's challenge link opens its panel
         ss[K.PANEL] = "challenges"
 
@@ -133,6 +131,15 @@ def load_widgets(config):
             ss[name] = list(value) if PARAMS[name].kind == "multi" else value
 
 
+def set_config(config, widgets=True):
+    """Make ``config`` the session's configuration and the URL's; ``widgets`` shows it in the widgets too
+    (only before they are drawn: from a callback, or at a session's start)."""
+    if widgets:
+        load_widgets(config)
+    st.session_state[K.CONFIG] = config
+    st.query_params.from_dict(params.encode(config))
+
+
 def restore_widget(name):
     """Give parameter ``name``'s widget the configuration's value if its state was dropped.
 
@@ -152,8 +159,7 @@ def apply_config(config, fresh=False):
     ss = st.session_state
     if config == ss[K.CONFIG] and not fresh:
         return
-    ss[K.CONFIG] = config
-    st.query_params.from_dict(params.encode(config))
+    set_config(config, widgets=False)  # the widgets hold it already
     if fresh or not ss[K.EXP].update(config):
         rebuild()
 
@@ -191,10 +197,8 @@ def use_setup(config, exp=None):
     """A whole new setup (a lesson, a loaded model): widgets, URL, the built-in data, and ``exp`` or a fresh
     experiment of ``config``."""
     ss = st.session_state
-    load_widgets(config)
     ss[K.USER_DATA] = ss[K.DRAWN] = None
-    ss[K.CONFIG] = config
-    st.query_params.from_dict(params.encode(config))
+    set_config(config)
     _use_experiment(exp or Experiment(config, grid_res=GRID_RES))
 
 
@@ -259,9 +263,8 @@ def check_stop():
         return False
     follow_challenge()
     c = ss[K.CONFIG]
-    reason = tr.stop_reason(c["stop_below"], c["patience"], since=ss.get(K.PLAYED_FROM, 0))
-    if tr.epoch >= limit:
-        reason = f"Stopped at {tr.epoch:,} epochs, the limit set in Stop at. Press Play to train on."
+    reason = (f"Stopped at {tr.epoch:,} epochs, the limit set in Stop at. Press Play to train on."
+              if tr.epoch >= limit else tr.stop_reason(c["stop_below"], c["patience"], since=ss.get(K.PLAYED_FROM, 0)))
     if reason:
         stop()
         notify("info", reason)
@@ -386,7 +389,7 @@ def formula_typed():
         parse_formula(typed)
     except ValueError as e:
         load_widgets({"formula": kept})
-        notify("warning", f"The formula {shortened(typed, QUOTED_CHARS)!r} was not used: {e}. "
+        notify("warning", f"The formula {shown(typed, QUOTED_CHARS)} was not used: {e}. "
                           f"The formula {kept} is kept.")
 
 
@@ -425,11 +428,8 @@ def use_data(data, message=None):
     before = {key: ss[key] for key in (K.USER_DATA, K.DRAWN, K.CONFIG, K.EXP, K.PLAYING)}
     problem = "regression" if kind_of(data.y) == "regression" else "classification"
     if ss[K.CONFIG]["problem"] != problem:
-        config = params.validate({**ss[K.CONFIG], "problem": problem, "dataset": params.default_dataset(problem),
-                                  "loss": "auto"})
-        load_widgets(config)
-        ss[K.CONFIG] = config
-        st.query_params.from_dict(params.encode(config))
+        set_config(params.validate({**ss[K.CONFIG], "problem": problem,
+                                    "dataset": params.default_dataset(problem), "loss": "auto"}))
     ss[K.USER_DATA] = data
     ss[K.DRAWN] = None
     try:
@@ -442,9 +442,7 @@ def use_data(data, message=None):
         return
     exp = ss[K.EXP]
     if exp.config != ss[K.CONFIG]:  # the loss followed the data's kind (exp.notices say so)
-        load_widgets(exp.config)
-        ss[K.CONFIG] = exp.config
-        st.query_params.from_dict(params.encode(exp.config))
+        set_config(exp.config)
     if message:
         notify("success", message)
     for text in exp.notices:

@@ -4,7 +4,6 @@ Run with ``streamlit run app.py``.  Layout, left to right as the data flows:
 data -> features and hidden layers -> output.
 """
 
-import logging
 import os
 from pathlib import Path
 
@@ -63,8 +62,5 @@ def playground():
 
 try:
     playground()
-except Exception:  # anything unexpected: a short message and a way back, never a traceback (logged)
-    logging.getLogger("nn_playground").exception("the page failed")
-    st.error("Something went wrong on our side. Your settings are kept in the address bar: press Start "
-             "again to reload the playground from them.", icon=":material/error:")
-    st.button("Start again", key="start_again", on_click=state.start_over, type="primary")
+except Exception:  # anything unexpected: a short message and a way back, never a traceback
+    controls.failed_ui("the page", "start_again")

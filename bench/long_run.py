@@ -21,11 +21,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nn_core import snapshots  # noqa: E402
 from nn_core.experiment import Experiment  # noqa: E402
 from ui import live  # noqa: E402
 from ui.state import GRID_RES  # noqa: E402
@@ -49,10 +46,8 @@ def tick(exp, speed, curves):
     for _ in range(SNAPSHOTS if speed else 1):
         tr.run(speed)
         taken.append(live.snapshot(tr))
-    stats = np.array([s for s, _ in taken], np.float64).reshape(-1, len(snapshots.STATS))
-    params = np.array([p for _, p in taken], np.float32).reshape(len(taken), len(tr.net.params))
-    return snapshots.encode({}, stats, params, live.points_of(exp) if curves else None,
-                            tr.loss_curve(live.CURVE_POINTS) if curves else None)
+    return live.encode({}, taken, tr, live.points_of(exp) if curves else None,
+                       tr.loss_curve(live.CURVE_POINTS) if curves else None)
 
 
 def main():

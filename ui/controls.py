@@ -4,6 +4,8 @@ their values into a configuration."""
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import streamlit as st
 
@@ -194,7 +196,7 @@ def network_ui():
             epochs = np.unique(np.linspace(0, now["epochs"], 400).astype(int))  # enough for a smooth line
             st.plotly_chart(figures.rate_figure(epochs, rates(ss.schedule, now["learning_rate"], epochs,
                                                               now["decay_every"], now["decay_factor"])),
-                            key="rate_fig", config={"displayModeBar": False})  # the widgets' values: this run's
+                            key="rate_fig", config=figures.PLOT_CONFIG)  # the widgets' values: this run's
         param_widget("clip_norm")
         param_widget("stop_below")
         param_widget("patience")
@@ -205,3 +207,14 @@ def output_ui():
     row = st.container(horizontal=True, key="display")
     param_widget("show_test", row, width="content")
     param_widget("discretize", row, width="content")
+
+
+def failed_ui(where, key, doing=""):
+    """After an unexpected error in ``where`` (logged with its traceback): a short message (``doing``, e.g.
+    " while training", says when) and Start again, which reloads the playground from the settings in the
+    address bar.  Users never see a traceback."""
+    logging.getLogger("nn_playground").exception("%s failed", where)
+    state.stop()
+    st.error(f"Something went wrong on our side{doing}. Your settings are kept in the address bar: press Start "
+             "again to reload the playground from them.", icon=":material/error:")
+    st.button("Start again", key=key, on_click=state.start_over, type="primary")

@@ -23,6 +23,7 @@ COLORSCALE = [[0.0, NEG_COLOR], [0.5, ZERO_COLOR], [1.0, POS_COLOR]]
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"]
 FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12, "color": "#333"}
 MAX_LINE_POINTS = 1000
+PLOT_CONFIG = {"displayModeBar": False}  # how the app shows these figures: no toolbar
 EMPTY = -128  # int8 code of a transparent heatmap cell
 # int8 heatmap scale: -128 transparent, -127..127 orange..grey..blue
 INT8_COLORSCALE = [[0.0, "rgba(0,0,0,0)"], [0.5 / 255, "rgba(0,0,0,0)"], [1 / 255, NEG_COLOR],

@@ -22,7 +22,6 @@ then drops its queue and takes the loss history sent with the batch.
 from __future__ import annotations
 
 import collections
-import logging
 import threading
 import time
 
@@ -32,7 +31,7 @@ import streamlit as st
 from nn_core import snapshots
 from nn_core.formula import parse
 
-from . import state
+from . import controls, state
 from .live_view import live_view
 from .pictures import layer_labels
 from .state import K
@@ -193,11 +192,15 @@ def next_batch(need):
         taken = [snapshot(tr)]
     live["at"] = (id(exp), id(tr), tr.steps, tr.epoch)
     fresh = not ss[K.PLAYING] or not need or need.get("stream") != stream
-    meta = scene(exp, ss[K.PLAYING], stream, data_id)
-    stats = np.array([s for s, _ in taken], np.float64).reshape(-1, len(snapshots.STATS))
-    params = np.array([p for _, p in taken], np.float32).reshape(len(taken), len(tr.net.params))
     points = points_of(exp) if fresh or need.get("data_id") != data_id else None
     curve = tr.loss_curve(CURVE_POINTS) if fresh else None
+    return encode(scene(exp, ss[K.PLAYING], stream, data_id), taken, tr, points, curve)
+
+
+def encode(meta, taken, tr, points=None, curve=None):
+    """The batch bytes (``snapshots.encode``) of ``taken``, a list of ``snapshot(tr)`` results."""
+    stats = np.array([s for s, _ in taken], np.float64).reshape(-1, len(snapshots.STATS))
+    params = np.array([p for _, p in taken], np.float32).reshape(len(taken), len(tr.net.params))
     return snapshots.encode(meta, stats, params, points, curve)
 
 
@@ -251,12 +254,8 @@ def live_ui():
             for label, text in metric_texts(tr, ss[K.PLAYING]):
                 row.metric(label, text, width="content")
             live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
-        except Exception:  # the fragment reruns alone, outside app.py's guard: the same message, the same way back
-            logging.getLogger("nn_playground").exception("the live view failed")
-            state.stop()
-            st.error("Something went wrong on our side while training. Press Start again to reload the "
-                     "playground from the settings in the address bar.", icon=":material/error:")
-            st.button("Start again", key="start_again_live", on_click=state.start_over, type="primary")
+        except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back
+            controls.failed_ui("the live view", "start_again_live", " while training")
         if ss.pop(K.LIVE_RERUN_APP, False):
             st.rerun()
 

@@ -30,7 +30,6 @@ from . import controls, figures, pictures, state
 from .state import K
 from .text import plain
 
-PLOT_CONFIG = {"displayModeBar": False}
 CLASS_CHIPS = ("🟧", "🟦", "🟩", "🟪", "🟥", "🟫")  # the nearest emoji squares to figures.CLASS_COLORS
 
 
@@ -74,11 +73,11 @@ def history_ui(exp):
     grid, thumbs = pictures.pictures(exp, past)
     c1, c2 = st.columns([1.4, 1])
     c1.plotly_chart(figures.network_figure(pictures.layer_labels(exp), past.weights, thumbs, height=380),
-                    key="history_network", config=PLOT_CONFIG)
+                    key="history_network", config=figures.PLOT_CONFIG)
     c2.plotly_chart(figures.boundary_figure(grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test,
                                             exp.y_test, kind=exp.kind, show_test=exp.config["show_test"],
                                             discretize=exp.config["discretize"], height=360),
-                    key="history_boundary", config=PLOT_CONFIG)
+                    key="history_boundary", config=figures.PLOT_CONFIG)
     row = tr.history[tr.history.epoch <= epoch].iloc[-1]
     st.caption(f"Epoch {epoch}: train loss {row.train_loss:.4f}, test loss {row.test_loss:.4f}.")
     st.button(f"Resume from epoch {epoch}", key="resume", on_click=_resume, args=(epoch,),
@@ -155,8 +154,8 @@ def neuron_ui(exp):
 
 def gradients_ui(exp):
     """Per-layer gradient magnitudes over epochs, and weight histograms per layer."""
-    st.plotly_chart(figures.gradient_figure(exp.trainer.history), key="gradient_fig", config=PLOT_CONFIG)
-    st.plotly_chart(figures.weights_figure(exp.net.weights), key="weights_fig", config=PLOT_CONFIG)
+    st.plotly_chart(figures.gradient_figure(exp.trainer.history), key="gradient_fig", config=figures.PLOT_CONFIG)
+    st.plotly_chart(figures.weights_figure(exp.net.weights), key="weights_fig", config=figures.PLOT_CONFIG)
 
 
 # -- 5b. how well it does --
@@ -167,7 +166,7 @@ def performance_ui(exp):
     left, right = st.columns([1.3, 1], gap="large")
     regression = exp.kind == "regression"
     left.plotly_chart(figures.score_figure(tr.history, "r2" if regression else "accuracy"), key="score_fig",
-                      config=PLOT_CONFIG)
+                      config=figures.PLOT_CONFIG)
     if regression:
         right.caption("R² = 1 - (sum of squared errors) / (sum of squared deviations from the mean target): "
                       "1 is a perfect fit, 0 no better than always guessing the mean. The confusion matrix is "
@@ -180,7 +179,7 @@ def performance_ui(exp):
         if matrix is None:
             st.info("There are no test points to count.")
             return
-        st.plotly_chart(figures.confusion_figure(matrix), key="confusion_fig", config=PLOT_CONFIG)
+        st.plotly_chart(figures.confusion_figure(matrix), key="confusion_fig", config=figures.PLOT_CONFIG)
         right_answers, n = int(np.trace(matrix)), int(matrix.sum())
         st.caption(f"Row: the true class; column: the class the network predicts. The diagonal holds the "
                    f"{right_answers} of {n} {split} points classified right ({right_answers / n:.1%}).")
@@ -203,7 +202,7 @@ def hidden_space_ui(exp):
     c = exp.config
     bent = [exp.net.forward(transform(line, c["features"], c["formula"]))[layer + 1] for line in lines]
     st.plotly_chart(figures.hidden_space_figure(points, exp.y_train, bent, kind=exp.kind),
-                    key="hidden_space_fig", config=PLOT_CONFIG)
+                    key="hidden_space_fig", config=figures.PLOT_CONFIG)
     st.caption("Each point is a training point placed at the two activations of this layer. If the classes "
                "can be split by a straight line here, the rest of the network has an easy job.")
 
@@ -429,7 +428,7 @@ def compare_ui(exp):
         return
     curves = [p["curve"] for p in pins] + [exp.trainer.loss_curve(state.PIN_CURVE_POINTS)]
     st.plotly_chart(figures.compare_figure(curves, [p["name"] for p in pins] + ["now"]), key="compare_fig",
-                    config=PLOT_CONFIG)
+                    config=figures.PLOT_CONFIG)
     for i, pin in enumerate(pins):
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.markdown(plain(pin_summary(pin)))

@@ -8,8 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from nn_core.features import feature_label
-
-from .text import shortened
+from nn_core.text import clipped
 
 THUMB_STRIDE = 4  # neuron thumbnails sample every 4th grid point (96 -> 24)
 LABEL_CHARS = 16  # a custom formula longer than this is shortened in the picture (the widget shows it whole)
@@ -17,7 +16,7 @@ LABEL_CHARS = 16  # a custom formula longer than this is shortened in the pictur
 
 def feature_text(name, formula):
     """A feature's label in the pictures: its readable name, or for ``custom`` the formula (shortened)."""
-    return shortened(formula, LABEL_CHARS) if name == "custom" else feature_label(name)
+    return clipped(formula, LABEL_CHARS) if name == "custom" else feature_label(name)
 
 
 def layer_labels(exp):

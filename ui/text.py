@@ -24,7 +24,3 @@ def plain(text):
     text = _AUTOLINK.sub(WORD_JOINER, " ".join(str(text).split()))
     return _PUNCTUATION.sub(r"\\\1", text)
 
-
-def shortened(text, limit):
-    """``text`` cut to ``limit`` characters, the last one an ellipsis when it was longer."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"

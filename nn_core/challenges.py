@@ -1,9 +1,14 @@
 """Graded exercises for a class: a goal, a start setup, and conditions the app checks as training runs.
 
 Every challenge is data in ``CHALLENGES``: its start ``config`` (changes to the defaults, its ``epochs``
-the training budget), its ``conditions`` as ``(measure, operator, value)`` triples, a ``hint``, and a
+the training budget), its ``conditions`` as ``(measure, operator, value)`` triples, a ``hint``, a
 known ``solution``: phases of ``(config changes, epochs)`` trained one after the other on one network,
-as a student would (the tests train each solution and check that it passes, and that the start does not).
+as a student would (the tests train each solution and check that it passes, and that the start does not),
+and ``hide``: the controls and panels (``params.HIDEABLE`` names) that would only distract, so that a
+challenge opens with the controls it needs visible.  Never hidden: what its solution changes, and the
+panels its hint names (tested).  ``DISTRACTIONS`` are hidden in every challenge: settings beside its
+point (the loss, the rate schedule, clipping) and panels that would leave it (your own data in place of
+its dataset, a lesson's setup, a model file).
 
 ``measure(config, trainer)`` reads what conditions can name (``MEASURES``) from a configuration and a
 trainer; ``check(challenge, values)`` grades them, one status per condition.  Both are pure.
@@ -20,6 +25,8 @@ import math
 import operator
 from dataclasses import dataclass
 
+DISTRACTIONS = ("problem", "n_classes", "loss", "schedule", "decay_every", "decay_factor", "clip_norm", "data",
+                "lesson", "export")
 ALL_FEATURES = ("x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2")
 OPERATORS = {"==": operator.eq, "!=": operator.ne, "<=": operator.le, ">=": operator.ge, "<": operator.lt,
              ">": operator.gt}
@@ -44,6 +51,7 @@ class Challenge:
     conditions: tuple
     hint: str
     solution: tuple  # ((config changes, epochs), ...)
+    hide: tuple = DISTRACTIONS
 
 
 CHALLENGES = {c.id: c for c in (
@@ -54,7 +62,8 @@ CHALLENGES = {c.id: c for c in (
         (("dataset", "==", "xor"), ("hidden", "==", ()), ("test_accuracy", ">=", 0.95)),
         "A single neuron draws one straight line, and no line separates XOR's quarters. Which input feature is "
         "positive in two opposite quarters and negative in the other two?",
-        (({"features": ("x1", "x2", "x1x2")}, 100),)),
+        (({"features": ("x1", "x2", "x1x2")}, 100),),
+        DISTRACTIONS + ("regularization", "reg_rate", "hidden_space")),  # no hidden layer to look into
     Challenge(
         "small_spiral", "A small network for the spiral",
         "Reach 90 % test accuracy on the spiral with at most 8 hidden neurons in all.",
@@ -80,13 +89,16 @@ CHALLENGES = {c.id: c for c in (
          ("test_loss", "<=", 0.35)),
         "Few noisy points and a big network overfit within 200 epochs. Then pick L2 with a rate around 0.01: "
         "the training keeps going, and the penalty pulls the weights back.",
-        (({}, 200), ({"regularization": "l2", "reg_rate": 0.01}, 200))),
+        (({}, 200), ({"regularization": "l2", "reg_rate": 0.01}, 200)),
+        DISTRACTIONS + ("noise", "n_samples", "train_ratio")),  # more or cleaner data would not overfit
 )}
 
 
 def challenge_start(challenge_id):
-    """The start configuration of a challenge: its config over the defaults, ``challenge`` set (not validated)."""
-    return {**CHALLENGES[challenge_id].config, "challenge": challenge_id}
+    """The start configuration of a challenge: its config over the defaults, ``challenge`` set and its
+    distractions hidden (not validated)."""
+    c = CHALLENGES[challenge_id]
+    return {**c.config, "challenge": challenge_id, "hide": c.hide}
 
 
 def measure(config, trainer):

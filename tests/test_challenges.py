@@ -7,6 +7,7 @@ import pytest
 from nn_core import params
 from nn_core.challenges import CHALLENGES, MEASURES, OPERATORS, check, measure
 from nn_core.experiment import Experiment
+from nn_core.params import HIDEABLE, PANELS, PARAMS
 
 
 def apply(exp, changes):
@@ -50,6 +51,18 @@ def test_the_table_is_well_formed():
         for changes, epochs in c.solution:
             params.validate({**c.config, **changes})
             assert epochs > 0
+
+
+@pytest.mark.parametrize("cid", CHALLENGES)
+def test_a_challenge_hides_only_what_its_solution_and_hint_do_not_need(cid):
+    c = CHALLENGES[cid]
+    assert set(c.hide) <= set(HIDEABLE) and len(set(c.hide)) == len(c.hide), c.hide
+    assert params.challenge_config(cid)["hide"] == PARAMS["hide"].validate(c.hide)
+    changed = {name for changes, _ in c.solution for name in changes}
+    assert changed and not changed & set(c.hide)  # the solution is reachable with the visible controls
+    named = {name for name, label in PANELS.items() if label.lower() in c.hint.lower()}
+    assert not named & set(c.hide)  # a panel the hint sends the student to is there
+    assert "challenges" not in c.hide  # its checklist, and the way back to free play
 
 
 def test_check_by_hand():

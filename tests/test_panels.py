@@ -165,8 +165,27 @@ def test_picking_a_challenge_loads_its_setup_and_grades_it():
     assert lines[:2] == ["✅ dataset = Exclusive or: now Exclusive or", "✅ hidden layers = none: now none"]
     assert lines[2].startswith("❌ test accuracy ≥ 95.0%: now ") and len(lines) == 3
     assert not at.success and "Hint" not in notices(at, "info")
-    at.selectbox(key="challenge_pick").set_value("none").run()  # free play keeps the setup
-    assert config(at) == {**params.challenge_config("xor_no_hidden"), "challenge": "none"} and not checklist(at)
+    at.selectbox(key="challenge_pick").set_value("none").run()  # free play keeps the setup, and shows everything
+    assert config(at) == {**params.challenge_config("xor_no_hidden"), "challenge": "none", "hide": ()}
+    assert not checklist(at) and "loss" in widget_keys(at)
+
+
+def widget_keys(at):
+    """The keys of the widgets on the page."""
+    kinds = ("selectbox", "select_slider", "slider", "number_input", "toggle", "pills", "text_input", "button")
+    return {w.key for kind in kinds for w in at.get(kind)}
+
+
+@pytest.mark.parametrize("cid", CHALLENGES)
+def test_a_challenge_link_shows_the_controls_its_solution_changes_and_hides_the_rest(cid):
+    at = run_app(challenge=cid)
+    assert not at.exception
+    challenge, keys = CHALLENGES[cid], widget_keys(at)
+    changed = {name for changes, _ in challenge.solution for name in changes}
+    assert {"add_layer" if name == "hidden" else name for name in changed} <= keys
+    assert not set(challenge.hide) & keys
+    shown_panels = set(at.segmented_control(key="panel").options)
+    assert all((params.PANELS[name] in shown_panels) != (name in challenge.hide) for name in params.PANELS)
 
 
 def test_a_challenge_link_opens_it_and_the_solution_passes_with_its_numbers():

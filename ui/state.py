@@ -309,10 +309,11 @@ def regenerate():
 # -- challenges --
 
 def start_challenge(challenge_id):
-    """Start a challenge from its setup (epoch 0, the built-in data), or ``"none"``: free play, setup kept."""
+    """Start a challenge from its setup (epoch 0, the built-in data), or ``"none"``: free play, setup kept
+    and every control shown again."""
     ss = st.session_state
     use_setup(params.challenge_config(challenge_id) if challenge_id != "none"
-              else params.validate({**ss[K.CONFIG], "challenge": "none"}))
+              else params.validate({**ss[K.CONFIG], "challenge": "none", "hide": ()}))
 
 
 def grade():

@@ -14,7 +14,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import streamlit as st  # noqa: E402
 
-from ui import controls, live, memory, panels, state  # noqa: E402
+from ui import controls, live, memory, panels, pin_store, state  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 LOGO = str(Path(__file__).parent / "assets" / "logo.png")
@@ -26,6 +26,7 @@ memory.start_memory_sweeper()
 def playground():
     """The page: title, toolbar, the live picture and the controls, the panels."""
     state.init_session()
+    pin_store.pin_store_ui()  # the tab keeps the pinned runs across reloads
 
     # Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
     st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } [data-testid='stButtonGroup'] > div "

@@ -25,6 +25,7 @@ from nn_core.lessons import LESSONS
 from nn_core.losses import LOSSES
 from nn_core.neuron import trace
 from nn_core.params import HIDEABLE, PANELS, PARAMS
+from nn_core.pins import CURVE_POINTS, MAX_PINNED
 
 from . import controls, figures, pictures, state
 from .state import K
@@ -423,10 +424,10 @@ def compare_ui(exp):
     if pins:
         c[1].download_button("Pinned runs (CSV)", pins_csv(pins), "playground-runs.csv", "text/csv",
                              key="download_pins", icon=":material/download:")
-    c[2].caption(f"Up to {state.MAX_PINNED} runs stay pinned for this session (a reload starts a new one).")
+    c[2].caption(f"Up to {MAX_PINNED} runs stay pinned in this browser tab (a reload keeps them).")
     if not pins:
         return
-    curves = [p["curve"] for p in pins] + [exp.trainer.loss_curve(state.PIN_CURVE_POINTS)]
+    curves = [p["curve"] for p in pins] + [exp.trainer.loss_curve(CURVE_POINTS)]
     st.plotly_chart(figures.compare_figure(curves, [p["name"] for p in pins] + ["now"]), key="compare_fig",
                     config=figures.PLOT_CONFIG)
     for i, pin in enumerate(pins):

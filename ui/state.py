@@ -18,12 +18,13 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from nn_core import params
+from nn_core import params, pins
 from nn_core.challenges import CHALLENGES, check, measure
 from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
 from nn_core.formula import parse as parse_formula
 from nn_core.params import LEARNING_RATES, PARAMS
+from nn_core.pins import MAX_PINNED
 from nn_core.text import shown
 
 from . import reconnect
@@ -34,8 +35,6 @@ DRAWN_NAME = "drawn points"
 QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
 STABLE_RATE_SECONDS = 0.2  # that check's time bound: a student's repeated divergences cannot load the server
-MAX_PINNED = 10  # pinned runs kept; pinning one more drops the oldest
-PIN_CURVE_POINTS = 400  # loss history rows kept per pinned run
 
 
 class K:
@@ -59,7 +58,9 @@ class K:
     HIDDEN_SPACE_LAYER = "hidden_space_layer"
     CONFUSION_SPLIT = "confusion_split"  # the confusion matrix's points: "test" or "train"
     PINNED = "pinned"  # the pinned runs (see pin_run), oldest first, at most MAX_PINNED
-    PINS_MADE = "pins_made"  # how many runs were pinned in this session: names them Run 1, Run 2 ...
+    PINS_MADE = "pins_made"  # how many runs were pinned in this tab: names them Run 1, Run 2 ...
+    PIN_STORE = "pin_store"  # the component keeping the pins in the tab's sessionStorage (ui/pin_store.py)
+    PINS_STORED = "pins_stored"  # PINS_MADE when the pins were last stored (None: store them); absent until read
     DRAW_CANVAS, DRAW_CLASS, DRAW_COUNT = "draw_canvas", "draw_class", "draw_count"
     CSV_UPLOAD, MODEL_UPLOAD = "csv_upload", "model_upload"
     LIVE = "live"  # the live view component: its trigger values (need, edit, add_point)
@@ -354,14 +355,45 @@ def follow_challenge():
 # -- pinned runs --
 
 def pin_run():
-    """Pin the run on screen: its configuration, its numbers now (``Trainer.latest``) and its loss curve."""
+    """Pin the run on screen (``pins.pinned``): its configuration, its numbers now and its loss curve."""
     ss = st.session_state
-    tr = ss[K.EXP].trainer
     ss[K.PINS_MADE] = ss.get(K.PINS_MADE, 0) + 1
-    pins = ss.setdefault(K.PINNED, [])
-    pins.append({"name": f"Run {ss[K.PINS_MADE]}", "config": dict(ss[K.CONFIG]), "numbers": dict(tr.latest),
-                 "own_data": ss[K.USER_DATA] is not None, "curve": tr.loss_curve(PIN_CURVE_POINTS)})
-    del pins[:-MAX_PINNED]
+    pinned = ss.setdefault(K.PINNED, [])
+    pinned.append(pins.pinned(f"Run {ss[K.PINS_MADE]}", ss[K.CONFIG], ss[K.EXP].trainer, ss[K.USER_DATA] is not None))
+    del pinned[:-MAX_PINNED]
+
+
+def pins_to_store():
+    """What the tab's keeper of pins (``pin_store``) does this run: ``{"write": text}`` once after the pins
+    changed, ``{"read": True}`` until the stored pins were read (or the session pinned its own), else None."""
+    ss = st.session_state
+    made = ss.get(K.PINS_MADE, 0)
+    if made != ss.get(K.PINS_STORED, 0):
+        ss[K.PINS_STORED] = made
+        return {"write": pins.to_json(ss.get(K.PINNED, []), made)}
+    return {"read": True} if K.PINS_STORED not in ss else None
+
+
+def take_stored_pins(text):
+    """The pins the tab kept (``pin_store``'s trigger), read as untrusted input: whatever the text, they are
+    valid pins, or none, with a notice saying what was dropped.  Ignored once the session has its own pins.
+
+    After warnings (or nothing readable) the cleaned pins are stored again, so the notice is not repeated
+    at the next reload.
+    """
+    ss = st.session_state
+    if K.PINS_STORED in ss or ss.get(K.PINS_MADE):
+        return
+    try:
+        found, made, warnings = pins.from_json(text)
+    except ValueError as e:
+        notify("warning", f"The runs pinned in this tab could not be read back: {e}. They were dropped.")
+        ss[K.PINS_STORED] = None
+        return
+    ss[K.PINNED], ss[K.PINS_MADE] = found, made
+    ss[K.PINS_STORED] = None if warnings else made
+    for w in warnings:
+        notify("warning", w)
 
 
 def restore_pin(index):

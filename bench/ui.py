@@ -36,6 +36,7 @@ shared: figures are noisy, compare the ratios of one run.
     python bench/ui.py             # table
     python bench/ui.py --json      # JSON
     python bench/ui.py --seconds 5 --cases default
+    python bench/ui.py --cases default --panel performance   # with How well it does open (it follows training)
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import cpu_seconds  # noqa: E402
+from nn_core.params import PANELS  # noqa: E402
 from tests.browser import chromium, free_port, streamlit_server  # noqa: E402
 
 TFPG_DIR = Path("/work/shared/tfpg")
@@ -224,8 +226,15 @@ def measure(page, received, play, pause, seconds, server_pid=None, counters=None
     }
 
 
-def run(cases, seconds):
-    """Every case of this app, then TensorFlow Playground, in one browser."""
+def open_panel(page, panel):
+    """Open the panel named ``panel`` (a name of ``params.PANELS``) once the page shows its picture."""
+    page.wait_for_function("window.__probe.firstDraw !== null", timeout=60_000)
+    page.get_by_text(PANELS[panel], exact=True).click()
+    time.sleep(2.0)  # the page's run that draws the panel
+
+
+def run(cases, seconds, panel=None):
+    """Every case of this app (with ``panel`` open), then TensorFlow Playground, in one browser."""
     results = {}
     with streamlit_server() as (url, proc), static_server(TFPG_DIR) as tfpg_url, chromium() as browser:
         warm, _ = open_page(browser, f"{url}/?{PLAYING}", APP_READER)  # the server's first run imports the app
@@ -235,6 +244,8 @@ def run(cases, seconds):
             query = "&".join(q for q in (CASES[name], PLAYING) if q)
             page, received = open_page(browser, f"{url}/?{query}", APP_READER)
             try:
+                if panel:
+                    open_panel(page, panel)
                 results[name] = measure(page, received, "Play", "Pause", seconds, proc.pid, APP_COUNTERS)
             except Exception as e:  # noqa: BLE001  (one failed case must not hide the others)
                 results[name] = {"error": f"{type(e).__name__}: {e}"}
@@ -280,11 +291,12 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--seconds", type=float, default=8, help="measurement window per case")
     ap.add_argument("--cases", default=",".join(CASES), help=f"comma-separated, of: {', '.join(CASES)}")
+    ap.add_argument("--panel", choices=tuple(PANELS), help="open this panel under the picture before Play")
     args = ap.parse_args()
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     if unknown := [c for c in cases if c not in CASES]:
         ap.error(f"unknown case {unknown[0]!r}")
-    results = run(cases, args.seconds)
+    results = run(cases, args.seconds, args.panel)
     print(json.dumps(results, indent=1) if args.json else table(results))
 
 

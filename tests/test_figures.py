@@ -88,9 +88,13 @@ def test_score_figure_draws_training_and_test_from_the_history():
                             "train_r2": [np.nan] * 3, "test_r2": [np.nan] * 3})
     fig = figures.score_figure(history, "accuracy")
     assert [t.name for t in fig.data] == ["train", "test"]
-    np.testing.assert_array_equal(fig.data[1].y, [0.4, 0.6, 0.8])
+    np.testing.assert_array_equal(fig.data[1].y, np.float32([0.4, 0.6, 0.8]))
     assert fig.layout.yaxis.tickformat == ".0%"
     assert not figures.score_figure(history, "r2").data  # a column of NaN (classes): no line
+    long = pd.DataFrame({"epoch": np.arange(5000), "train_r2": np.linspace(-1e300, 1, 5000), "test_r2": 0.5})
+    fig = figures.score_figure(long, "r2")  # redrawn every second while playing: a few hundred float32 points
+    assert len(fig.data[0].x) <= figures.LIVE_LINE_POINTS and fig.data[0].x[-1] == 4999
+    assert fig.data[0].y.dtype == np.float32 and fig.data[0].y[0] == -np.inf and fig.data[0].y[-1] == 1
 
 
 def test_compare_figure_overlays_test_losses_the_run_on_screen_dashed():

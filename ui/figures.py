@@ -23,6 +23,7 @@ COLORSCALE = [[0.0, NEG_COLOR], [0.5, ZERO_COLOR], [1.0, POS_COLOR]]
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"]
 FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12, "color": "#333"}
 MAX_LINE_POINTS = 1000
+LIVE_LINE_POINTS = 300  # a chart redrawn every second while playing (the scores): about 7 kB a redraw
 PLOT_CONFIG = {"displayModeBar": False}  # how the app shows these figures: no toolbar
 EMPTY = -128  # int8 code of a transparent heatmap cell
 # int8 heatmap scale: -128 transparent, -127..127 orange..grey..blue
@@ -244,19 +245,21 @@ def network_figure(layer_labels, weights, thumbnails, *, height=460):
                    yaxis={"visible": False, "range": layout.y_range, "fixedrange": True, "scaleanchor": "x"})
 
 
-def _downsample(df):
-    """At most MAX_LINE_POINTS evenly spaced rows, the last always kept."""
-    if len(df) <= MAX_LINE_POINTS:
+def _downsample(df, max_points=MAX_LINE_POINTS):
+    """At most ``max_points`` evenly spaced rows, the last always kept."""
+    if len(df) <= max_points:
         return df
-    return df.iloc[np.unique(np.linspace(0, len(df) - 1, MAX_LINE_POINTS).astype(int))]
+    return df.iloc[np.unique(np.linspace(0, len(df) - 1, max_points).astype(int))]
 
 
-def _lines(history, columns, names, styles):
-    """One line per history column against the epoch (float64: a diverging loss can exceed float32)."""
-    h = _downsample(history)
+def _lines(history, columns, names, styles, max_points=MAX_LINE_POINTS, dtype=np.float64):
+    """One line per history column against the epoch, of at most ``max_points`` points (float64 by default:
+    a diverging loss can exceed float32)."""
+    h = _downsample(history, max_points)
     x = h["epoch"].to_numpy(np.float32)
-    return [{"type": "scatter", "x": x, "y": h[c].to_numpy(np.float64), "mode": "lines", "name": n, "line": s}
-            for c, n, s in zip(columns, names, styles) if len(h) and not h[c].isna().all()]
+    with np.errstate(over="ignore"):
+        return [{"type": "scatter", "x": x, "y": h[c].to_numpy(dtype), "mode": "lines", "name": n, "line": s}
+                for c, n, s in zip(columns, names, styles) if len(h) and not h[c].isna().all()]
 
 
 def rate_figure(epochs, rates, *, height=160):
@@ -279,10 +282,13 @@ def score_figure(history, score, *, height=260):
     """Training and test ``score`` (``"accuracy"`` or ``"r2"``) over epochs, from the history's columns.
 
     Accuracy is a share of points right, in [0, 1].  R² is 1 for a perfect fit and 0 for always guessing
-    the mean; it has no lower bound, so values below -1 fall off the chart.
+    the mean; it has no lower bound, so values below -1 fall off the chart.  The chart follows training
+    (redrawn every second while playing), so it is light: ``LIVE_LINE_POINTS`` points, float32 (an R² too
+    negative for float32 becomes -inf, off the chart anyway).
     """
     title, ticks, yrange = SCORES[score]
-    data = _lines(history, [f"train_{score}", f"test_{score}"], ["train", "test"], [TRAIN_LINE, TEST_LINE])
+    data = _lines(history, [f"train_{score}", f"test_{score}"], ["train", "test"], [TRAIN_LINE, TEST_LINE],
+                  LIVE_LINE_POINTS, np.float32)
     return _figure(data, height, showlegend=True, legend={"orientation": "h", "y": 1.15, "x": 0},
                    xaxis={"title": {"text": "epoch"}},
                    yaxis={"title": {"text": title}, "tickformat": ticks, "range": yrange})

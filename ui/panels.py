@@ -1,9 +1,12 @@
 """The panels below the playground: what TensorFlow Playground does not have.
 
 Each ``*_ui(exp)`` draws one panel; ``VIEWS`` maps a panel's name (declared
-with its label in ``params.PANELS``) to it.  They run on full reruns only (not
-on the live fragment's runs), so they cost nothing while the network trains.
-Every change they make to the session goes through ``state``.
+with its label in ``params.PANELS``) to it.  They run on full reruns (not on
+the live fragment's runs), so they cost nothing while the network trains;
+the charts that follow training (How well it does, the Compare runs curves)
+are drawn by ``follow_training``, a fragment of their own that reruns about
+once a second while playing, and never while paused.  Every change they make
+to the session goes through ``state``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from . import controls, figures, pictures, state
 from .state import K
 from .text import plain
 
+PANEL_SECONDS = 1.0  # while playing, the charts that follow training are redrawn this often
 CLASS_CHIPS = ("🟧", "🟦", "🟩", "🟪", "🟥", "🟫")  # the nearest emoji squares to figures.CLASS_COLORS
 
 
@@ -49,6 +53,21 @@ def panels_ui(exp):
                                   help="Open a panel; click it again to close it.")
     if picked in shown:
         VIEWS[picked](exp)
+
+
+def follow_training(draw):
+    """``draw(exp)`` (the session's experiment) in a fragment that reruns every ``PANEL_SECONDS`` while playing.
+
+    Paused, it runs with the page only.  Play, Pause and the end of training are full runs, which
+    declare the fragment afresh with or without its timer (a full run cancels the browser's timers).
+    Its widgets rerun only it: nothing in ``draw`` may change what the rest of the page shows.
+    """
+    ss = st.session_state
+
+    def follow():
+        draw(ss[K.EXP])
+
+    st.fragment(follow, run_every=PANEL_SECONDS if ss[K.PLAYING] else None)()
 
 
 # -- 3. stepping back --
@@ -162,7 +181,11 @@ def gradients_ui(exp):
 # -- 5b. how well it does --
 
 def performance_ui(exp):
-    """Accuracy (classes) or R² (regression) over epochs, and for classes the confusion matrix."""
+    """Accuracy (classes) or R² (regression) over epochs, and for classes the confusion matrix: live."""
+    follow_training(_performance)
+
+
+def _performance(exp):
     tr = exp.trainer
     left, right = st.columns([1.3, 1], gap="large")
     regression = exp.kind == "regression"
@@ -427,14 +450,19 @@ def compare_ui(exp):
     c[2].caption(f"Up to {MAX_PINNED} runs stay pinned in this browser tab (a reload keeps them).")
     if not pins:
         return
-    curves = [p["curve"] for p in pins] + [exp.trainer.loss_curve(CURVE_POINTS)]
-    st.plotly_chart(figures.compare_figure(curves, [p["name"] for p in pins] + ["now"]), key="compare_fig",
-                    config=figures.PLOT_CONFIG)
+    follow_training(lambda exp: _compare_chart(pins, exp))
     for i, pin in enumerate(pins):
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.markdown(plain(pin_summary(pin)))
         right.button("Restore", key=f"restore_pin_{i}", on_click=state.restore_pin, args=(i,),
                      help="Set this run's setting up again, from epoch 0")
+
+
+def _compare_chart(pins, exp):
+    """The pinned runs' test losses, and the run on screen's ("now", live)."""
+    curves = [p["curve"] for p in pins] + [exp.trainer.loss_curve(CURVE_POINTS)]
+    st.plotly_chart(figures.compare_figure(curves, [p["name"] for p in pins] + ["now"]), key="compare_fig",
+                    config=figures.PLOT_CONFIG)
 
 
 VIEWS = {"history": history_ui, "neuron": neuron_ui, "performance": performance_ui, "gradients": gradients_ui,

@@ -35,6 +35,12 @@ def values(p):
         return st.lists(st.integers(int(p.lo), int(p.hi)), max_size=params.MAX_LAYERS).map(tuple)
     if p.kind == "formula":
         return st.sampled_from(FORMULAS)
+    if p.kind == "race":  # no race, or 2-4 different values of a raceable setting (a hidden layer at least)
+        def race(setting):
+            inner = values(PARAMS[setting]).filter(lambda v: v != ())
+            return st.lists(inner, min_size=2, max_size=params.MAX_RACERS, unique=True).map(
+                lambda vs: params.format_race(setting, vs))
+        return st.just("") | st.sampled_from(params.RACE_SETTINGS).flatmap(race)
     raise AssertionError(p.kind)
 
 

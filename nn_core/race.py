@@ -20,10 +20,23 @@ from __future__ import annotations
 import time
 
 from . import params
+from .activations import ACTIVATIONS
 from .experiment import DISPLAY_PARAMS, TRAINING_PARAMS, Experiment
 from .features import feature_label
+from .optimizers import OPTIMIZERS
 
 USEFUL_REG_RATE = 0.01  # the rate a race over regularisers uses when the configuration's is 0
+SUGGESTED = {  # a race worth watching for each setting, as a race value's part after the colon
+    "optimizer": "sgd/momentum/adam",
+    "learning_rate": "1.0/0.1/0.01",
+    "activation": "relu/tanh/sigmoid",
+    "hidden": "8/4,4/2,2,2,2",
+    "features": "x1,x2/x1_sq,x2_sq/x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2",
+    "regularization": "none/l1/l2",
+    "reg_rate": "0.001/0.01/0.1",
+    "batch_size": "1/10/100",
+    "init": "xavier/he/uniform",
+}
 
 
 def racer_configs(config):
@@ -55,7 +68,11 @@ def racer_label(setting, value):
         return f"batch {value}"
     if setting == "regularization":
         return {"none": "no regularisation"}.get(value, value.upper())
-    return str(value)
+    if setting == "optimizer":
+        return OPTIMIZERS[value].label
+    if setting == "activation":
+        return ACTIVATIONS[value].label
+    return f"{value.capitalize()} init"
 
 
 class Race:

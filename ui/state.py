@@ -46,6 +46,8 @@ class K:
     EXP = "exp"  # the Experiment built from it: data, network, trainer, grid
     RACING = "racing"  # the Race of config["race"] (nn_core.race), or None: what Play trains when there is one
     RACE_OUT = "race_out"  # the racers whose divergence was announced
+    RACE_SETTING = "race_setting"  # the Race panel's setting to vary
+    RACE_VALUES = "race_values"  # prefix of the Race panel's values widget, one per setting
     PLAYING = "playing"  # True while Play trains
     PLAYED_FROM = "played_from"  # the epoch Play was last pressed at (a patience window starts there)
     USER_DATA = "user_data"  # the user's own points as Data, or None for the built-in dataset

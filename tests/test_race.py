@@ -8,6 +8,7 @@ import pytest
 from nn_core import params
 from nn_core.experiment import Experiment
 from nn_core.race import Race, racer_configs
+from tests.conftest import config, metric, notices, open_panel, run_app
 
 SPIRAL = {"dataset": "spiral", "n_samples": 200, "noise": 0.1, "seed": 4}
 
@@ -43,8 +44,8 @@ def test_every_racer_trains_exactly_as_its_own_single_run_in_lockstep():
         race.run_until(clock() + 0.004, 12 - race.epoch, lambda: epochs_seen.append([tr.epoch for tr in race.trainers]),
                        clock=clock)
     assert epochs_seen == [[e] * 3 for e in range(1, 13)]  # each new epoch reached by all three together
-    for config, exp in zip(racer_configs(race.config), race.experiments):
-        alone = Experiment(config, grid_res=10)
+    for own, exp in zip(racer_configs(race.config), race.experiments):
+        alone = Experiment(own, grid_res=10)
         alone.trainer.run(12)
         np.testing.assert_array_equal(exp.net.params, alone.net.params)
 
@@ -95,3 +96,35 @@ def test_a_race_link_is_kept_in_canonical_form():
     config, warnings = params.decode({"race": " hidden: 4,2 / 8 ", "dataset": "spiral"})
     assert warnings == [] and config["race"] == "hidden:4,2/8"
     assert params.decode(params.encode(config)) == (config, [])
+
+
+def test_a_race_link_opens_a_race_that_step_trains_and_the_panel_ends():
+    at = run_app(dataset="spiral", race="optimizer:sgd/momentum/adam")
+    race = at.session_state["racing"]
+    assert not at.exception and race.labels == ["SGD", "Momentum", "Adam"]
+    assert at.selectbox(key="optimizer").disabled  # the raced setting is set by the race, not its control
+    assert [m.label for m in at.metric][:4] == ["Epoch", "SGD: test loss", "Momentum: test loss", "Adam: test loss"]
+    at.button(key="step").click().run()
+    assert [tr.epoch for tr in at.session_state["racing"].trainers] == [1, 1, 1] and metric(at, "Epoch") == "1"
+    assert at.session_state["exp"].trainer.epoch == 0  # the single network waits
+    at.select_slider(key="learning_rate").set_value(0.1).run()  # a training setting: the race goes on
+    assert at.session_state["racing"] is race and race.epoch == 1
+    assert [tr.learning_rate for tr in race.trainers] == [0.1] * 3
+    open_panel(at, "race")
+    at.button(key="end_race").click().run()
+    assert at.session_state["racing"] is None and config(at)["race"] == ""
+    assert not at.selectbox(key="optimizer").disabled
+
+
+def test_the_race_panel_starts_a_race_of_the_values_picked_or_says_what_is_wrong():
+    at = open_panel(run_app(), "race")
+    at.selectbox(key="race_setting").set_value("hidden").run()
+    at.text_input(key="race_values_hidden").set_value("8 / 4,4").run()
+    at.button(key="start_race").click().run()
+    assert config(at)["race"] == "hidden:8/4,4"
+    assert [e.net.sizes for e in at.session_state["racing"].experiments] == [[2, 8, 1], [2, 4, 4, 1]]
+    assert at.button(key="add_layer").disabled
+    at.text_input(key="race_values_hidden").set_value("8/<b>x</b>").run()
+    at.button(key="start_race").click().run()
+    assert config(at)["race"] == "hidden:8/4,4"  # the race on screen stays
+    assert "The race did not start: race: hidden must be" in notices(at, "warning")

@@ -55,9 +55,9 @@ def racer_configs(config):
 
 
 def racer_label(setting, value):
-    """A racer's name in the picture: its value of the raced setting, e.g. ``adam``, ``rate 0.1``, ``4-2``."""
+    """A racer's name in the picture: its value of the raced setting, e.g. ``Adam``, ``rate 0.1``, ``hidden 4-2``."""
     if setting == "hidden":
-        return "-".join(map(str, value)) if value else "no hidden layer"
+        return f"hidden {'-'.join(map(str, value))}" if value else "no hidden layer"
     if setting == "features":
         return ", ".join(feature_label(f) for f in value)
     if setting == "learning_rate":

@@ -257,7 +257,16 @@ function paintPoints(ctx, P, points, scene) {
 // Loss curves in box: series = [{epochs, values, color, dash, width}], on one epoch axis from 0 and one loss axis
 // from 0; legend = [{text, color, dash}] drawn along the top, right-aligned.
 function paintCurves(ctx, box, series, legend) {
-  const { x, y, w, h } = box, left = x + 34, bottom = y + h - 14, top = y + 14;
+  const { x, y, w, h } = box;
+  // the legend first: its entries wrap onto as many lines as they need, and the chart starts below them
+  ctx.font = `10px ${FONT}`;
+  const widths = legend.map((e) => 24 + ctx.measureText(e.text).width), spots = [];
+  let lx = x + w - Math.min(w - 40, widths.reduce((a, b) => a + b, 0)), ly = y + 5;
+  widths.forEach((width) => {
+    if (lx + width > x + w + 1) { lx = x + 40; ly += 12; }
+    spots.push([lx, ly]); lx += width;
+  });
+  const left = x + 34, bottom = y + h - 14, top = ly + 9;
   ctx.fillStyle = TEXT; ctx.textBaseline = "middle";
   let hiLoss = 1e-12, lastEpoch = 1;
   for (const s of series) {
@@ -282,15 +291,12 @@ function paintCurves(ctx, box, series, legend) {
     }
     ctx.stroke(); ctx.setLineDash([]);
   }
-  ctx.font = `10px ${FONT}`; ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.lineWidth = 2;
-  const widths = legend.map((e) => 24 + ctx.measureText(e.text).width), room = w - 40;
-  let lx = x + w - Math.min(room, widths.reduce((a, b) => a + b, 0)), ly = y + 5;
+  ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.lineWidth = 2;
   legend.forEach((e, k) => {
-    if (lx + widths[k] > x + w + 1) { lx = x + 40; ly += 12; }
+    const [ex, ey] = spots[k];
     ctx.strokeStyle = e.color; ctx.setLineDash(e.dash);
-    ctx.beginPath(); ctx.moveTo(lx, ly); ctx.lineTo(lx + 16, ly); ctx.stroke(); ctx.setLineDash([]);
-    ctx.fillStyle = TEXT; ctx.fillText(e.text, lx + 19, ly);
-    lx += widths[k];
+    ctx.beginPath(); ctx.moveTo(ex, ey); ctx.lineTo(ex + 16, ey); ctx.stroke(); ctx.setLineDash([]);
+    ctx.fillStyle = TEXT; ctx.fillText(e.text, ex + 19, ey);
   });
 }
 
@@ -305,17 +311,24 @@ export const RACER_COLORS = ["#222222", "#d62728", "#2ca02c", "#9467bd"];
 const CARD_TITLE = 20, CARD_TEXT = 16;
 
 // The layout of a race of n networks: a card per racer (title, output plane, numbers) in a row (two per row
-// on a phone), then one loss chart for all of them and the legend of the classes.
+// on a phone), then one loss chart for all of them and the legend of the classes; a race of two on a wide
+// screen has the chart beside its cards, so that all of it stays in view.
 export function raceLayout(width, n) {
-  const gap = 12, cols = width < 560 ? Math.min(n, 2) : n, rows = Math.ceil(n / cols);
-  const cardW = Math.floor((width - gap * (cols + 1)) / cols), plane = Math.min(cardW, 340);
-  const cardH = CARD_TITLE + plane + CARD_TEXT + gap;
+  const gap = 12, narrow = width < 560, beside = !narrow && n <= 2;
+  const cols = narrow ? Math.min(n, 2) : n, slots = beside ? n + 1 : cols, rows = Math.ceil(n / cols);
+  const cardW = Math.floor((width - gap * (slots + 1)) / slots), plane = Math.min(cardW, 340);
+  const cardH = CARD_TITLE + plane + CARD_TEXT + gap, legendH = 26;
   const cards = Array.from({ length: n }, (_, r) => {
     const x = gap + (r % cols) * (cardW + gap) + (cardW - plane) / 2, y = gap + Math.floor(r / cols) * cardH;
     return { x, y, w: plane, plane: { x, y: y + CARD_TITLE, size: plane } };
   });
-  const top = gap + rows * cardH, lossH = Math.round(Math.max(130, Math.min(200, 0.55 * plane))), legendH = 26;
-  return { width, height: top + lossH + legendH + gap, race: true, cards, kind: null,
+  if (beside) {
+    const x = gap + n * (cardW + gap), h = CARD_TITLE + plane - legendH;
+    return { width, height: cardH + gap, race: true, cards, loss: { x, y: gap, w: cardW, h },
+             legend: { x, y: gap + h, w: cardW, h: legendH } };
+  }
+  const top = gap + rows * cardH, lossH = Math.round(Math.max(130, Math.min(200, 0.55 * plane)));
+  return { width, height: top + lossH + legendH + gap, race: true, cards,
            loss: { x: gap, y: top, w: width - 2 * gap, h: lossH }, legend: { x: gap, y: top + lossH, w: width - 2 * gap, h: legendH } };
 }
 

@@ -162,8 +162,8 @@ def parse_race(text):
     setting, colon, rest = text.partition(":")
     setting = setting.strip()
     if not colon or setting not in RACE_SETTINGS:
-        raise ValueError(f"race must be one of {', '.join(RACE_SETTINGS)}, a colon and 2-{MAX_RACERS} values "
-                         f"separated by {RACE_VALUES_SEPARATOR}, e.g. optimizer:sgd/momentum/adam; got {shown(text)}")
+        raise ValueError(f"race must be setting:value{RACE_VALUES_SEPARATOR}value..., the setting one of "
+                         f"{', '.join(RACE_SETTINGS)}; got {shown(text)}")
     parts = [t for t in rest.split(RACE_VALUES_SEPARATOR, MAX_RACERS) if t.strip()]
     p = PARAMS[setting]
     values = []

@@ -1,7 +1,7 @@
 """The URL configuration: every valid setup survives a round trip; any query decodes to a valid setup."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nn_core import params
@@ -108,6 +108,7 @@ def queries(draw):
 
 @settings(max_examples=200, deadline=None)
 @given(queries())
+@example(query={"race": "1" * 400})  # a long value in the longest of our own messages
 def test_any_query_decodes_to_a_valid_configuration_with_a_warning_per_bad_value(query):
     config, warnings = params.decode(query)
     assert params.validate(config) == config

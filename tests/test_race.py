@@ -82,8 +82,8 @@ def test_a_race_of_regularisation_rates_regularises():
     ("optimizer:sgd", "2-4 different values"),
     ("optimizer:sgd/sgd", "2-4 different values"),
     ("optimizer:sgd/momentum/adam/sgd/momentum", "2-4 different values"),
-    ("dataset:circle/xor", "race must be one of optimizer"),
-    ("optimizer sgd/adam", "a colon"),
+    ("dataset:circle/xor", "race must be setting:value/value..., the setting one of optimizer, "),
+    ("optimizer sgd/adam", "race must be setting:value/value"),
     ("hidden:4/99", "hidden must be at most"),
     ("learning_rate:0.03/7", "learning_rate must be one of"),
 ])

@@ -48,6 +48,9 @@ def panels_ui(exp):
     picked = st.segmented_control("Explore further", shown, format_func=PANELS.get, key=K.PANEL,
                                   help="Open a panel; click it again to close it.")
     if picked in shown:
+        if st.session_state[K.RACING] is not None and picked not in ("race", "lesson", "challenges"):
+            st.caption("This panel shows the one network the controls describe, which waits while the race "
+                       "trains: end the race in the Race panel to train it.")
         VIEWS[picked](exp)
 
 

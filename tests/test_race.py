@@ -128,3 +128,15 @@ def test_the_race_panel_starts_a_race_of_the_values_picked_or_says_what_is_wrong
     at.button(key="start_race").click().run()
     assert config(at)["race"] == "hidden:8/4,4"  # the race on screen stays
     assert "The race did not start: race: hidden must be" in notices(at, "warning")
+
+
+def test_a_racer_that_diverges_is_announced_once_and_the_race_goes_on():
+    at = run_app(dataset="plane", race="learning_rate:10.0/0.03")
+    said = []
+    for _ in range(25):
+        at.button(key="step").click().run()
+        said.append(notices(at, "warning").count("rate 10 diverged during epoch"))
+    wild, calm = at.session_state["racing"].trainers
+    assert wild.diverged and calm.epoch == 25 and metric(at, "rate 10: test loss") == "out"
+    assert sorted(said) == [0] * 24 + [1]  # on the step that diverged, and never again
+    assert not at.exception

@@ -308,6 +308,8 @@ def _check_race():
     for label, tr in zip(race.labels, race.trainers):
         if tr.diverged and label not in ss[K.RACE_OUT]:
             ss[K.RACE_OUT].add(label)
+            if ss[K.PLAYING]:  # found by the live fragment's turn: a full run shows the notice now
+                ss[K.LIVE_RERUN_APP] = True
             notify("warning", f"{label} diverged during epoch {tr.epoch + 1} and is out of the race; its picture "
                               f"stays as it was after epoch {tr.epoch}.")
     if race.diverged:

@@ -254,7 +254,7 @@ function paintPoints(ctx, P, points, scene) {
   }
 }
 
-// Loss curves in box: series = [{epochs, values, color, dash, width}], on one epoch axis from 0 and one loss axis
+// Loss curves in box: series = [{epochs, values, color, dash, width, scale}], on one epoch axis from 0 and one loss axis
 // from 0; legend = [{text, color, dash}] drawn along the top, right-aligned.
 function paintCurves(ctx, box, series, legend) {
   const { x, y, w, h } = box;
@@ -269,8 +269,8 @@ function paintCurves(ctx, box, series, legend) {
   const left = x + 34, bottom = y + h - 14, top = ly + 9;
   ctx.fillStyle = TEXT; ctx.textBaseline = "middle";
   let hiLoss = 1e-12, lastEpoch = 1;
-  for (const s of series) {
-    for (const v of s.values) if (Number.isFinite(v)) hiLoss = Math.max(hiLoss, v);
+  for (const s of series) {  // a series with scale false (a racer out of the race) is drawn, clipped, not scaled to
+    if (s.scale !== false) for (const v of s.values) if (Number.isFinite(v)) hiLoss = Math.max(hiLoss, v);
     if (s.epochs.length) lastEpoch = Math.max(lastEpoch, s.epochs[s.epochs.length - 1]);
   }
   const X = (e) => left + ((x + w - left - 4) * e) / lastEpoch, Y = (v) => bottom - ((bottom - top) * Math.min(v, hiLoss)) / hiLoss;
@@ -356,8 +356,9 @@ export function paintRace(ctx, lay, view) {
     ctx.fillStyle = TEXT; ctx.font = `11px ${FONT}`; ctx.textAlign = "left"; ctx.textBaseline = "top";
     ctx.fillText(numbers, card.x, P.y + P.size + 3, card.w);
     const c = curves[r] || { epochs: [], train: [], test: [] };
-    series.push({ epochs: c.epochs, values: c.train, color, dash: [2, 3], width: 1.3 },
-                { epochs: c.epochs, values: c.test, color, dash: [] });
+    const scale = !s.diverged || nets.every((n) => n.scene.diverged);
+    series.push({ epochs: c.epochs, values: c.train, color, dash: [2, 3], width: 1.3, scale },
+                { epochs: c.epochs, values: c.test, color, dash: [], scale });
     legend.push({ text: s.label, color, dash: [] });
   });
   legend.push({ text: "test loss", color: "#999", dash: [] }, { text: "train loss", color: "#999", dash: [2, 3] });

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
+
 from . import params
 from .activations import ACTIVATIONS
 from .experiment import DISPLAY_PARAMS, TRAINING_PARAMS, Experiment
@@ -160,6 +162,14 @@ class Race:
         for tr in self.running:
             tr.train_step()
         return not self.diverged
+
+    def history(self):
+        """Every racer's per-epoch history (``Trainer.history``'s losses and scores) in one DataFrame, a first
+        column naming the racer; the gradient columns, which differ with the layers, are left out."""
+        tables = [tr.history.loc[:, ~tr.history.columns.str.startswith("grad_")].assign(racer=label)
+                  for label, tr in zip(self.labels, self.trainers)]
+        table = pd.concat(tables, ignore_index=True)
+        return table[["racer", *table.columns.drop("racer")]]
 
     def update(self, config):
         """Apply a new configuration in place when only training or display settings changed for every racer

@@ -59,6 +59,10 @@ def test_a_racer_that_diverges_drops_out_and_the_others_race_on():
     assert np.isfinite(wild.net.params).all()  # its last network is kept to be drawn
     race.train_epoch()
     assert calm.epoch == 31
+    table = race.history()  # the CSV of the Race panel: each racer's own epochs, the diverged one's too
+    assert list(table.columns[:3]) == ["racer", "epoch", "train_loss"]
+    assert not table.columns.str.startswith("grad").any()
+    assert table.groupby("racer", sort=False).epoch.max().to_dict() == {"rate 10": wild.epoch, "rate 0.03": 31}
 
 
 def test_training_settings_change_in_place_and_anything_else_starts_a_new_race():

@@ -428,6 +428,9 @@ def race_ui(exp):
     if race is not None:
         buttons.button("End the race", key="end_race", icon=":material/close:", on_click=state.start_race,
                        args=("",), help="Back to one network, with the setting as the controls show it")
+        buttons.download_button("Race history (CSV)", race.history().to_csv(index=False), "playground-race.csv",
+                                "text/csv", key="download_race", icon=":material/download:",
+                                help="Every racer's losses and scores, epoch by epoch")
         st.markdown("**Link to this race**, for a class:")
         st.code((st.context.url or "") + "?" + urlencode(params.encode(exp.config), safe=",:/"), language=None,
                 wrap_lines=True)

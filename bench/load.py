@@ -301,9 +301,11 @@ def rerun_message(query_string, page_script_hash, widgets, url, fragment_id="", 
 
 
 def count_batch(data):
-    """``(snapshots, last epoch or None, meta)`` of a batch's bytes, read as the browser reads them."""
+    """``(snapshots, last epoch or None, meta)`` of a batch's bytes, read as the browser reads them: a race's
+    batch holds a row per racer for each snapshot (each picture)."""
     batch = snapshots.decode(data)
-    return len(batch.stats), (int(batch.stats[-1, 0]) if len(batch.stats) else None), batch.meta
+    n = len(batch.stats) // len(batch.meta.get("racers") or [None])
+    return n, (int(batch.stats[:, 0].max()) if n else None), batch.meta
 
 
 class DrawQueue:

@@ -8,7 +8,7 @@ and ``hide``: the controls and panels (``params.HIDEABLE`` names) that would onl
 challenge opens with the controls it needs visible.  Never hidden: what its solution changes, and the
 panels its hint names (tested).  ``DISTRACTIONS`` are hidden in every challenge: settings beside its
 point (the loss, the rate schedule, clipping) and panels that would leave it (your own data in place of
-its dataset, a lesson's setup, a model file).
+its dataset, a lesson's setup, a model file, a race, which grades no challenge).
 
 ``measure(config, trainer)`` reads what conditions can name (``MEASURES``) from a configuration and a
 trainer; ``check(challenge, values)`` grades them, one status per condition.  Both are pure.
@@ -26,7 +26,7 @@ import operator
 from dataclasses import dataclass
 
 DISTRACTIONS = ("problem", "n_classes", "loss", "schedule", "decay_every", "decay_factor", "clip_norm", "data",
-                "lesson", "export")
+                "lesson", "export", "race")
 ALL_FEATURES = ("x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2")
 OPERATORS = {"==": operator.eq, "!=": operator.ne, "<=": operator.le, ">=": operator.ge, "<": operator.lt,
              ">": operator.gt}

@@ -12,6 +12,7 @@ from nn_core.challenges import CHALLENGES
 from nn_core.datasets import to_csv
 from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
+from nn_core.pins import from_json as pins_from_json
 from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained
 from ui import live, panels
 
@@ -277,6 +278,30 @@ def test_pinned_runs_are_listed_overlaid_exported_and_restored():
     at.button(key="restore_pin_0").click().run()
     assert config(at) == first and metric(at, "Epoch") == "0"
     assert "Run 1's setup is back" in notices(at, "success")
+
+
+def pin_store_data(at):
+    """What this run asks the tab's keeper of pins (``ui/pin_store.py``) to do."""
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+    text = next(e.proto.json for e in walk(at._tree)
+                if type(e).__name__ == "UnknownElement" and e.proto.id.endswith("-pin_store"))
+    return json.loads(text) if text else None  # no data: an empty field
+
+
+def test_the_tab_is_asked_for_its_pins_until_the_session_pins_then_told_each_change_once():
+    at = open_panel(trained(1), "compare")
+    assert pin_store_data(at) == {"read": True}
+    at.button(key="pin_run").click().run()
+    stored, made, warnings = pins_from_json(pin_store_data(at)["write"])
+    assert made == 1 and warnings == [] and [p["name"] for p in stored] == ["Run 1"]
+    np.testing.assert_array_equal(stored[0]["curve"], at.session_state["pinned"][0]["curve"])
+    at.button(key="step").click().run()
+    assert pin_store_data(at) is None  # stored: nothing to send until the pins change
+    at.button(key="pin_run").click().run()
+    assert [p["name"] for p in pins_from_json(pin_store_data(at)["write"])[0]] == ["Run 1", "Run 2"]
 
 
 def test_pinning_keeps_the_last_ten_runs():

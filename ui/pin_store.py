@@ -11,6 +11,9 @@ Mounted once per full run (``key="pin_store"``, hidden), with ``data`` from ``st
   as untrusted input (after it, the data is no longer ``read``, so nothing is sent again);
 * ``{"write": text}`` on the run after the pins changed: the JavaScript stores the text;
 * ``None``: nothing to do (the JavaScript does nothing).
+
+A run pinned before the stored text arrived (in the first moment of a reload) wins: the stored pins are
+then ignored, and replaced at the write.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from nn_core import Network, Trainer, reference
 from nn_core.activations import HIDDEN_ACTIVATIONS
+from nn_core.experiment import Experiment
 from tests.test_gradients import (
     EPS,
     OUTPUT_LOSS,
@@ -186,3 +187,29 @@ def test_per_layer_activation_api():
         Network([2, 4, 3, 1], ["relu"])
     with pytest.raises(ValueError, match="activation must be one of"):
         Network([2, 4, 3, 1], ["relu", "softmax"])
+
+
+LAYERED = {"dataset": "xor", "hidden": (5, 3), "layer_activations": ("relu", "same"), "dropout": (0.2, 0.0),
+           "off": ((1, 2),)}
+
+
+def test_the_experiment_builds_what_the_configuration_says_and_the_model_file_keeps_it():
+    exp = Experiment(LAYERED, grid_res=8)
+    assert exp.net.activations == ("relu", "tanh") and exp.net.off == ((1, 2),)
+    assert exp.trainer.dropout == (0.2, 0.0)
+    exp.trainer.run(3)
+    back, warnings = Experiment.from_json(exp.to_json(), grid_res=8)
+    assert warnings == [] and back.config == exp.config and back.trainer.epoch == 3
+    assert np.array_equal(back.net.params, exp.net.params) and repr(back.net) == repr(exp.net)
+    assert np.all(exp.grid.activations(exp.net)[1][..., 1] == 0)  # neuron 1.2 is off in the picture
+
+
+def test_switching_a_neuron_off_in_the_experiment_keeps_training():
+    exp = Experiment(LAYERED, grid_res=8)
+    exp.trainer.run(4)
+    params_before, trainer = exp.net.params.copy(), exp.trainer
+    assert exp.update({**exp.config, "off": ((1, 2), (2, 3))})
+    assert exp.trainer is trainer and trainer.epoch == 4 and np.array_equal(exp.net.params, params_before)
+    assert exp.net.off == ((1, 2), (2, 3)) and exp.config["off"] == ((1, 2), (2, 3))
+    assert exp.update({**exp.config, "dropout": (0.5, 0.5)}) and trainer.dropout == (0.5, 0.5)
+    assert not exp.update({**exp.config, "layer_activations": ("sigmoid", "same")})  # a new network

@@ -20,7 +20,7 @@ from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
 from nn_core.schedules import rates
 
 from . import figures, state
-from .state import K, layer_key
+from .state import K, layer_key, layer_setting_key
 from .text import plain
 
 _NAMED = {
@@ -85,13 +85,17 @@ def read_config():
     """The configuration the widgets show now (invalid input keeps the previous value)."""
     ss = st.session_state
     config = dict(ss[K.CONFIG])
-    for name in PARAMS:
+    for name, p in PARAMS.items():
         if name == "hidden":
             config[name] = tuple(ss.get(layer_key(i), n) for i, n in enumerate(ss[K.CONFIG]["hidden"]))
+        elif p.kind == "layer_list":  # one widget per hidden layer (the hidden layers were read first)
+            now = ss[K.CONFIG][name]
+            config[name] = tuple(ss.get(layer_setting_key(name, i), now[i] if i < len(now) else p.choices[0])
+                                 for i in range(len(config["hidden"])))
         elif name in ss:
-            config[name] = tuple(ss[name]) if PARAMS[name].kind == "multi" else ss[name]
+            config[name] = tuple(ss[name]) if p.kind == "multi" else ss[name]
     try:
-        return params.validate(config)
+        return params.validate(params.fit_layers(config))  # a changed layer drops its missing neurons
     except ValueError as e:
         state.notify("warning", f"{e}. The previous setting is kept.")
         return ss[K.CONFIG]
@@ -197,9 +201,28 @@ def network_ui():
             st.plotly_chart(figures.rate_figure(epochs, rates(ss.schedule, now["learning_rate"], epochs,
                                                               now["decay_every"], now["decay_factor"])),
                             key="rate_fig", config=figures.PLOT_CONFIG)  # the widgets' values: this run's
+        layers_ui()
         param_widget("clip_norm")
         param_widget("stop_below")
         param_widget("patience")
+
+
+def layers_ui():
+    """Per hidden layer, its activation (by default the same as Activation) and its dropout rate, side by side."""
+    ss = st.session_state
+    c = ss[K.CONFIG]
+    shown = [name for name in ("layer_activations", "dropout") if name not in c["hide"]]
+    common = ACTIVATIONS[ss.get("activation", c["activation"])].label
+    words = {"layer_activations": "activation", "dropout": "dropout"}
+    labels = {"layer_activations": lambda v: f"Same ({common})" if v == params.SAME else ACTIVATIONS[v].label,
+              "dropout": lambda v: "None" if v == 0 else f"{v:.0%}"}
+    for i in range(len(c["hidden"]) if shown else 0):
+        for name, col in zip(shown, st.columns(len(shown))):
+            key = layer_setting_key(name, i)
+            if key not in ss:
+                state.load_widgets({name: c[name]})
+            col.selectbox(f"Layer {i + 1} {words[name]}", PARAMS[name].choices, key=key, format_func=labels[name],
+                          help=PARAMS[name].help)
 
 
 def output_ui():

@@ -110,8 +110,9 @@ def scene(exp, playing, stream, data_id):
     """The batch's ``meta``: what the browser needs besides the weights to draw the picture (with the
     ``custom`` feature, its formula's postfix program, which ``formula.js`` evaluates)."""
     c, net = exp.config, exp.net
-    meta = {"stream": stream, "playing": playing, "sizes": net.sizes, "activation": net.activation,
-            "output": net.output_activation, "features": list(c["features"]), "labels": layer_labels(exp),
+    meta = {"stream": stream, "playing": playing, "sizes": net.sizes, "activations": net.activations,
+            "off": net.off, "output": net.output_activation, "features": list(c["features"]),
+            "labels": layer_labels(exp),
             "kind": exp.kind, "extent": list(exp.grid.extent), "n_train": len(exp.X_train),
             "show_test": c["show_test"], "discretize": c["discretize"], "data_id": data_id,
             "add_points": st.session_state.get(K.PANEL) == "data"}
@@ -221,6 +222,14 @@ def _on_edit():
     ss[K.LIVE_RERUN_APP] = True  # the panels show the new network
 
 
+def _on_toggle_neuron():
+    """A click on a hidden neuron (playing or paused): switch it off, or back on; training is kept."""
+    ss = st.session_state
+    neuron = ss[K.LIVE].toggle_neuron
+    if isinstance(neuron, dict) and state.toggle_neuron(neuron.get("layer"), neuron.get("unit")):
+        ss[K.LIVE_RERUN_APP] = True  # the panels show the changed network
+
+
 def _on_add_point():
     """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
     ss = st.session_state
@@ -253,7 +262,8 @@ def live_ui():
             row = st.container(horizontal=True, gap="medium", key="metrics")  # wraps on a phone: 2-3 per line
             for label, text in metric_texts(tr, ss[K.PLAYING]):
                 row.metric(label, text, width="content")
-            live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
+            live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point,
+                      on_toggle_neuron=_on_toggle_neuron)
         except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back
             controls.failed_ui("the live view", "start_again_live", " while training")
         if ss.pop(K.LIVE_RERUN_APP, False):

@@ -189,6 +189,7 @@ def network_ui():
             kind, params.LOSS_CHOICES)
         param_widget("loss", options=losses)
         param_widget("init")
+        layers_ui()
         param_widget("speed")
         param_widget("seed")
         param_widget("schedule")
@@ -201,28 +202,31 @@ def network_ui():
             st.plotly_chart(figures.rate_figure(epochs, rates(ss.schedule, now["learning_rate"], epochs,
                                                               now["decay_every"], now["decay_factor"])),
                             key="rate_fig", config=figures.PLOT_CONFIG)  # the widgets' values: this run's
-        layers_ui()
         param_widget("clip_norm")
         param_widget("stop_below")
         param_widget("patience")
 
 
 def layers_ui():
-    """Per hidden layer, its activation (by default the same as Activation) and its dropout rate, side by side."""
+    """Per hidden layer, its activation (by default the same as Activation), then per hidden layer its
+    dropout rate: each list under its title; the widgets' collapsed labels name them for assistive technology."""
     ss = st.session_state
     c = ss[K.CONFIG]
-    shown = [name for name in ("layer_activations", "dropout") if name not in c["hide"]]
     common = ACTIVATIONS[ss.get("activation", c["activation"])].label
-    words = {"layer_activations": "activation", "dropout": "dropout"}
-    labels = {"layer_activations": lambda v: f"Same ({common})" if v == params.SAME else ACTIVATIONS[v].label,
-              "dropout": lambda v: "None" if v == 0 else f"{v:.0%}"}
-    for i in range(len(c["hidden"]) if shown else 0):
-        for name, col in zip(shown, st.columns(len(shown))):
+    shows = {"layer_activations": lambda v: f"same ({common})" if v == params.SAME else ACTIVATIONS[v].label,
+             "dropout": lambda v: "none" if v == 0 else f"{v:.0%}"}
+    for name, show in shows.items():
+        if name in c["hide"] or not c["hidden"]:
+            continue
+        p = PARAMS[name]
+        st.markdown(f":small[{p.label}]", help=p.help)  # the size of a widget's label
+        for i in range(len(c["hidden"])):
             key = layer_setting_key(name, i)
             if key not in ss:
                 state.load_widgets({name: c[name]})
-            col.selectbox(f"Layer {i + 1} {words[name]}", PARAMS[name].choices, key=key, format_func=labels[name],
-                          help=PARAMS[name].help)
+            st.selectbox(f"Layer {i + 1} {'activation' if name == 'layer_activations' else 'dropout'}", p.choices,
+                         key=key, format_func=lambda v, i=i, show=show: f"Layer {i + 1}: {show(v)}",
+                         label_visibility="collapsed")
 
 
 def output_ui():

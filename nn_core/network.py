@@ -74,7 +74,7 @@ class Workspace:
         self.tmp = [np.empty((k, n), dtype) for k in sizes[1:]]
         # a masked layer's f(z) before the mask (its derivative needs it), allocated on first use
         self.unmasked = [None] * (len(sizes) - 1)
-        self.masks = [None] * (len(sizes) - 1)  # the masks of the last forward pass, which backward uses
+        self.masks = None  # the masks of the last forward pass (None: none), which backward uses
         # layer l: z[l] = M[l].T @ input, a[l + 1] = f(z[l]), and the next layer's input
         self.forward_layers = list(zip(self.z, self.a[1:], self.a_aug[1:] + [None]))
         # layer l = L-1 .. 1: dM[l] = a_aug[l] @ delta[l].T, delta[l - 1] = W[l] @ delta[l] * f'(z[l - 1])
@@ -86,6 +86,17 @@ class Workspace:
         if self.unmasked[l] is None:
             self.unmasked[l] = np.empty_like(self.z[l])
         return self.unmasked[l]
+
+
+def _masked(f, mask, unmasked, z, out):
+    """A masked layer's activation ``out = mask * f(z)``, keeping ``f(z)`` in ``unmasked`` for backprop."""
+    return np.multiply(f(z, out=unmasked), mask, out=out)
+
+
+def _masked_backprop(backprop, mask, unmasked, delta, z, a, tmp):
+    """For ``a = m f(z)``: ``delta *= f'(z) * m``, with f' from the unmasked f(z) (``a`` is masked)."""
+    backprop(delta, z, unmasked, tmp)
+    delta *= mask
 
 
 def augment(X, dtype=np.float64):
@@ -212,7 +223,7 @@ class Network:
             if on[l - 1] is None:
                 on[l - 1] = np.ones((self.sizes[l], 1))
             on[l - 1][u - 1] = 0.0
-        self.off_masks = on
+        self.off_masks = on if self._off else None  # None: no mask at all, the fast path
 
     def masks_with(self, dropout):
         """Every weight layer's mask for a pass: the switched-off neurons' times ``dropout``'s.
@@ -221,7 +232,7 @@ class Network:
         ``(n_units, n)`` (transposed, as inside a pass); returns such a list
         for every weight layer (the output's entry None), for ``forward_into``.
         """
-        masks = list(self.off_masks)
+        masks = list(self.off_masks or [None] * self.n_layers)
         for l, d in enumerate(dropout):
             if d is not None:
                 masks[l] = d if masks[l] is None else d * masks[l]
@@ -254,18 +265,17 @@ class Network:
 
         ``mats`` defaults to the network's own parameter blocks; the grid
         evaluator passes float32 copies.  ``masks`` (``masks_with``) defaults
-        to the switched-off neurons'; the trainer passes dropout's too.
-        Returns the output ``ws.a[-1]``, ``(n_out, n)``.
+        to the switched-off neurons' (None when there are none); the trainer
+        passes dropout's too.  Returns the output ``ws.a[-1]``, ``(n_out, n)``.
         """
         a_in = x_aug
         ws.masks = masks = self.off_masks if masks is None else masks
-        for l, (m_T, f, mask, (z, a, a_aug)) in enumerate(zip(self._mats_T if mats is None else [m.T for m in mats],
-                                                              self._fs, masks, ws.forward_layers)):
+        fs = self._fs if masks is None else [f if m is None else partial(_masked, f, m, ws.unmasked_buffer(l))
+                                             for l, (f, m) in enumerate(zip(self._fs, masks))]
+        for m_T, f, (z, a, a_aug) in zip(self._mats_T if mats is None else [m.T for m in mats], fs,
+                                         ws.forward_layers):
             np.dot(m_T, a_in, out=z)
-            if mask is None:
-                f(z, out=a)
-            else:
-                np.multiply(f(z, out=ws.unmasked_buffer(l)), mask, out=a)
+            f(z, out=a)
             a_in = a_aug
         return ws.a[-1]
 
@@ -282,15 +292,14 @@ class Network:
             loss.grad(a_out, Y, out=d)
             self._out_act.backprop(d, ws.z[-1], a_out, ws.tmp[-1])
         d *= ws.inv_n
-        for (W, backprop), grad, mask, unmasked, (a_aug, d_T, d, d_prev, z_prev, a_prev, tmp) in zip(
-                self._backward, grad_mats[:0:-1], ws.masks[-2::-1], ws.unmasked[-2::-1], ws.backward_layers):
+        steps = self._backward if ws.masks is None else [
+            (W, step if m is None else partial(_masked_backprop, step, m, raw))
+            for (W, step), m, raw in zip(self._backward, ws.masks[-2::-1], ws.unmasked[-2::-1])]
+        for (W, backprop), grad, (a_aug, d_T, d, d_prev, z_prev, a_prev, tmp) in zip(steps, grad_mats[:0:-1],
+                                                                                   ws.backward_layers):
             np.dot(a_aug, d_T, out=grad)
             np.dot(W, d, out=d_prev)
-            if mask is None:
-                backprop(d_prev, z_prev, a_prev, tmp)
-            else:  # a = m f(z): delta = (W delta) * f'(z) * m, f' from the unmasked f(z)
-                backprop(d_prev, z_prev, unmasked, tmp)
-                d_prev *= mask
+            backprop(d_prev, z_prev, a_prev, tmp)
         np.dot(x_aug, ws.delta[0].T, out=grad_mats[0])
 
     # -- the public, allocating API --

@@ -45,8 +45,8 @@ def tick(exp, speed, curves):
     taken = []
     for _ in range(SNAPSHOTS if speed else 1):
         tr.run(speed)
-        taken.append(live.snapshot(tr))
-    return live.encode({}, taken, tr, live.points_of(exp) if curves else None,
+        taken.append(live.frame([tr]))
+    return live.encode({}, taken, live.points_of(exp) if curves else None,
                        tr.loss_curve(live.CURVE_POINTS) if curves else None)
 
 

@@ -60,6 +60,7 @@ CASES = {
     "default": "",
     "6x8 7 features": "hidden=8,8,8,8,8,8&features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2",
     "8x16": "hidden=16,16,16,16,16,16,16,16",
+    "race of 3 on spiral": "dataset=spiral&race=optimizer:sgd/momentum/adam",  # three networks, one canvas
 }
 TARGETS = {"default": 40, "6x8 7 features": 30, "8x16": 20}  # distinct epochs on screen per second (issue 12)
 STILL_MS = 500  # a picture unchanged this long after Pause is still

@@ -31,7 +31,7 @@ MODEL_MAX_BYTES = 2_000_000
 MAX_EPOCH = 10**9
 TRAINING_PARAMS = ("learning_rate", "optimizer", "regularization", "reg_rate", "batch_size", "full_batch",
                    "schedule", "decay_every", "decay_factor", "clip_norm", "dropout")
-DISPLAY_PARAMS = ("show_test", "discretize", "epochs", "stop_below", "patience")
+DISPLAY_PARAMS = ("show_test", "discretize", "epochs", "stop_below", "patience", "speed", "hide", "race")
 
 
 class Experiment:

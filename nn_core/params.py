@@ -41,7 +41,8 @@ class Param:
     ``layer_list`` (a value per hidden layer, each among ``choices``, comma-separated in URLs; the first
     choice means "not set", and a list of nothing else is empty),
     ``neurons`` (hidden neurons as ``layer.unit`` counted from 1, as the picture labels them, comma-separated
-    in URLs; a sorted tuple of ``(layer, unit)``).
+    in URLs; a sorted tuple of ``(layer, unit)``),
+    ``race`` (``setting:value/value...``, see ``parse_race``; kept in canonical form, "" for none).
     Whether a per-layer value fits the hidden layers is checked across parameters (``layer_problems``).
     """
 
@@ -104,6 +105,9 @@ class Param:
                 return parse_formula(value).text
             except ValueError as e:
                 raise ValueError(f"{self.name}: {e}") from None
+        if k == "race":
+            race = parse_race(value)
+            return "" if race is None else format_race(*race)
         raise AssertionError(k)
 
     def _choice(self, value):
@@ -184,6 +188,48 @@ def _is_number(v):
         return False
 
 
+RACE_SETTINGS = ("optimizer", "learning_rate", "activation", "hidden", "features", "regularization", "reg_rate",
+                 "batch_size", "init")  # what a race may vary: everything but the data
+MAX_RACERS = 4
+RACE_VALUES_SEPARATOR = "/"
+
+
+def parse_race(text):
+    """The race a ``race`` value names, ``(setting, values)``, or None for "" (no race).
+
+    Written ``setting:value/value/...``, each value as in a URL, e.g. ``optimizer:sgd/momentum/adam`` or
+    ``hidden:8/4,4/2,2,2,2``; 2 to ``MAX_RACERS`` distinct values.  ValueError says what is wrong.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"race must be text; got {shown(text)}")
+    text = text.strip()
+    if not text:
+        return None
+    setting, colon, rest = text.partition(":")
+    setting = setting.strip()
+    if not colon or setting not in RACE_SETTINGS:
+        raise ValueError(f"race must be setting:value{RACE_VALUES_SEPARATOR}value..., the setting one of "
+                         f"{', '.join(RACE_SETTINGS)}; got {shown(text)}")
+    parts = [t for t in rest.split(RACE_VALUES_SEPARATOR, MAX_RACERS) if t.strip()]
+    p = PARAMS[setting]
+    values = []
+    for part in parts[:MAX_RACERS]:
+        try:
+            value = p.validate(p.parse(part))
+        except ValueError as e:
+            raise ValueError(f"race: {e}") from None
+        if value not in values:
+            values.append(value)
+    if not 2 <= len(values) <= MAX_RACERS or len(parts) > MAX_RACERS:
+        raise ValueError(f"race must name 2-{MAX_RACERS} different values of {setting}; got {shown(text)}")
+    return setting, tuple(values)
+
+
+def format_race(setting, values):
+    """The ``race`` value of a race of ``setting`` over ``values`` (the inverse of ``parse_race``)."""
+    return f"{setting}:{RACE_VALUES_SEPARATOR.join(PARAMS[setting].format(v) for v in values)}"
+
+
 PANELS = {  # the panels below the playground, name -> label (hideable in a link like the controls)
     "history": "Step back in time",
     "neuron": "Inside a neuron",
@@ -194,6 +240,7 @@ PANELS = {  # the panels below the playground, name -> label (hideable in a link
     "export": "Export",
     "lesson": "Lessons",
     "challenges": "Challenges",
+    "race": "Race",
     "compare": "Compare runs",
 }
 HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "formula",
@@ -288,6 +335,10 @@ PARAMS: dict[str, Param] = {
         Param("challenge", "choice", "none", "Challenge",
               "A graded exercise: a goal, a start setup and conditions checked as training runs.",
               ("none",) + tuple(CHALLENGES)),
+        Param("race", "race", "", "Race",
+              f"Networks that differ in one setting, trained side by side from the same data and initial weights: "
+              f"a setting ({', '.join(RACE_SETTINGS)}), a colon and 2-{MAX_RACERS} values separated by "
+              f"{RACE_VALUES_SEPARATOR}, e.g. optimizer:sgd/momentum/adam."),
         Param("hide", "multi", (), "Hidden controls", "Controls hidden from the page, for a focused link.",
               HIDEABLE),
     )

@@ -5,8 +5,11 @@ import os
 import re
 import time
 
+import numpy as np
 import pytest
 
+from nn_core import params
+from nn_core.race import Race
 from tests.browser import (
     AXE,
     LIVE,
@@ -236,4 +239,34 @@ def test_the_page_is_accessible_playing_and_paused(browser_and_url):
     page.mouse.click(*live_point(page, ("link", 1)))  # the value editor open beside the picture
     page.locator(".nnpg-edit").wait_for(state="visible", timeout=5_000)
     assert unaccepted(axe_violations(page)) == []
+    page.close()
+
+
+def test_a_race_draws_each_racer_from_the_servers_networks_all_at_one_epoch(browser_and_url):
+    browser, url = browser_and_url
+    query = {"dataset": "xor", "race": "hidden:6/3,3"}  # two shapes: rows of two lengths in each batch
+    page = open_playground(browser, f"{url}?dataset=xor&race=hidden:6/3,3", 1280, 800)
+    race = Race(params.decode(query)[0])
+
+    def racers():
+        return page.evaluate(f"""() => document.querySelector('{LIVE}').nnpg.nets.map((n) => ({{
+            label: n.scene.label, epoch: n.stats[0], params: Array.from(n.params)}}))""")
+
+    def same_networks(shown):
+        return [r["label"] for r in shown] == race.labels and all(
+            np.array_equal(np.float32(r["params"]), e.net.params.astype(np.float32))
+            for r, e in zip(shown, race.experiments))
+
+    assert same_networks(racers())  # epoch 0: the server's initial weights, racer by racer
+    page.get_by_role("button", name="Step", exact=True).click()
+    race.train_epoch()
+    assert wait_for(lambda: same_networks(racers()))
+    play(page)
+    assert wait_for(lambda: live_counters(page)["epochs"] >= 60, 15)
+    for _ in range(10):  # every picture shows the racers at one epoch
+        assert len({r["epoch"] for r in racers()}) == 1
+        time.sleep(0.1)
+    pause(page)
+    assert page.locator(PICTURE).get_attribute("aria-label").startswith("A race of 2 neural networks")
+    page.screenshot(path=ROOT / "artifacts" / "race.png")
     page.close()

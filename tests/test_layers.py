@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn_core import Network, Trainer, reference
+from nn_core import Network, Trainer, params, reference
 from nn_core.activations import HIDDEN_ACTIVATIONS
 from nn_core.experiment import Experiment
+from nn_core.race import Race
 from tests.test_gradients import (
     EPS,
     OUTPUT_LOSS,
@@ -213,3 +214,12 @@ def test_switching_a_neuron_off_in_the_experiment_keeps_training():
     assert exp.net.off == ((1, 2), (2, 3)) and exp.config["off"] == ((1, 2), (2, 3))
     assert exp.update({**exp.config, "dropout": (0.5, 0.5)}) and trainer.dropout == (0.5, 0.5)
     assert not exp.update({**exp.config, "layer_activations": ("sigmoid", "same")})  # a new network
+
+
+def test_a_race_over_hidden_layers_fits_each_racers_per_layer_settings():
+    config, warnings = params.decode({"race": "hidden:8/4,4/2,2,2", "hidden": "4,3", "off": "1.4,2.3",
+                                      "dropout": "0.2,0.1", "layer_activations": "relu,same"})
+    nets = [(e.net.activations, e.net.off, e.trainer.dropout) for e in Race(config, grid_res=8).experiments]
+    assert warnings == [] and nets == [(("relu",), ((1, 4),), (0.2,)),
+                                       (("relu", "tanh"), ((1, 4), (2, 3)), (0.2, 0.1)),
+                                       (("relu", "tanh", "tanh"), (), (0.2, 0.1, 0.0))]

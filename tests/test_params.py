@@ -1,7 +1,7 @@
 """The URL configuration: every valid setup survives a round trip; any query decodes to a valid setup."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nn_core import params
@@ -40,6 +40,12 @@ def values(p):
     if p.kind == "neurons":
         pairs = st.tuples(st.integers(1, params.MAX_LAYERS), st.integers(1, params.MAX_NEURONS))
         return st.lists(pairs, max_size=6).map(p.validate)
+    if p.kind == "race":  # no race, or 2-4 different values of a raceable setting (a hidden layer at least)
+        def race(setting):
+            inner = values(PARAMS[setting]).filter(lambda v: v != ())
+            return st.lists(inner, min_size=2, max_size=params.MAX_RACERS, unique=True).map(
+                lambda vs: params.format_race(setting, vs))
+        return st.just("") | st.sampled_from(params.RACE_SETTINGS).flatmap(race)
     raise AssertionError(p.kind)
 
 
@@ -108,6 +114,7 @@ def queries(draw):
 
 @settings(max_examples=200, deadline=None)
 @given(queries())
+@example(query={"race": "1" * 400})  # a long value in the longest of our own messages
 def test_any_query_decodes_to_a_valid_configuration_with_a_warning_per_bad_value(query):
     config, warnings = params.decode(query)
     assert params.validate(config) == config

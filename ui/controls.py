@@ -17,6 +17,7 @@ from nn_core.formula import MAX_CHARS as MAX_FORMULA_CHARS
 from nn_core.losses import LOSSES
 from nn_core.optimizers import OPTIMIZERS
 from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
+from nn_core.race import racer_label
 from nn_core.schedules import rates
 
 from . import figures, state
@@ -51,13 +52,16 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
                  on_change=None, width="stretch"):
     """The widget of one parameter, built from its declaration; returns its value.
 
-    ``disabled`` with ``why`` (the reason, added to the help) greys out a control that cannot apply now.
+    ``disabled`` with ``why`` (the reason, added to the help) greys out a control that cannot apply now;
+    the setting a race varies is greyed out too (``raced_why``).
     """
     ss = st.session_state
     p = PARAMS[name]
     where = where or st
     if name in ss[K.CONFIG]["hide"]:  # a teacher's focused link hides it: keep the value
         return ss[K.CONFIG][name]
+    if raced_why(name):
+        disabled, why = True, raced_why(name)
     state.restore_widget(name)
     kw = {"key": name, "help": f"{p.help} {why}" if disabled and why else p.help,
           "label_visibility": label_visibility, "disabled": disabled, "on_change": on_change, "width": width}
@@ -79,6 +83,15 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     if (p.hi - p.lo) / step > 200:
         return where.number_input(p.label, p.lo, p.hi, step=step, **kw)
     return where.slider(p.label, p.lo, p.hi, step=step, format="percent" if name in PERCENTAGES else None, **kw)
+
+
+def raced_why(name):
+    """Why setting ``name``'s control is greyed out while a race varies it, or None when it does not."""
+    race = params.parse_race(st.session_state[K.CONFIG]["race"])
+    if race is None or race[0] != name:
+        return None
+    values = ", ".join(racer_label(name, v) for v in race[1])
+    return f"The race varies it ({values}): end the race in the Race panel to set it here."
 
 
 def read_config():
@@ -171,18 +184,20 @@ def network_ui():
     hidden = ss[K.CONFIG]["hidden"]
     if "hidden" in ss[K.CONFIG]["hide"]:
         return
+    raced = raced_why("hidden")
     row = st.container(horizontal=True, vertical_alignment="center", key="layers")  # wraps when narrow
     row.button("Remove layer", key="remove_layer", icon=":material/remove:", on_click=state.remove_layer,
-               disabled=not hidden, help="Remove the last hidden layer")
+               disabled=not hidden or bool(raced), help=raced or "Remove the last hidden layer")
     row.button("Add layer", key="add_layer", icon=":material/add:", on_click=state.add_layer,
-               disabled=len(hidden) >= MAX_LAYERS, help="Add a hidden layer")
+               disabled=len(hidden) >= MAX_LAYERS or bool(raced), help=raced or "Add a hidden layer")
     row.markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**", width="content")
     if hidden:
         for i, col in enumerate(st.columns(len(hidden))):
             key = layer_key(i)
             if key not in ss:
                 ss[key] = hidden[i]
-            col.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=key, help="Neurons in this layer")
+            col.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=key, help=raced or "Neurons in this layer",
+                             disabled=bool(raced))
     with st.expander("More settings"):
         kind = params.dataset_kind(ss[K.CONFIG]) if ss[K.USER_DATA] is None else ss[K.EXP].kind
         losses = {"regression": ("auto", "mse"), "multiclass": ("auto", "cross_entropy")}.get(

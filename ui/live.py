@@ -30,6 +30,7 @@ import streamlit as st
 
 from nn_core import snapshots
 from nn_core.formula import parse
+from nn_core.params import PARAMS
 
 from . import controls, state
 from .live_view import live_view
@@ -106,19 +107,43 @@ def metric_texts(tr, playing=False):
     return texts + [(name, "–" if np.isnan(h[c]) else format(h[c], spec)) for name, c in zip(names, columns)]
 
 
-def scene(exp, playing, stream, data_id):
-    """The batch's ``meta``: what the browser needs besides the weights to draw the picture (with the
-    ``custom`` feature, its formula's postfix program, which ``formula.js`` evaluates)."""
-    c, net = exp.config, exp.net
-    meta = {"stream": stream, "playing": playing, "sizes": net.sizes, "activations": net.activations,
-            "off": net.off, "output": net.output_activation, "features": list(c["features"]),
-            "labels": layer_labels(exp),
-            "kind": exp.kind, "extent": list(exp.grid.extent), "n_train": len(exp.X_train),
-            "show_test": c["show_test"], "discretize": c["discretize"], "data_id": data_id,
-            "add_points": st.session_state.get(K.PANEL) == "data"}
-    if "custom" in c["features"]:
-        meta["formula"] = parse(c["formula"]).to_json()
+def race_texts(race):
+    """(label, text) of a race's metrics: the epoch, then each racer's test loss (train loss without a test
+    set), or "out" once it diverged."""
+    column = "test_loss" if race.experiments[0].X_test.size else "train_loss"
+    texts = [("Epoch", f"{race.epoch:,}")]
+    for label, tr in zip(race.labels, race.trainers):
+        texts.append((f"{label}: {column.split('_')[0]} loss", "out" if tr.diverged else loss_text(tr.latest[column])))
+    return texts
+
+
+def scene(exp, playing, stream, data_id, race=None):
+    """The batch's ``meta``: what the browser needs besides the weights to draw the picture.
+
+    With a race, ``racers`` lists each racer's network (its ``label``, whether it ``diverged``); the
+    snapshots then hold one row per racer, racer after racer, and the curve ``curve_rows`` rows per racer.
+    """
+    c = exp.config
+    meta = {"stream": stream, "playing": playing, **network_scene(exp), "kind": exp.kind,
+            "extent": list(exp.grid.extent), "n_train": len(exp.X_train), "show_test": c["show_test"],
+            "discretize": c["discretize"], "data_id": data_id, "add_points": st.session_state.get(K.PANEL) == "data"}
+    if race is not None:
+        meta["add_points"] = False
+        meta["racers"] = [{**network_scene(e), "label": label, "diverged": e.trainer.diverged}
+                          for label, e in zip(race.labels, race.experiments)]
+        meta["setting"] = PARAMS[race.setting].label
     return meta
+
+
+def network_scene(exp):
+    """One network's part of the scene: its shape, activations, inputs and labels (with the ``custom``
+    feature, its formula's postfix program, which ``formula.js`` evaluates)."""
+    net, features = exp.net, exp.config["features"]
+    part = {"sizes": net.sizes, "activations": net.activations, "off": net.off, "output": net.output_activation,
+            "features": list(features), "labels": layer_labels(exp)}
+    if "custom" in features:
+        part["formula"] = parse(exp.config["formula"]).to_json()
+    return part
 
 
 def points_of(exp):
@@ -137,6 +162,19 @@ def snapshot(tr):
     return [tr.epoch, h["train_loss"], h["test_loss"], h["train_accuracy"], h["test_accuracy"]], params
 
 
+def frame(trainers, fractional=False):
+    """What one picture shows: ``snapshot`` of each trainer (one, or a race's); ``fractional``: the epoch
+    of a trainer caught mid-epoch counts its batches done (a slow network's picture between epochs)."""
+    taken = []
+    for tr in trainers:
+        stats, params = snapshot(tr)
+        done, per_epoch = tr.batch_progress
+        if fractional and done:
+            stats[0] = tr.epoch + round(done / per_epoch, 3)
+        taken.append((stats, params))
+    return taken
+
+
 def batch_size(need):
     """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds."""
     if not need:
@@ -146,62 +184,74 @@ def batch_size(need):
     return int(min(max(round(fps * LEAD_SECONDS) - queued, 1), MAX_BATCH))
 
 
-def train_turn(exp, want):
-    """Train turn after turn (each under ``TURN_LOCK``, released in between) until ``want`` snapshots are
-    taken or ``RUN_SECONDS`` have passed; a snapshot every ``speed`` epochs (and at the epoch limit).
+def trainers_of(runner):
+    """The trainers ``runner`` trains: a race's, or the one trainer itself."""
+    return getattr(runner, "trainers", [runner])
+
+
+def train_turn(runner, config, want):
+    """Train turn after turn (each under ``TURN_LOCK``, released in between) until ``want`` frames are
+    taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs (and at the epoch limit).
+    ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
     Stops playing, after the turn that reaches it, at the limit, on divergence or at a stop condition
-    (``state.check_stop``).  A run that took no snapshot (a network too slow for ``speed`` epochs in
-    ``RUN_SECONDS``) sends the network as it is, at a fractional epoch.  Returns the snapshots."""
-    tr, c = exp.trainer, exp.config
-    speed, limit = c["speed"], c["epochs"]
-    taken, steps_before = [], tr.steps
+    (``state.check_stop``).  A run that took no frame (a network too slow for ``speed`` epochs in
+    ``RUN_SECONDS``) sends the network as it is, at a fractional epoch.  Returns the frames."""
+    speed, limit = config["speed"], config["epochs"]
+    trainers = trainers_of(runner)
+    taken, steps_before = [], runner.steps
 
     def after_epoch():
-        if tr.epoch % speed == 0 or tr.epoch >= limit:
-            taken.append(snapshot(tr))
+        if runner.epoch % speed == 0 or runner.epoch >= limit:
+            taken.append(frame(trainers))
 
     end = time.monotonic() + RUN_SECONDS
     while True:
         with TURN_LOCK:
-            tr.run_until(time.monotonic() + TURN_SECONDS, min((want - len(taken)) * speed - tr.epoch % speed,
-                                                              max(limit - tr.epoch, 0)), after_epoch)
+            runner.run_until(time.monotonic() + TURN_SECONDS,
+                             min((want - len(taken)) * speed - runner.epoch % speed, max(limit - runner.epoch, 0)),
+                             after_epoch)
         if state.check_stop():  # the limit, a divergence or a stop condition, checked after every turn
             st.session_state[K.LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
             break
         if len(taken) >= want or time.monotonic() >= end:
             break
-    if not taken and tr.steps != steps_before:  # "epochs per frame" is a request: a slow network still moves
-        stats, params = snapshot(tr)
-        done, per_epoch = tr.batch_progress
-        stats[0] = tr.epoch + round(done / per_epoch, 3)  # mid-epoch: a fractional epoch on screen
-        taken.append((stats, params))
+    if not taken and runner.steps != steps_before:  # "epochs per frame" is a request: a slow network still moves
+        taken.append(frame(trainers, fractional=True))
     return taken
 
 
 def next_batch(need):
-    """The bytes of the batch this run sends: a turn's snapshots while playing, else the network as it is."""
+    """The bytes of the batch this run sends: a turn's frames while playing, else the network as it is."""
     ss = st.session_state
-    exp = ss[K.EXP]
-    tr = exp.trainer
+    exp, race = ss[K.EXP], ss[K.RACING]
+    runner = state.runner()
     live = ss.setdefault(K.LIVE_STREAM, {"stream": 0, "at": None})
-    if live["at"] != (id(exp), id(tr), tr.steps, tr.epoch):  # the trajectory jumped since the last batch
+    if live["at"] != (id(exp), id(runner), runner.steps, runner.epoch):  # the trajectory jumped since the last batch
         live["stream"] += 1
-    stream, data_id = live["stream"], id(exp)
+    stream, data_id = live["stream"], id(exp) if race is None else id(race)
     if ss[K.PLAYING]:
-        taken = train_turn(exp, batch_size(need))
+        taken = train_turn(runner, ss[K.CONFIG], batch_size(need))
     if not ss[K.PLAYING]:
-        taken = [snapshot(tr)]
-    live["at"] = (id(exp), id(tr), tr.steps, tr.epoch)
+        taken = [frame(trainers_of(runner))]
+    live["at"] = (id(exp), id(runner), runner.steps, runner.epoch)
     fresh = not ss[K.PLAYING] or not need or need.get("stream") != stream
-    points = points_of(exp) if fresh or need.get("data_id") != data_id else None
-    curve = tr.loss_curve(CURVE_POINTS) if fresh else None
-    return encode(scene(exp, ss[K.PLAYING], stream, data_id), taken, tr, points, curve)
+    shown = exp if race is None else race.experiments[0]
+    points = points_of(shown) if fresh or need.get("data_id") != data_id else None
+    curves = [tr.loss_curve(CURVE_POINTS // len(trainers_of(runner))) for tr in trainers_of(runner)] if fresh else None
+    meta = scene(shown, ss[K.PLAYING], stream, data_id, race)
+    if curves is not None and race is not None:
+        meta["curve_rows"] = [len(c) for c in curves]
+    return encode(meta, taken, points, None if curves is None else np.vstack(curves))
 
 
-def encode(meta, taken, tr, points=None, curve=None):
-    """The batch bytes (``snapshots.encode``) of ``taken``, a list of ``snapshot(tr)`` results."""
-    stats = np.array([s for s, _ in taken], np.float64).reshape(-1, len(snapshots.STATS))
-    params = np.array([p for _, p in taken], np.float32).reshape(len(taken), len(tr.net.params))
+def encode(meta, taken, points=None, curve=None):
+    """The batch bytes (``snapshots.encode``) of ``taken``, a list of frames (``frame``): one row per
+    network of each frame, the parameters zero-padded to the largest network's."""
+    rows = [row for f in taken for row in f]
+    stats = np.array([s for s, _ in rows], np.float64).reshape(-1, len(snapshots.STATS))
+    params = np.zeros((len(rows), max((len(p) for _, p in rows), default=0)), np.float32)
+    for k, (_, p) in enumerate(rows):
+        params[k, :len(p)] = p
     return snapshots.encode(meta, stats, params, points, curve)
 
 
@@ -258,9 +308,10 @@ def live_ui():
     def live():
         try:
             batch = next_batch(ss.pop(K.LIVE_NEED, None))
-            tr = ss[K.EXP].trainer
             row = st.container(horizontal=True, gap="medium", key="metrics")  # wraps on a phone: 2-3 per line
-            for label, text in metric_texts(tr, ss[K.PLAYING]):
+            race = ss[K.RACING]
+            texts = metric_texts(ss[K.EXP].trainer, ss[K.PLAYING]) if race is None else race_texts(race)
+            for label, text in texts:
                 row.metric(label, text, width="content")
             live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point,
                       on_toggle_neuron=_on_toggle_neuron)

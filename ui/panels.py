@@ -24,7 +24,8 @@ from nn_core.features import transform
 from nn_core.lessons import LESSONS
 from nn_core.losses import LOSSES
 from nn_core.neuron import trace
-from nn_core.params import HIDEABLE, PANELS, PARAMS
+from nn_core.params import HIDEABLE, PANELS, PARAMS, RACE_SETTINGS
+from nn_core.race import SUGGESTED
 
 from . import controls, figures, pictures, state
 from .state import K
@@ -47,6 +48,9 @@ def panels_ui(exp):
     picked = st.segmented_control("Explore further", shown, format_func=PANELS.get, key=K.PANEL,
                                   help="Open a panel; click it again to close it.")
     if picked in shown:
+        if st.session_state[K.RACING] is not None and picked not in ("race", "lesson", "challenges"):
+            st.caption("This panel shows the one network the controls describe, which waits while the race "
+                       "trains: end the race in the Race panel to train it.")
         VIEWS[picked](exp)
 
 
@@ -392,7 +396,60 @@ def challenges_ui(exp):
                    f"{challenge.config['epochs']:,} epochs.")
 
 
-# -- 10. pinned runs --
+# -- 10. races --
+
+def race_ui(exp):
+    """Pick a setting and 2-4 values; the race trains those networks side by side in the live picture."""
+    ss = st.session_state
+    race = ss[K.RACING]
+    st.caption("Networks that differ in one setting train side by side on the same data and, when their layers "
+               "match, from the same initial weights: one Play trains them all, and the live picture shows each "
+               "one's output and all their losses on one chart.")
+    setting = race.setting if race else RACE_SETTINGS[0]
+    ss.setdefault(K.RACE_SETTING, setting)
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    setting = left.selectbox("Setting to vary", RACE_SETTINGS, key=K.RACE_SETTING,
+                             format_func=lambda n: PARAMS[n].label)
+    key = f"{K.RACE_VALUES}_{setting}"
+    p = PARAMS[setting]
+    current = race.values if race and race.setting == setting else params.parse_race(
+        f"{setting}:{SUGGESTED[setting]}")[1]
+    if p.kind == "choice":
+        ss.setdefault(key, list(current))
+        right.multiselect("Values (2-4)", p.choices, key=key, max_selections=params.MAX_RACERS,
+                          format_func=lambda v: controls.choice_label(setting, v))
+    else:
+        ss.setdefault(key, params.format_race(setting, current).partition(":")[2])
+        right.text_input(f"Values (2-4, separated by {params.RACE_VALUES_SEPARATOR})", key=key,
+                         help=f"As in a link, e.g. {SUGGESTED[setting]}")
+    buttons = st.container(horizontal=True)
+    buttons.button("Start the race" if race is None else "Restart the race", key="start_race", type="primary",
+                   icon=":material/sports_score:", on_click=_start_race, args=(setting, key))
+    if race is not None:
+        buttons.button("End the race", key="end_race", icon=":material/close:", on_click=state.start_race,
+                       args=("",), help="Back to one network, with the setting as the controls show it")
+        buttons.download_button("Race history (CSV)", race.history().to_csv(index=False), "playground-race.csv",
+                                "text/csv", key="download_race", icon=":material/download:",
+                                help="Every racer's losses and scores, epoch by epoch")
+        st.markdown("**Link to this race**, for a class:")
+        st.code((st.context.url or "") + "?" + urlencode(params.encode(exp.config), safe=",:/"), language=None,
+                wrap_lines=True)
+
+
+def _start_race(setting, key):
+    """Start button: the race of ``setting`` over the values in widget ``key``, or a notice saying what is wrong."""
+    chosen = st.session_state[key]
+    values = (params.RACE_VALUES_SEPARATOR.join(PARAMS[setting].format(v) for v in chosen)
+              if isinstance(chosen, list) else chosen)
+    try:
+        text = params.PARAMS["race"].validate(f"{setting}:{values}")
+    except ValueError as e:
+        state.notify("warning", f"The race did not start: {e}.")
+        return
+    state.start_race(text)
+
+
+# -- 11. pinned runs --
 
 def pin_summary(pin):
     """A pinned run in words: its setting and its numbers when pinned."""
@@ -438,7 +495,7 @@ def compare_ui(exp):
 
 VIEWS = {"history": history_ui, "neuron": neuron_ui, "performance": performance_ui, "gradients": gradients_ui,
          "hidden_space": hidden_space_ui, "data": data_ui, "export": export_ui, "lesson": lesson_ui,
-         "challenges": challenges_ui, "compare": compare_ui}  # a view per name of params.PANELS
+         "challenges": challenges_ui, "race": race_ui, "compare": compare_ui}  # a view per name of params.PANELS
 
 
 def lesson_text(exp):

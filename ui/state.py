@@ -25,6 +25,7 @@ from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
 from nn_core.formula import parse as parse_formula
 from nn_core.params import LEARNING_RATES, PARAMS
+from nn_core.race import Race
 from nn_core.text import shown
 
 from . import reconnect
@@ -44,6 +45,10 @@ class K:
 
     CONFIG = "config"  # the configuration (dict), mirrored in the URL
     EXP = "exp"  # the Experiment built from it: data, network, trainer, grid
+    RACING = "racing"  # the Race of config["race"] (nn_core.race), or None: what Play trains when there is one
+    RACE_OUT = "race_out"  # the racers whose divergence was announced
+    RACE_SETTING = "race_setting"  # the Race panel's setting to vary
+    RACE_VALUES = "race_values"  # prefix of the Race panel's values widget, one per setting
     PLAYING = "playing"  # True while Play trains
     PLAYED_FROM = "played_from"  # the epoch Play was last pressed at (a patience window starts there)
     USER_DATA = "user_data"  # the user's own points as Data, or None for the built-in dataset
@@ -108,6 +113,7 @@ def init_session():
     ss[K.PLAYING] = False
     ss[K.EXP] = Experiment(config, grid_res=GRID_RES)
     set_config(config)
+    _new_race()
     if config["challenge"] != "none":  # a teacher's challenge link opens its panel
         ss[K.PANEL] = "challenges"
 
@@ -172,6 +178,10 @@ def apply_config(config, fresh=False):
     set_config(config, widgets=False)  # the widgets hold it already
     if fresh or not ss[K.EXP].update(config):
         rebuild()
+    elif config["race"] and (ss[K.RACING] is None or not ss[K.RACING].update(config)):
+        _new_race()
+    elif not config["race"]:
+        ss[K.RACING] = None
 
 
 def rebuild(keep_network=False):
@@ -197,10 +207,27 @@ def _use_experiment(exp):
     its network, fall back."""
     ss = st.session_state
     ss[K.EXP] = exp
-    ss[K.PLAYING] = False
+    _new_race()
     for key in (K.NEURON_LAYER, K.NEURON_UNIT, K.NEURON_EXAMPLE, K.HISTORY_EPOCH, K.HISTORY_NEWEST,
                 K.HIDDEN_SPACE_LAYER):
         ss.pop(key, None)
+
+
+def _new_race():
+    """The race of the configuration (``config["race"]``), from epoch 0 on the data in use, or none; playing
+    stops."""
+    ss = st.session_state
+    data = ss[K.USER_DATA]
+    ss[K.RACING] = Race(ss[K.CONFIG], data=None if data is None else (data.X, data.y), grid_res=GRID_RES) \
+        if ss[K.CONFIG]["race"] else None
+    ss[K.RACE_OUT] = set()
+    ss[K.PLAYING] = False
+
+
+def runner():
+    """What Play, Step and the live view train: the race when there is one, else the experiment's trainer."""
+    ss = st.session_state
+    return ss[K.RACING] or ss[K.EXP].trainer
 
 
 def use_setup(config, exp=None):
@@ -228,7 +255,7 @@ def take_notices():
 def play():
     """Start playing; at the epoch limit, raise it first (Play goes on), unless training diverged."""
     ss = st.session_state
-    tr = ss[K.EXP].trainer
+    tr = runner()
     if tr.diverged:  # its message is on screen
         return
     limit = ss[K.CONFIG]["epochs"]
@@ -251,7 +278,7 @@ def stop():
 def step(kind):
     """Train one ``"epoch"`` or one ``"batch"``, paused; then check for a divergence."""
     stop()
-    tr = st.session_state[K.EXP].trainer
+    tr = runner()
     (tr.train_epoch if kind == "epoch" else tr.train_step)()
     check_stop()
 
@@ -263,6 +290,8 @@ def check_stop():
     Returns True if training stopped.
     """
     ss = st.session_state
+    if ss[K.RACING] is not None:
+        return _check_race()
     exp = ss[K.EXP]
     tr, limit = exp.trainer, ss[K.CONFIG]["epochs"]
     if tr.diverged:
@@ -279,6 +308,35 @@ def check_stop():
         stop()
         notify("info", reason)
     return bool(reason)
+
+
+def _check_race():
+    """``check_stop`` for a race: a racer that diverges is out (announced once); the race stops at the epoch
+    limit or when every racer is out.  Stop conditions and challenges are for a single network."""
+    ss = st.session_state
+    race = ss[K.RACING]
+    for label, tr in zip(race.labels, race.trainers):
+        if tr.diverged and label not in ss[K.RACE_OUT]:
+            ss[K.RACE_OUT].add(label)
+            if ss[K.PLAYING]:  # found by the live fragment's turn: a full run shows the notice now
+                ss[K.LIVE_RERUN_APP] = True
+            notify("warning", f"{label} diverged during epoch {tr.epoch + 1} and is out of the race; its picture "
+                              f"stays as it was after epoch {tr.epoch}.")
+    if race.diverged:
+        stop()
+        notify("error", "Every network of the race diverged: lower the learning rate, or press Reset.")
+        return True
+    if ss[K.PLAYING] and race.epoch >= ss[K.CONFIG]["epochs"]:
+        stop()
+        notify("info", f"The race stopped at {race.epoch:,} epochs, the limit set in Stop at. "
+                       "Press Play to race on.")
+        return True
+    return False
+
+
+def start_race(race_text):
+    """Race ``race_text`` (a ``race`` value) from epoch 0, or end the race with ""."""
+    set_param("race", race_text)
 
 
 def divergence_help():

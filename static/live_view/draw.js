@@ -268,44 +268,116 @@ function paintPoints(ctx, P, points, scene) {
   }
 }
 
-function paintLoss(ctx, box, curve) {
-  const { x, y, w, h } = box, left = x + 34, bottom = y + h - 14, top = y + 14;
+// Loss curves in box: series = [{epochs, values, color, dash, width, scale}], on one epoch axis from 0 and one loss axis
+// from 0; legend = [{text, color, dash}] drawn along the top, right-aligned.
+function paintCurves(ctx, box, series, legend) {
+  const { x, y, w, h } = box;
+  // the legend first: its entries wrap onto as many lines as they need, and the chart starts below them
+  ctx.font = `10px ${FONT}`;
+  const widths = legend.map((e) => 24 + ctx.measureText(e.text).width), spots = [];
+  let lx = x + w - Math.min(w - 40, widths.reduce((a, b) => a + b, 0)), ly = y + 5;
+  widths.forEach((width) => {
+    if (lx + width > x + w + 1) { lx = x + 40; ly += 12; }
+    spots.push([lx, ly]); lx += width;
+  });
+  const left = x + 34, bottom = y + h - 14, top = ly + 9;
   ctx.fillStyle = TEXT; ctx.textBaseline = "middle";
-  const n = curve.epochs.length;
-  let hiLoss = 1e-12;
-  for (let k = 0; k < n; k++) {
-    for (const v of [curve.train[k], curve.test[k]]) if (Number.isFinite(v)) hiLoss = Math.max(hiLoss, v);
+  let hiLoss = 1e-12, lastEpoch = 1;
+  for (const s of series) {  // a series with scale false (a racer out of the race) is drawn, clipped, not scaled to
+    if (s.scale !== false) for (const v of s.values) if (Number.isFinite(v)) hiLoss = Math.max(hiLoss, v);
+    if (s.epochs.length) lastEpoch = Math.max(lastEpoch, s.epochs[s.epochs.length - 1]);
   }
-  const lastEpoch = n ? Math.max(1, curve.epochs[n - 1]) : 1;
   const X = (e) => left + ((x + w - left - 4) * e) / lastEpoch, Y = (v) => bottom - ((bottom - top) * Math.min(v, hiLoss)) / hiLoss;
   ctx.strokeStyle = "#ddd"; ctx.lineWidth = 1;
   ctx.beginPath(); ctx.moveTo(left, top); ctx.lineTo(left, bottom); ctx.lineTo(x + w - 4, bottom); ctx.stroke();
   ctx.textAlign = "right";
   ctx.fillText(fmt(hiLoss), left - 3, top); ctx.fillText("0", left - 3, bottom);
   ctx.textAlign = "center"; ctx.textBaseline = "top";
-  ctx.fillText(`epoch ${n ? curve.epochs[n - 1].toLocaleString("en") : 0}`, (left + x + w) / 2, bottom + 2);
-  const line = (values, color, dash) => {
-    ctx.strokeStyle = color; ctx.lineWidth = 2; ctx.setLineDash(dash); ctx.beginPath();
+  const shownEpoch = series.some((s) => s.epochs.length) ? lastEpoch : 0;
+  ctx.fillText(`epoch ${shownEpoch.toLocaleString("en")}`, (left + x + w) / 2, bottom + 2);
+  for (const s of series) {
+    ctx.strokeStyle = s.color; ctx.lineWidth = s.width || 2; ctx.setLineDash(s.dash); ctx.beginPath();
     let started = false;
-    for (let k = 0; k < n; k++) {
-      if (!Number.isFinite(values[k])) continue;
-      if (started) ctx.lineTo(X(curve.epochs[k]), Y(values[k])); else ctx.moveTo(X(curve.epochs[k]), Y(values[k]));
+    for (let k = 0; k < s.epochs.length; k++) {
+      if (!Number.isFinite(s.values[k])) continue;
+      if (started) ctx.lineTo(X(s.epochs[k]), Y(s.values[k])); else ctx.moveTo(X(s.epochs[k]), Y(s.values[k]));
       started = true;
     }
     ctx.stroke(); ctx.setLineDash([]);
-  };
-  line(curve.train, TRAIN_LINE, []);
-  line(curve.test, TEST_LINE, [5, 3]);
-  // line legend, top right
+  }
   ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.lineWidth = 2;
-  const lx = x + w - 110;
-  ctx.strokeStyle = TRAIN_LINE; ctx.beginPath(); ctx.moveTo(lx, y + 5); ctx.lineTo(lx + 16, y + 5); ctx.stroke();
-  ctx.fillStyle = TEXT;
-  ctx.fillText("train loss", lx + 19, y + 5);
-  ctx.setLineDash([5, 3]); ctx.strokeStyle = TEST_LINE;
-  ctx.beginPath(); ctx.moveTo(lx, y + 17); ctx.lineTo(lx + 16, y + 17); ctx.stroke(); ctx.setLineDash([]);
-  ctx.fillStyle = TEXT;
-  ctx.fillText("test loss", lx + 19, y + 17);
+  legend.forEach((e, k) => {
+    const [ex, ey] = spots[k];
+    ctx.strokeStyle = e.color; ctx.setLineDash(e.dash);
+    ctx.beginPath(); ctx.moveTo(ex, ey); ctx.lineTo(ex + 16, ey); ctx.stroke(); ctx.setLineDash([]);
+    ctx.fillStyle = TEXT; ctx.fillText(e.text, ex + 19, ey);
+  });
+}
+
+function paintLoss(ctx, box, curve) {
+  paintCurves(ctx, box, [{ epochs: curve.epochs, values: curve.train, color: TRAIN_LINE, dash: [] },
+                         { epochs: curve.epochs, values: curve.test, color: TEST_LINE, dash: [5, 3] }],
+              [{ text: "train loss", color: TRAIN_LINE, dash: [] }, { text: "test loss", color: TEST_LINE, dash: [5, 3] }]);
+}
+
+// A race's colours: one per racer, unlike the classes' and the weights' (orange, blue).
+export const RACER_COLORS = ["#222222", "#d62728", "#2ca02c", "#9467bd"];
+const CARD_TITLE = 20, CARD_TEXT = 16;
+
+// The layout of a race of n networks: a card per racer (title, output plane, numbers) in a row (two per row
+// on a phone), then one loss chart for all of them and the legend of the classes; a race of two on a wide
+// screen has the chart beside its cards, so that all of it stays in view.
+export function raceLayout(width, n) {
+  const gap = 12, narrow = width < 560, beside = !narrow && n <= 2;
+  const cols = narrow ? Math.min(n, 2) : n, slots = beside ? n + 1 : cols, rows = Math.ceil(n / cols);
+  const cardW = Math.floor((width - gap * (slots + 1)) / slots), plane = Math.min(cardW, 340);
+  const cardH = CARD_TITLE + plane + CARD_TEXT + gap, legendH = 26;
+  const cards = Array.from({ length: n }, (_, r) => {
+    const x = gap + (r % cols) * (cardW + gap) + (cardW - plane) / 2, y = gap + Math.floor(r / cols) * cardH;
+    return { x, y, w: plane, plane: { x, y: y + CARD_TITLE, size: plane } };
+  });
+  if (beside) {
+    const x = gap + n * (cardW + gap), h = CARD_TITLE + plane - legendH;
+    return { width, height: cardH + gap, race: true, cards, loss: { x, y: gap, w: cardW, h },
+             legend: { x, y: gap + h, w: cardW, h: legendH } };
+  }
+  const top = gap + rows * cardH, lossH = Math.round(Math.max(130, Math.min(200, 0.55 * plane)));
+  return { width, height: top + lossH + legendH + gap, race: true, cards,
+           loss: { x: gap, y: top, w: width - 2 * gap, h: lossH }, legend: { x: gap, y: top + lossH, w: width - 2 * gap, h: legendH } };
+}
+
+// A race's picture. view = {nets: [{layers, res, scene, stats}], points, curves}: each racer's output plane
+// with its name and numbers, and every racer's losses on one chart (test solid, train dotted).
+export function paintRace(ctx, lay, view) {
+  const { nets, points, curves } = view;
+  ctx.clearRect(0, 0, lay.width, lay.height);
+  const series = [], legend = [];
+  nets.forEach((v, r) => {
+    const card = lay.cards[r], color = RACER_COLORS[r % RACER_COLORS.length], s = v.scene;
+    ctx.fillStyle = color; ctx.fillRect(card.x, card.y + 3, 12, 12);
+    ctx.fillStyle = TEXT; ctx.font = `bold 13px ${FONT}`; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillText(s.label, card.x + 17, card.y + 9, card.w - 17);
+    paintPlane(ctx, { plane: card.plane }, { layers: v.layers, res: v.res, scene: s, hover: null, points });
+    const [, train, test, , testAcc] = v.stats, P = card.plane;
+    if (s.diverged) {
+      ctx.fillStyle = "rgba(255,255,255,0.75)"; ctx.fillRect(P.x, P.y, P.size, P.size);
+      ctx.fillStyle = TEXT; ctx.font = `bold 13px ${FONT}`; ctx.textAlign = "center";
+      ctx.fillText("diverged: out of the race", P.x + P.size / 2, P.y + P.size / 2, P.size - 8);
+    }
+    const wide = card.w >= 250, pct = Number.isFinite(testAcc) ? `${(100 * testAcc).toFixed(1)}%` : "";
+    const numbers = wide ? `test loss ${fmt(test)} · train ${fmt(train)}${pct && ` · test accuracy ${pct}`}`
+      : `test loss ${fmt(test)}${pct && ` · ${pct}`}`;
+    ctx.fillStyle = TEXT; ctx.font = `11px ${FONT}`; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    ctx.fillText(numbers, card.x, P.y + P.size + 3, card.w);
+    const c = curves[r] || { epochs: [], train: [], test: [] };
+    const scale = !s.diverged || nets.every((n) => n.scene.diverged);
+    series.push({ epochs: c.epochs, values: c.train, color, dash: [2, 3], width: 1.3, scale },
+                { epochs: c.epochs, values: c.test, color, dash: [], scale });
+    legend.push({ text: s.label, color, dash: [] });
+  });
+  legend.push({ text: "test loss", color: "#999", dash: [] }, { text: "train loss", color: "#999", dash: [2, 3] });
+  paintCurves(ctx, lay.loss, series, legend);
+  paintLegend(ctx, lay.legend, nets[0].scene);
 }
 
 export function fmt(v) {

@@ -3,7 +3,7 @@
 
 import { decodeBatch } from "./batch.js";
 import { forward, gridFeatures, workspace } from "./forward.js";
-import { layout, labelWidth, links, paint, toPlane, fmt, isOff } from "./draw.js";
+import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff } from "./draw.js";
 
 // The lattice the network is evaluated on, res x res points: 100 (as TensorFlow Playground) while a picture
 // costs at most MAX_MULTIPLY_ADDS (points x weights; the largest network TensorFlow Playground builds, 6
@@ -32,7 +32,7 @@ function setup(parent) {
   g.mounts += 1;
   const st = {
     root, canvas, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
-    curve: { epochs: [], train: [], test: [] }, points: null, dataId: null, stream: null, batchId: null,
+    curves: [emptyCurve()], nets: [], points: null, dataId: null, stream: null, batchId: null,
     requested: 0, frozenUntil: 0, hover: null, lastFrame: 0, fpsAvg: 60, lay: null, links: null, width: 0,
     counters: { frames: 0, epochs: 0, epoch: -1, snapshots: 0, batches: 0, mounts: g.mounts },
     setTrigger: null, raf: 0, lastLabel: 0,
@@ -57,7 +57,15 @@ function setup(parent) {
   return st;
 }
 
-// A new batch: its snapshots join the queue (or replace the picture when paused).
+const emptyCurve = () => ({ epochs: [], train: [], test: [] });
+
+// The networks of a scene: the one network, or a race's racers (each its own shape and inputs, the rest shared).
+const networksOf = (meta) => (meta.racers ? meta.racers.map((r) => ({ ...meta, ...r })) : [meta]);
+const paramCount = (sizes) => sizes.slice(1).reduce((sum, n, l) => sum + (sizes[l] + 1) * n, 0);
+const shapeOf = (meta) => JSON.stringify(networksOf(meta).map((m) => [m.sizes, m.labels, m.label]).concat(meta.kind));
+
+// A new batch: its snapshots join the queue (or replace the picture when paused). A snapshot is a frame: one
+// row per network (a race sends one per racer), each {stats, params}; the frame's stats are the furthest's.
 function receive(st, batch) {
   const { meta } = batch;
   st.counters.batches += 1;
@@ -66,24 +74,33 @@ function receive(st, batch) {
   const newStream = meta.stream !== st.stream;
   st.stream = meta.stream;
   if (batch.points) { st.points = batch.points; st.dataId = meta.data_id; }
-  const shapeChanged = !st.scene || st.scene.sizes.join() !== meta.sizes.join() || st.scene.kind !== meta.kind
-    || JSON.stringify(st.scene.labels) !== JSON.stringify(meta.labels);
+  const shapeChanged = !st.scene || shapeOf(st.scene) !== shapeOf(meta);
   st.scene = meta;
   if (shapeChanged) st.width = 0;
+  const counts = networksOf(meta).map((m) => paramCount(m.sizes)), R = counts.length;
   const snaps = [];
-  for (let k = 0; k < batch.n; k++) {
-    snaps.push({
-      stats: Array.from(batch.stats.subarray(5 * k, 5 * k + 5)),
-      params: batch.params.slice(k * batch.nParams, (k + 1) * batch.nParams),
+  for (let k = 0; k < batch.n / R; k++) {
+    const nets = counts.map((count, r) => {
+      const row = k * R + r;
+      return { stats: Array.from(batch.stats.subarray(5 * row, 5 * row + 5)),
+               params: batch.params.slice(row * batch.nParams, row * batch.nParams + count) };
     });
+    const lead = nets.reduce((a, b) => (b.stats[0] > a.stats[0] ? b : a));
+    snaps.push({ stats: lead.stats, params: lead.params, nets });
   }
   if (!meta.playing || newStream) st.queue = [];
   if (batch.curve) {  // the history so far: kept up to the epoch on screen when the stream goes on
     const upTo = !newStream && meta.playing && st.shown ? st.shown.stats[0] : Infinity;
-    st.curve = { epochs: [], train: [], test: [] };
-    for (let k = 0; k < batch.curve.length / 3; k++) {
-      if (batch.curve[3 * k] <= upTo) addCurvePoint(st.curve, batch.curve.subarray(3 * k, 3 * k + 3));
-    }
+    const rows = meta.curve_rows || [batch.curve.length / 3];
+    let start = 0;
+    st.curves = rows.map((n) => {
+      const curve = emptyCurve();
+      for (let k = start; k < start + n; k++) {
+        if (batch.curve[3 * k] <= upTo) addCurvePoint(curve, batch.curve.subarray(3 * k, 3 * k + 3));
+      }
+      start += n;
+      return curve;
+    });
   }
   if (!meta.playing) {
     st.frozenUntil = 0;
@@ -130,20 +147,28 @@ export function resolution(sizes) {
   return RESOLUTIONS.find((res) => res * res * weights <= MAX_MULTIPLY_ADDS) || RESOLUTIONS[RESOLUTIONS.length - 1];
 }
 
-// The snapshot's network over the lattice; the features and the buffers are kept while the scene's allow.
+// The snapshot's networks over the lattice; each network's features and buffers are kept while its scene allows.
 function show(st, snap, playing) {
-  const s = st.scene, res = resolution(s.sizes), inputsKey = JSON.stringify([s.features, res, s.extent, s.formula]);
-  if (st.inputsKey !== inputsKey) {
-    st.inputs = gridFeatures(s.features, res, s.extent, s.formula);
-    st.inputsKey = inputsKey;
-  }
-  st.work = workspace(s.sizes, res * res, st.work);
-  st.res = res;
+  const scenes = networksOf(st.scene);
+  st.cache = st.cache || [];
+  st.nets = scenes.map((s, r) => {
+    const res = resolution(s.sizes), inputsKey = JSON.stringify([s.features, res, s.extent, s.formula]);
+    const c = st.cache[r] = st.cache[r] || {};
+    if (c.inputsKey !== inputsKey) { c.inputs = gridFeatures(s.features, res, s.extent, s.formula); c.inputsKey = inputsKey; }
+    c.work = workspace(s.sizes, res * res, c.work);
+    const net = snap.nets[r];
+    return { scene: s, res, stats: net.stats, params: net.params,
+             layers: forward({ sizes: s.sizes, activations: s.activations, output: s.output, params: net.params,
+                                off: s.off }, c.inputs, c.work) };
+  });
+  st.res = st.nets[0].res;
+  st.layers = st.nets[0].layers;
   st.shown = snap;
-  st.layers = forward({ sizes: s.sizes, activations: s.activations, output: s.output, params: snap.params, off: s.off },
-                      st.inputs, st.work);
-  if (playing) addCurvePoint(st.curve, snap.stats.slice(0, 3));
-  else if (!st.curve.epochs.length) addCurvePoint(st.curve, snap.stats.slice(0, 3));
+  while (st.curves.length < scenes.length) st.curves.push(emptyCurve());
+  st.curves.length = scenes.length;
+  snap.nets.forEach((net, r) => {
+    if (playing || !st.curves[r].epochs.length) addCurvePoint(st.curves[r], net.stats.slice(0, 3));
+  });
   draw(st);
 }
 
@@ -151,18 +176,21 @@ function draw(st) {
   if (!st.scene || !st.shown) return;
   const width = st.root.clientWidth;
   if (!width) return;
+  const race = Boolean(st.scene.racers);
   if (width !== st.width) {
     st.width = width;
-    st.lay = layout(width, st.scene.sizes, st.scene.kind, st.scene.labels, labelWidth(st.ctx));
-    st.links = links(st.lay, st.scene.sizes);
+    st.lay = race ? raceLayout(width, st.scene.racers.length)
+      : layout(width, st.scene.sizes, st.scene.kind, st.scene.labels, labelWidth(st.ctx));
+    st.links = race ? [] : links(st.lay, st.scene.sizes);
     const dpr = window.devicePixelRatio || 1;
     st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(st.lay.height * dpr);
     st.canvas.style.width = `${width}px`; st.canvas.style.height = `${st.lay.height}px`;
     st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     st.hover = null;
   }
-  paint(st.ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
-                                    hover: st.hover, points: st.points, curve: st.curve });
+  if (race) paintRace(st.ctx, st.lay, { nets: st.nets, points: st.points, curves: st.curves });
+  else paint(st.ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
+                                         hover: st.hover, points: st.points, curve: st.curves[0] });
   const c = st.counters, epoch = st.shown.stats[0];
   c.frames += 1;
   if (epoch !== c.epoch) { c.epochs += 1; c.epoch = epoch; }
@@ -172,14 +200,20 @@ function draw(st) {
   if (now - st.lastLabel > 500 || !st.scene.playing) { st.lastLabel = now; st.canvas.setAttribute("aria-label", describe(st)); }
 }
 
-// The text alternative of the picture: network, epoch, losses, accuracies.
+// The text alternative of the picture: network (or race), epoch, losses, accuracies.
 function describe(st) {
-  const [epoch, train, test, trainAcc, testAcc] = st.shown.stats, s = st.scene;
-  let text = `Neural network ${s.sizes.join("-")}, ${s.playing ? "training" : "paused"} at epoch ${epoch}: ` +
-    `train loss ${fmt(train)}, test loss ${fmt(test)}`;
-  if (Number.isFinite(trainAcc)) text += `, train accuracy ${(100 * trainAcc).toFixed(1)}%`;
-  if (Number.isFinite(testAcc)) text += `, test accuracy ${(100 * testAcc).toFixed(1)}%`;
-  return `${text}.`;
+  const s = st.scene, numbers = ([, train, test, trainAcc, testAcc]) => {
+    let text = `train loss ${fmt(train)}, test loss ${fmt(test)}`;
+    if (Number.isFinite(trainAcc)) text += `, train accuracy ${(100 * trainAcc).toFixed(1)}%`;
+    if (Number.isFinite(testAcc)) text += `, test accuracy ${(100 * testAcc).toFixed(1)}%`;
+    return text;
+  };
+  const state = `${s.playing ? "training" : "paused"} at epoch ${st.shown.stats[0]}`;
+  if (s.racers) {
+    const racers = st.nets.map((n) => `${n.scene.label}: ${n.scene.diverged ? "diverged" : numbers(n.stats)}`);
+    return `A race of ${racers.length} neural networks differing in ${s.setting}, ${state}. ${racers.join("; ")}.`;
+  }
+  return `Neural network ${s.sizes.join("-")}, ${state}: ${numbers(st.shown.stats)}.`;
 }
 
 // What is under the pointer: a neuron, a bias square, a link (the nearest within 4 px), or the plane.
@@ -229,7 +263,7 @@ function isHidden(st, nd) {
 }
 
 function hoverAt(st, e) {
-  if (!st.lay) return;
+  if (!st.lay || st.lay.race) return;
   const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
   const hit = hitTest(st, x, y);
   const before = st.hover;
@@ -242,7 +276,7 @@ function hoverAt(st, e) {
 }
 
 function clickAt(st, e) {
-  if (!st.lay || !st.setTrigger) return;
+  if (!st.lay || st.lay.race || !st.setTrigger) return;
   const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
   const hit = hitTest(st, x, y);
   if (!hit) return;

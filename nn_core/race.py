@@ -1,0 +1,188 @@
+"""A race: networks that differ in one setting, trained side by side.
+
+``Race(config)`` builds one ``Experiment`` per value of the raced setting
+(``config["race"]``, e.g. ``optimizer:sgd/momentum/adam``; see
+``params.parse_race``).  Everything else is the configuration's, so the
+racers see the same data, the same split and the same shuffling; with the
+same layer sizes (any setting but ``hidden`` and ``features``) they also start
+from the same initial weights.  What differs in the result is the setting.
+
+Training is in lockstep: ``run_until`` brings every racer still in the race
+to the next epoch before any goes further, so a picture of the race shows
+all of them at the same epoch.  A racer that diverges drops out and keeps its
+last network; the others go on.  The race offers the part of ``Trainer``'s
+interface the app's play loop uses (``epoch``, ``steps``, ``diverged``,
+``run_until``, ``train_epoch``, ``train_step``), so one loop plays either.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+
+from . import params
+from .activations import ACTIVATIONS
+from .experiment import DISPLAY_PARAMS, TRAINING_PARAMS, Experiment
+from .features import feature_label
+from .optimizers import OPTIMIZERS
+
+USEFUL_REG_RATE = 0.01  # the rate a race over regularisers uses when the configuration's is 0
+SUGGESTED = {  # a race worth watching for each setting, as a race value's part after the colon
+    "optimizer": "sgd/momentum/adam",
+    "learning_rate": "1.0/0.1/0.01",
+    "activation": "relu/tanh/sigmoid",
+    "hidden": "8/4,4/2,2,2,2",
+    "features": "x1,x2/x1_sq,x2_sq/x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2",
+    "regularization": "none/l1/l2",
+    "reg_rate": "0.001/0.01/0.1",
+    "batch_size": "1/10/100",
+    "init": "xavier/he/uniform",
+}
+
+
+def racer_configs(config):
+    """The configuration of each racer: ``config`` with the raced setting set to each value (validated).
+
+    A race over regularisation rates with no regulariser uses L2; a race over regularisers with a rate of
+    0 uses ``USEFUL_REG_RATE``: a race whose racers could not differ would teach nothing.
+    """
+    setting, values = params.parse_race(config["race"])
+    base = {**config, "race": ""}
+    if setting == "reg_rate" and base["regularization"] == "none":
+        base["regularization"] = "l2"
+    if setting == "regularization" and base["reg_rate"] == 0.0:
+        base["reg_rate"] = USEFUL_REG_RATE
+    return [params.validate(params.fit_layers({**base, setting: value})) for value in values]  # per-layer: fitted
+
+
+def racer_label(setting, value):
+    """A racer's name in the picture: its value of the raced setting, e.g. ``Adam``, ``rate 0.1``, ``hidden 4-2``."""
+    if setting == "hidden":
+        return f"hidden {'-'.join(map(str, value))}" if value else "no hidden layer"
+    if setting == "features":
+        return ", ".join(feature_label(f) for f in value)
+    if setting == "learning_rate":
+        return f"rate {value:g}"
+    if setting == "reg_rate":
+        return f"reg. rate {value:g}"
+    if setting == "batch_size":
+        return f"batch {value}"
+    if setting == "regularization":
+        return {"none": "no regularisation"}.get(value, value.upper())
+    if setting == "optimizer":
+        return OPTIMIZERS[value].label
+    if setting == "activation":
+        return ACTIVATIONS[value].label
+    return f"{value.capitalize()} init"
+
+
+class Race:
+    """The racers of ``config["race"]``: ``experiments`` (one per value) and their ``labels``.
+
+    Parameters
+    ----------
+    config : dict
+        A configuration whose ``race`` names a race (validated).
+    data : (X, y), optional
+        The user's own points, for every racer.
+    grid_res : int
+        Resolution of each racer's output picture.
+    """
+
+    def __init__(self, config, data=None, grid_res=80):
+        self.config = params.validate(config)
+        self.setting, self.values = params.parse_race(self.config["race"])
+        self.data = data
+        self.experiments = [Experiment(c, data=data, grid_res=grid_res) for c in racer_configs(self.config)]
+        self.labels = [racer_label(self.setting, v) for v in self.values]
+
+    def __repr__(self):
+        return f"Race({self.config['race']}, epoch {self.epoch})"
+
+    @property
+    def trainers(self):
+        """Every racer's trainer, in the order of the values."""
+        return [e.trainer for e in self.experiments]
+
+    @property
+    def running(self):
+        """The trainers still in the race (not diverged)."""
+        return [tr for tr in self.trainers if not tr.diverged]
+
+    @property
+    def diverged(self):
+        """True when every racer diverged: nothing is left to train."""
+        return not self.running
+
+    @property
+    def epoch(self):
+        """The epoch every racer still running has completed (the slowest's)."""
+        trainers = self.running or self.trainers
+        return min(tr.epoch for tr in trainers)
+
+    @property
+    def steps(self):
+        """Mini-batch updates made, all racers together (changes whenever any racer trains)."""
+        return sum(tr.steps for tr in self.trainers)
+
+    def run_until(self, deadline, max_epochs, after_epoch=None, clock=time.monotonic):
+        """Train every running racer to the next epoch, in turn, at most ``max_epochs`` times.
+
+        Stops at the first mini-batch that ends after ``deadline`` (a ``clock()`` time); the next call
+        carries each racer on from where it is.  ``after_epoch()`` is called each time all running racers
+        have reached a new epoch.  Returns the number of such epochs.
+        """
+        done = 0
+        while done < max_epochs and not self.diverged:
+            target = self.epoch + 1
+            for tr in self.running:
+                if tr.epoch < target:
+                    tr.run_until(deadline, 1, clock=clock)
+                if clock() >= deadline:
+                    break
+            if self.running and self.epoch >= target:
+                done += 1
+                if after_epoch is not None:
+                    after_epoch()
+            if clock() >= deadline:
+                break
+        return done
+
+    def train_epoch(self):
+        """One epoch for every running racer (a racer caught mid-epoch finishes its epoch)."""
+        target = self.epoch + 1
+        for tr in self.running:
+            while tr.epoch < target and tr.train_epoch():
+                pass
+        return not self.diverged
+
+    def train_step(self):
+        """One mini-batch update for every running racer."""
+        for tr in self.running:
+            tr.train_step()
+        return not self.diverged
+
+    def history(self):
+        """Every racer's per-epoch history (``Trainer.history``'s losses and scores) in one DataFrame, a first
+        column naming the racer; the gradient columns, which differ with the layers, are left out."""
+        tables = [tr.history.loc[:, ~tr.history.columns.str.startswith("grad_")].assign(racer=label)
+                  for label, tr in zip(self.labels, self.trainers)]
+        table = pd.concat(tables, ignore_index=True)
+        return table[["racer", *table.columns.drop("racer")]]
+
+    def update(self, config):
+        """Apply a new configuration in place when only training or display settings changed for every racer
+        (the race itself unchanged); returns False (a new ``Race`` is needed) otherwise."""
+        config = params.validate(config)
+        if config["race"] != self.config["race"]:
+            return False
+        racers = racer_configs(config)
+        if any({k for k in c if c[k] != e.config[k]} - set(TRAINING_PARAMS) - set(DISPLAY_PARAMS)
+               for c, e in zip(racers, self.experiments)):
+            return False
+        for c, e in zip(racers, self.experiments):
+            e.update(c)
+        self.config = config
+        return True
+

@@ -144,7 +144,7 @@ def load_widgets(config):
             for i in range(params.MAX_LAYERS):
                 ss[layer_setting_key(name, i)] = value[i] if i < len(value) else PARAMS[name].choices[0]
         elif kind != "neurons":  # switched-off neurons have no widget (a click in the picture sets them)
-            ss[name] = list(value) if PARAMS[name].kind == "multi" else value
+            ss[name] = list(value) if kind == "multi" else value
 
 
 def set_config(config, widgets=True):

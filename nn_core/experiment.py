@@ -30,7 +30,7 @@ from .trainer import Trainer
 MODEL_MAX_BYTES = 2_000_000
 MAX_EPOCH = 10**9
 TRAINING_PARAMS = ("learning_rate", "optimizer", "regularization", "reg_rate", "batch_size", "full_batch",
-                   "schedule", "decay_every", "decay_factor", "clip_norm")
+                   "schedule", "decay_every", "decay_factor", "clip_norm", "dropout")
 DISPLAY_PARAMS = ("show_test", "discretize", "epochs", "stop_below", "patience", "speed", "hide", "race")
 
 
@@ -82,11 +82,11 @@ class Experiment:
             self.notices.append(f"{LOSSES[c['loss']].label} does not fit your data ({data_kind}): the loss is "
                                 f"now auto, which trains with {LOSSES[self.loss].label.lower()}.")
             self.config = c = {**c, "loss": "auto"}
-        self.net = Network([len(c["features"]), *c["hidden"], n_out], c["activation"], output,
-                           c["init"], seed=c["seed"] + 2)
+        self.net = Network([len(c["features"]), *c["hidden"], n_out], params.hidden_activations(c), output,
+                           c["init"], seed=c["seed"] + 2, off=c["off"])
         if weights_from is not None:
             def shape(n):
-                return n.sizes, n.activation, n.output_activation
+                return n.sizes, n.activations, n.output_activation
             if shape(weights_from) != shape(self.net):
                 raise ValueError(f"the model {weights_from!r} does not match its configuration ({self.net!r})")
             self.net.params[:] = weights_from.params
@@ -144,20 +144,23 @@ class Experiment:
         return {"optimizer": c["optimizer"], "learning_rate": c["learning_rate"],
                 "batch_size": None if c["full_batch"] else c["batch_size"],
                 "regularization": c["regularization"], "reg_rate": c["reg_rate"],
-                **{name: c[name] for name in ("schedule", "decay_every", "decay_factor", "clip_norm")}}
+                **{name: c[name] for name in ("schedule", "decay_every", "decay_factor", "clip_norm", "dropout")}}
 
     def update(self, config):
-        """Apply a new configuration in place if only training or display settings changed.
+        """Apply a new configuration in place if only training or display settings, or the switched-off
+        neurons, changed (those keep the trained weights and the epoch).
 
         Returns False (and changes nothing) when the data or the network must
         be rebuilt, i.e. a new ``Experiment`` is needed.
         """
         config = params.validate(config)
         changed = {k for k in config if config[k] != self.config[k]}
-        if changed - set(TRAINING_PARAMS) - set(DISPLAY_PARAMS):
+        if changed - set(TRAINING_PARAMS) - set(DISPLAY_PARAMS) - {"off"}:
             return False
         if changed & set(TRAINING_PARAMS):
             self.trainer.configure(**self._training_kwargs(config))
+        if "off" in changed:
+            self.trainer.switch_off(config["off"])
         self.config = config
         return True
 

@@ -36,7 +36,9 @@ N_SAMPLES, NOISE, SEED, TRAIN_RATIO = {n_samples}, {noise}, {seed}, {train_ratio
 FEATURE_NAMES = {features}
 FORMULA = {formula!r}  # the feature "custom"
 HIDDEN = {hidden}  # neurons per hidden layer
-ACTIVATION, INIT = {activation!r}, {init!r}
+LAYER_ACTIVATIONS, INIT = {activations!r}, {init!r}  # one activation per hidden layer
+OFF = {off!r}  # hidden neurons switched off (output held at 0): (layer, unit), counted from 1
+DROPOUT = {dropout!r}  # the dropout rate of each hidden layer, in training only (empty: none)
 N_OUTPUTS, OUTPUT, LOSS = {n_outputs}, {output!r}, {loss!r}
 OPTIMIZER, LEARNING_RATE, BATCH_SIZE = {optimizer!r}, {learning_rate}, {batch_size}  # None: full batch
 REGULARIZATION, REG_RATE = {regularization!r}, {reg_rate}
@@ -80,13 +82,14 @@ def describe(name, loss, right, n, loss_format=".4f"):
 
 def main():
     X_train, y_train, X_test, y_test = make_data()
-    net = Network([X_train.shape[1], *HIDDEN, N_OUTPUTS], ACTIVATION, OUTPUT, INIT, np.random.default_rng(SEED + 2))
+    sizes = [X_train.shape[1], *HIDDEN, N_OUTPUTS]
+    net = Network(sizes, LAYER_ACTIVATIONS, OUTPUT, INIT, np.random.default_rng(SEED + 2), OFF)
     optimizer = Optimizer(OPTIMIZER, net, REGULARIZATION, REG_RATE)
     Y_train = targets(y_train, N_OUTPUTS)
     rng = np.random.default_rng(SEED + 3)  # the shuffling
     batch_size = min(BATCH_SIZE or len(X_train), len(X_train))
     for epoch in range(1, EPOCHS + 1):
-        train_epoch(net, X_train, Y_train, LOSS, optimizer, LEARNING_RATE, batch_size, rng)
+        train_epoch(net, X_train, Y_train, LOSS, optimizer, LEARNING_RATE, batch_size, rng, DROPOUT)
         if epoch % 10 == 0 or epoch == EPOCHS:
             train, test = measure(net, X_train, y_train), measure(net, X_test, y_test)
             print(f"Epoch {{epoch}}: {{describe('train', *train, len(y_train))}}; "
@@ -137,7 +140,8 @@ def standalone_script(config, data_kind=None):
         query="&".join(f"{k}={quote(v, safe=',')}" for k, v in params.encode(c).items()),
         reference_doc=inspect.getdoc(reference),
         n_samples=c["n_samples"], noise=c["noise"], seed=c["seed"], train_ratio=c["train_ratio"],
-        features=list(c["features"]), formula=c["formula"], hidden=list(c["hidden"]), activation=c["activation"],
+        features=list(c["features"]), formula=c["formula"], hidden=list(c["hidden"]),
+        activations=list(params.hidden_activations(c)), off=list(c["off"]), dropout=list(c["dropout"]),
         init=c["init"],
         n_outputs=n_outputs, output=output, loss=loss, optimizer=c["optimizer"],
         learning_rate=c["learning_rate"], batch_size=None if c["full_batch"] else c["batch_size"],

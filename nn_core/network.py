@@ -19,6 +19,14 @@ Backpropagation (for mean loss L over n samples)::
 The derivative is always evaluated at the pre-activation z (see
 ``activations.py``).
 
+Each hidden layer may have its own activation (``activation`` a list).  A
+hidden layer's activations may also be multiplied by a *mask*: 0 for a neuron
+switched off (``off``: held at output 0 in training and in every picture) and,
+while training with dropout, 0 for a dropped unit and ``1/(1-p)`` for a kept
+one.  With ``a = m * f(z)`` the chain rule gives ``da/dz = m * f'(z)``, so
+backprop multiplies ``delta`` by the same mask: nothing flows through a
+switched-off or dropped neuron.
+
 Two choices make a step fast at playground sizes, where the cost of a NumPy
 call, not arithmetic, dominates:
 
@@ -64,11 +72,31 @@ class Workspace:
         self.z = [np.empty((k, n), dtype) for k in sizes[1:]]
         self.delta = [np.empty((k, n), dtype) for k in sizes[1:]]
         self.tmp = [np.empty((k, n), dtype) for k in sizes[1:]]
+        # a masked layer's f(z) before the mask (its derivative needs it), allocated on first use
+        self.unmasked = [None] * (len(sizes) - 1)
+        self.masks = None  # the masks of the last forward pass (None: none), which backward uses
         # layer l: z[l] = M[l].T @ input, a[l + 1] = f(z[l]), and the next layer's input
         self.forward_layers = list(zip(self.z, self.a[1:], self.a_aug[1:] + [None]))
         # layer l = L-1 .. 1: dM[l] = a_aug[l] @ delta[l].T, delta[l - 1] = W[l] @ delta[l] * f'(z[l - 1])
         self.backward_layers = [(self.a_aug[l], self.delta[l].T, self.delta[l], self.delta[l - 1], self.z[l - 1],
                                  self.a[l], self.tmp[l - 1]) for l in range(len(sizes) - 2, 0, -1)]
+
+    def unmasked_buffer(self, l):
+        """The buffer of layer ``l``'s activations before its mask, ``(n_units, n)``."""
+        if self.unmasked[l] is None:
+            self.unmasked[l] = np.empty_like(self.z[l])
+        return self.unmasked[l]
+
+
+def _masked(f, mask, unmasked, z, out):
+    """A masked layer's activation ``out = mask * f(z)``, keeping ``f(z)`` in ``unmasked`` for backprop."""
+    return np.multiply(f(z, out=unmasked), mask, out=out)
+
+
+def _masked_backprop(backprop, mask, unmasked, delta, z, a, tmp):
+    """For ``a = m f(z)``: ``delta *= f'(z) * m``, with f' from the unmasked f(z) (``a`` is masked)."""
+    backprop(delta, z, unmasked, tmp)
+    delta *= mask
 
 
 def augment(X, dtype=np.float64):
@@ -85,8 +113,9 @@ class Network:
     ----------
     sizes : list of int
         Units per layer, inputs first, outputs last, e.g. ``[2, 4, 2, 1]``.
-    activation : str
-        Hidden activation: relu, tanh, sigmoid, linear or leaky_relu.
+    activation : str or sequence of str
+        Hidden activation: relu, tanh, sigmoid, linear or leaky_relu; or one
+        of these per hidden layer.
     output_activation : str
         sigmoid (binary), softmax (multi-class), linear or tanh (regression).
     init : str
@@ -95,35 +124,55 @@ class Network:
         Biases start at zero.
     seed : int
         Seed of the initial weights.
+    off : iterable of (layer, unit)
+        Hidden neurons switched off (output held at 0), 1-based as the
+        picture labels them: ``(1, 2)`` is neuron 1.2, the second of the first
+        hidden layer.  Settable later (``net.off = ...``); the weights stay.
+
+    Attributes
+    ----------
+    activations : tuple of str
+        The activation of each hidden layer, what forward and backward use.
+    activation : str or tuple of str
+        Their common name, or the tuple when they differ.
 
     Examples
     --------
     >>> net = Network([2, 4, 2, 1], activation="tanh", seed=0)
     >>> net
     Network(2-4-2-1, tanh -> sigmoid)
+    >>> Network([2, 4, 2, 1], activation=["relu", "tanh"], off=[(1, 2)])
+    Network(2-4-2-1, relu,tanh -> sigmoid, off 1.2)
     """
 
-    def __init__(self, sizes, activation="tanh", output_activation="sigmoid", init="xavier", seed=0):
+    def __init__(self, sizes, activation="tanh", output_activation="sigmoid", init="xavier", seed=0, off=()):
         sizes = [int(k) for k in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least 2 positive layer sizes; got {sizes}")
         if init not in INITS:
             raise ValueError(f"init must be one of {', '.join(INITS)}; got {init!r}")
         self.sizes = sizes
-        self.activation = activation
+        n_hidden = len(sizes) - 2
+        names = (activation,) * n_hidden if isinstance(activation, str) else tuple(activation)
+        if len(names) != n_hidden:
+            raise ValueError(f"activation must be one name or one per hidden layer ({n_hidden}); got {activation!r}")
+        self._acts = [get_activation(a, param="activation", allowed=HIDDEN_ACTIVATIONS) for a in names]
+        self.activations = names
+        self.activation = names[0] if names and len(set(names)) == 1 else activation if not names else names
         self.output_activation = output_activation
         self.init = init
         self.seed = seed
-        self._act = get_activation(activation, param="activation", allowed=HIDDEN_ACTIVATIONS)
         self._out_act = get_activation(output_activation, param="output_activation", allowed=OUTPUT_ACTIVATIONS)
         if output_activation == "softmax" and sizes[-1] < 2:
             raise ValueError("output_activation 'softmax' needs at least 2 outputs")
         self.params = np.zeros(sum((i + 1) * o for i, o in zip(sizes, sizes[1:])))
         self._mats = self.layer_views(self.params)
         self._mats_T = [m.T for m in self._mats]  # left operands of zT = M.T @ [a, 1].T
-        self._W_backward = [m[:-1] for m in self._mats][:0:-1]  # W[L-1], ..., W[1], as backward_into visits them
+        # W[L-1], ..., W[1] and the backprop step of the layer before each, as backward_into visits them
+        self._backward = list(zip([m[:-1] for m in self._mats][:0:-1], [a.backprop for a in self._acts][::-1]))
         out_f = partial(self._out_act.f, axis=0) if output_activation == "softmax" else self._out_act.f
-        self._fs = [self._act.f] * (len(sizes) - 2) + [out_f]
+        self._fs = [a.f for a in self._acts] + [out_f]
+        self.off = off
         self.initialize(np.random.default_rng(seed))
 
     def layer_views(self, flat):
@@ -156,16 +205,52 @@ class Network:
         return tuple(m[-1] for m in self._mats)
 
     @property
+    def off(self):
+        """The switched-off hidden neurons, sorted ``(layer, unit)`` pairs, 1-based (neuron 1.2 is ``(1, 2)``)."""
+        return self._off
+
+    @off.setter
+    def off(self, neurons):
+        pairs = sorted({tuple(p) for p in neurons})
+        for p in pairs:
+            if not (len(p) == 2 and all(isinstance(v, (int, np.integer)) for v in p)
+                    and 1 <= p[0] <= len(self.sizes) - 2 and 1 <= p[1] <= self.sizes[p[0]]):
+                raise ValueError(f"off must list hidden neurons (layer, unit), 1-based, of hidden layers "
+                                 f"{self.sizes[1:-1]}; got {p!r}")
+        self._off = tuple((int(l), int(u)) for l, u in pairs)
+        on = [None] * self.n_layers  # per weight layer: None, or the (n_units, 1) 0/1 column multiplying a
+        for l, u in self._off:
+            if on[l - 1] is None:
+                on[l - 1] = np.ones((self.sizes[l], 1))
+            on[l - 1][u - 1] = 0.0
+        self.off_masks = on if self._off else None  # None: no mask at all, the fast path
+
+    def masks_with(self, dropout):
+        """Every weight layer's mask for a pass: the switched-off neurons' times ``dropout``'s.
+
+        ``dropout`` lists, per hidden layer, None or an array broadcastable to
+        ``(n_units, n)`` (transposed, as inside a pass); returns such a list
+        for every weight layer (the output's entry None), for ``forward_into``.
+        """
+        masks = list(self.off_masks or [None] * self.n_layers)
+        for l, d in enumerate(dropout):
+            if d is not None:
+                masks[l] = d if masks[l] is None else d * masks[l]
+        return masks
+
+    @property
     def n_layers(self):
         """Number of weight layers (hidden layers + 1)."""
         return len(self._mats)
 
     def __repr__(self):
-        return f"Network({'-'.join(map(str, self.sizes))}, {self.activation} -> {self.output_activation})"
+        act = self.activation if isinstance(self.activation, str) else ",".join(self.activation)
+        off = f", off {' '.join(f'{l}.{u}' for l, u in self.off)}" if self.off else ""
+        return f"Network({'-'.join(map(str, self.sizes))}, {act} -> {self.output_activation}{off})"
 
     def copy(self):
-        """An independent network with the same architecture and parameters."""
-        twin = Network(self.sizes, self.activation, self.output_activation, self.init, self.seed)
+        """An independent network with the same architecture, switched-off neurons and parameters."""
+        twin = Network(self.sizes, self.activation, self.output_activation, self.init, self.seed, self.off)
         twin.params[:] = self.params
         return twin
 
@@ -175,15 +260,19 @@ class Network:
         """Buffers for passes over ``n`` samples (see ``Workspace``)."""
         return Workspace(self.sizes, n, dtype)
 
-    def forward_into(self, ws, x_aug, mats=None):
+    def forward_into(self, ws, x_aug, mats=None, masks=None):
         """Forward pass of the transposed augmented input ``x_aug = [X, 1].T`` into ``ws``.
 
         ``mats`` defaults to the network's own parameter blocks; the grid
-        evaluator passes float32 copies.  Returns the output ``ws.a[-1]``,
-        ``(n_out, n)``.
+        evaluator passes float32 copies.  ``masks`` (``masks_with``) defaults
+        to the switched-off neurons' (None when there are none); the trainer
+        passes dropout's too.  Returns the output ``ws.a[-1]``, ``(n_out, n)``.
         """
         a_in = x_aug
-        for m_T, f, (z, a, a_aug) in zip(self._mats_T if mats is None else [m.T for m in mats], self._fs,
+        ws.masks = masks = self.off_masks if masks is None else masks
+        fs = self._fs if masks is None else [f if m is None else partial(_masked, f, m, ws.unmasked_buffer(l))
+                                             for l, (f, m) in enumerate(zip(self._fs, masks))]
+        for m_T, f, (z, a, a_aug) in zip(self._mats_T if mats is None else [m.T for m in mats], fs,
                                          ws.forward_layers):
             np.dot(m_T, a_in, out=z)
             f(z, out=a)
@@ -191,7 +280,7 @@ class Network:
         return ws.a[-1]
 
     def backward_into(self, ws, x_aug, Y, loss, grad_mats):
-        """Backpropagate after ``forward_into``; write dL/d[W; b] into ``grad_mats``.
+        """Backpropagate after ``forward_into`` (through its masks); write dL/d[W; b] into ``grad_mats``.
 
         ``Y`` is the transposed ``(n_out, n)`` target matrix and ``loss`` a ``Loss``.
         """
@@ -203,9 +292,11 @@ class Network:
             loss.grad(a_out, Y, out=d)
             self._out_act.backprop(d, ws.z[-1], a_out, ws.tmp[-1])
         d *= ws.inv_n
-        backprop = self._act.backprop
-        for W, grad, (a_aug, d_T, d, d_prev, z_prev, a_prev, tmp) in zip(self._W_backward, grad_mats[:0:-1],
-                                                                         ws.backward_layers):
+        steps = self._backward if ws.masks is None else [
+            (W, step if m is None else partial(_masked_backprop, step, m, raw))
+            for (W, step), m, raw in zip(self._backward, ws.masks[-2::-1], ws.unmasked[-2::-1])]
+        for (W, backprop), grad, (a_aug, d_T, d, d_prev, z_prev, a_prev, tmp) in zip(steps, grad_mats[:0:-1],
+                                                                                   ws.backward_layers):
             np.dot(a_aug, d_T, out=grad)
             np.dot(W, d, out=d_prev)
             backprop(d_prev, z_prev, a_prev, tmp)
@@ -213,38 +304,51 @@ class Network:
 
     # -- the public, allocating API --
 
-    def _forward_ws(self, X):
+    def _forward_ws(self, X, dropout=None):
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (n_samples, {self.sizes[0]}); got {X.shape}")
         x_aug = augment(X)
         ws = self.workspace(len(X))
-        self.forward_into(ws, x_aug)
+        masks = None
+        if dropout is not None:
+            if len(dropout) != len(self.sizes) - 2:
+                raise ValueError(f"dropout must hold a mask or None per hidden layer ({len(self.sizes) - 2}); "
+                                 f"got {len(dropout)}")
+            masks = self.masks_with([None if d is None else np.asarray(d, dtype=np.float64).T for d in dropout])
+        self.forward_into(ws, x_aug, masks=masks)
         return ws, x_aug
 
-    def forward(self, X):
-        """Every layer's activations ``[X, a1, ..., output]``, each ``(n_samples, n_units)``."""
-        ws, x_aug = self._forward_ws(X)
+    def forward(self, X, dropout=None):
+        """Every layer's activations ``[X, a1, ..., output]``, each ``(n_samples, n_units)``.
+
+        ``dropout`` (optional): per hidden layer None or a mask ``(n_samples,
+        n_units)`` multiplying its activations, 0 for a dropped unit and
+        ``1/(1-p)`` for a kept one (the trainer draws these; pass them to check
+        the gradients of one masked network).
+        """
+        ws, x_aug = self._forward_ws(X, dropout)
         return [x_aug[:-1].T] + [a.T for a in ws.a[1:]]
 
     def predict(self, X):
         """The network output, ``(n_samples, n_outputs)``."""
         return self.forward(X)[-1]
 
-    def loss(self, X, y, loss="bce"):
+    def loss(self, X, y, loss="bce", dropout=None):
         """Mean loss over the samples (no regularisation term), exact for every logit.
 
         bce and cross-entropy are computed from the output pre-activation z
         (see ``losses.py``), so a confidently wrong network is not capped.
+        ``dropout``: masks as in ``forward``.
         """
         lossf = get_loss(loss, self.output_activation)
-        ws, _ = self._forward_ws(X)
+        ws, _ = self._forward_ws(X, dropout)
         return lossf.value(ws.z[-1].T, ws.a[-1].T, targets(y, self.sizes[-1]))
 
-    def gradients(self, X, y, loss="bce"):
-        """Exact gradients of ``net.loss(X, y, loss)``: ``(dW list, db list)``."""
+    def gradients(self, X, y, loss="bce", dropout=None):
+        """Exact gradients of ``net.loss(X, y, loss, dropout)``: ``(dW list, db list)``."""
         lossf = get_loss(loss, self.output_activation)
-        ws, x_aug = self._forward_ws(X)
+        ws, x_aug = self._forward_ws(X, dropout)
         grad = np.empty_like(self.params)
         grad_mats = self.layer_views(grad)
         self.backward_into(ws, x_aug, targets(y, self.sizes[-1]).T, lossf, grad_mats)
@@ -256,10 +360,11 @@ class Network:
         """Architecture and parameters as plain lists and strings, for JSON."""
         return {
             "sizes": self.sizes,
-            "activation": self.activation,
+            "activation": self.activation if isinstance(self.activation, str) else list(self.activation),
             "output_activation": self.output_activation,
             "init": self.init,
             "seed": self.seed,
+            "off": [list(p) for p in self.off],
             "weights": [w.tolist() for w in self.weights],
             "biases": [b.tolist() for b in self.biases],
         }
@@ -286,7 +391,15 @@ class Network:
         seed = d.get("seed", 0)
         if not isinstance(seed, int):
             raise ValueError("model seed must be an integer")
-        net = cls(sizes, str(d["activation"]), str(d["output_activation"]), str(init), seed)
+        activation = d["activation"]
+        if not (isinstance(activation, str) or isinstance(activation, list) and len(activation) <= 20):
+            raise ValueError("model activation must be a name or a list of names, one per hidden layer")
+        activation = activation if isinstance(activation, str) else [str(a) for a in activation]
+        off = d.get("off", [])
+        if not (isinstance(off, list) and len(off) <= sum(sizes[1:-1])
+                and all(isinstance(p, list) and len(p) == 2 and all(type(v) is int for v in p) for p in off)):
+            raise ValueError("model off must be a list of [layer, unit] pairs of hidden neurons")
+        net = cls(sizes, activation, str(d["output_activation"]), str(init), seed, off)
         ws, bs = d["weights"], d["biases"]
         if not (isinstance(ws, list) and isinstance(bs, list) and len(ws) == len(bs) == net.n_layers):
             raise ValueError(f"model needs {net.n_layers} weight matrices and bias vectors")

@@ -55,7 +55,7 @@ def trace(net, x, y, loss, layer, unit, learning_rate):
     acts = net.forward(X)
     dW, db = net.gradients(X, Y, loss)
     is_output = layer == net.n_layers - 1
-    name = net.output_activation if is_output else net.activation
+    name = net.output_activation if is_output else net.activations[layer]
     inputs, a = acts[layer][0], float(acts[layer + 1][0, unit])
     z = float(inputs @ net.weights[layer][:, unit] + net.biases[layer][unit])
     delta = float(db[layer][unit])
@@ -63,7 +63,8 @@ def trace(net, x, y, loss, layer, unit, learning_rate):
     if matched:  # the loss's derivative and f'(z) cancel: delta = a - y directly
         dL_da = df_dz = float("nan")
     else:
-        df_dz = float(ACTIVATIONS[name].df(np.array([z]), np.array([a]))[0])
+        act, z_arr = ACTIVATIONS[name], np.array([z])
+        df_dz = float(act.df(z_arr, act.f(z_arr))[0])  # from f(z): a is 0 for a switched-off neuron
         if is_output:
             dL_da = float(LOSSES[loss].grad(np.array([a]), targets(Y, net.sizes[-1])[0, unit:unit + 1])[0])
         else:  # what the next layer sends back: sum_k w_jk delta_k

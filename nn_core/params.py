@@ -38,7 +38,12 @@ class Param:
     ``bool``, ``multi`` (a subset of ``choices``, comma-separated in URLs),
     ``int_list`` (hidden layer sizes, each in [lo, hi], at most MAX_LAYERS),
     ``formula`` (text in x1 and x2 that ``formula.parse`` accepts; kept as typed, stripped),
+    ``layer_list`` (a value per hidden layer, each among ``choices``, comma-separated in URLs; the first
+    choice means "not set", and a list of nothing else is empty),
+    ``neurons`` (hidden neurons as ``layer.unit`` counted from 1, as the picture labels them, comma-separated
+    in URLs; a sorted tuple of ``(layer, unit)``),
     ``race`` (``setting:value/value...``, see ``parse_race``; kept in canonical form, "" for none).
+    Whether a per-layer value fits the hidden layers is checked across parameters (``layer_problems``).
     """
 
     name: str
@@ -55,9 +60,8 @@ class Param:
         """``value`` normalised to this parameter's type; ValueError if not allowed."""
         k = self.kind
         if k == "choice":
-            for c in self.choices:
-                if value == c or (isinstance(c, float) and _is_number(value) and math.isclose(value, c)):
-                    return c
+            if self._choice(value) is not None:
+                return self._choice(value)
             raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {shown(value)}")
         if k == "bool":
             if isinstance(value, bool):
@@ -82,6 +86,20 @@ class Param:
                 raise ValueError(f"{self.name} must be at most {MAX_LAYERS} integers in "
                                  f"[{self.lo}, {self.hi}]; got {shown(values)}")
             return tuple(int(v) for v in values)
+        if k == "layer_list":
+            values = tuple(value)
+            picked = [self._choice(v) for v in values]
+            if len(values) > MAX_LAYERS or None in picked:
+                raise ValueError(f"{self.name} must be at most {MAX_LAYERS} values among {_listed(self.choices)}; "
+                                 f"got {shown(values)}")
+            return () if all(v == self.choices[0] for v in picked) else tuple(picked)
+        if k == "neurons":
+            pairs = tuple(value)
+            if len(pairs) > MAX_LAYERS * MAX_NEURONS or not all(
+                    isinstance(p, tuple) and len(p) == 2 and all(type(v) is int and v >= 1 for v in p) for p in pairs):
+                raise ValueError(f"{self.name} must be hidden neurons written layer.unit (from 1), e.g. 1.2,2.1; "
+                                 f"got {shown(value)}")
+            return tuple(sorted(set(pairs)))
         if k == "formula":
             try:
                 return parse_formula(value).text
@@ -92,18 +110,20 @@ class Param:
             return "" if race is None else format_race(*race)
         raise AssertionError(k)
 
+    def _choice(self, value):
+        """The choice ``value`` stands for (a number close to a numeric one), or None."""
+        for c in self.choices:
+            if value == c or (isinstance(c, float) and _is_number(value) and math.isclose(value, c)):
+                return c
+        return None
+
     def parse(self, text):
         """The value written as ``text`` in a URL (not yet validated)."""
         text = text.strip()
         if self.kind == "bool":
             return {"true": True, "1": True, "false": False, "0": False}.get(text.lower(), text)
         if self.kind in ("int", "float") or (self.kind == "choice" and _is_number(self.default)):
-            for number in (int, float):  # int first: exact, and a 309-digit integer is not read as inf
-                try:
-                    return number(text)
-                except ValueError:
-                    pass
-            return text
+            return _number(text)
         if self.kind == "multi":
             return tuple(t.strip() for t in text.split(",") if t.strip())
         if self.kind == "int_list":
@@ -111,17 +131,43 @@ class Param:
                 return tuple(int(t) for t in text.split(",") if t.strip())
             except ValueError:
                 return (text,)
+        if self.kind == "layer_list":
+            numeric = _is_number(self.choices[0])
+            return tuple(_number(t) if numeric else t for t in (t.strip() for t in text.split(",")) if t)
+        if self.kind == "neurons":  # an entry that is not layer.unit stays text, for decode to drop
+            return tuple(_neuron(t) for t in (t.strip() for t in text.split(",")) if t)
         return text
 
     def format(self, value):
         """``value`` as written in a URL."""
         if self.kind == "bool":
             return "true" if value else "false"
-        if self.kind in ("multi", "int_list"):
+        if self.kind in ("multi", "int_list", "layer_list"):
             return ",".join(map(str, value))
+        if self.kind == "neurons":
+            return ",".join(f"{layer}.{unit}" for layer, unit in value)
         if isinstance(value, float):
             return repr(value)
         return str(value)
+
+
+def _number(text):
+    """``text`` as an int or a float if it is one, else the text (int first: exact, and a 309-digit integer
+    is not read as inf)."""
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _neuron(text):
+    """``"1.2"`` as ``(1, 2)`` (both from 1, at most 3 digits); anything else stays text."""
+    layer, dot, unit = text.partition(".")
+    if dot and all(t.isdigit() and len(t) <= 3 and int(t) >= 1 for t in (layer, unit)):
+        return int(layer), int(unit)
+    return text
 
 
 def _listed(choices, limit=120):
@@ -200,13 +246,15 @@ PANELS = {  # the panels below the playground, name -> label (hideable in a link
 HIDEABLE = ("problem", "dataset", "n_classes", "n_samples", "noise", "train_ratio", "seed", "features", "formula",
             "hidden", "activation", "init", "loss", "learning_rate", "optimizer", "regularization", "reg_rate",
             "batch_size", "full_batch", "epochs", "speed", "show_test", "discretize", "schedule", "decay_every",
-            "decay_factor", "clip_norm") + tuple(PANELS)  # "lesson": the panel
+            "decay_factor", "clip_norm", "layer_activations", "dropout") + tuple(PANELS)  # "lesson": the panel
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LOSS_CHOICES = ("auto",) + tuple(LOSSES)
 DECAY_FACTORS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 CLIP_NORMS = (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)
 STOP_LOSSES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+SAME = "same"  # a hidden layer whose activation follows Activation
+DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 PARAMS: dict[str, Param] = {
     p.name: p
@@ -237,6 +285,12 @@ PARAMS: dict[str, Param] = {
               lo=1, hi=MAX_NEURONS),
         Param("activation", "choice", "tanh", "Activation", "Non-linearity of the hidden neurons.",
               HIDDEN_ACTIVATIONS),
+        Param("layer_activations", "layer_list", (), "Layer activations",
+              "An activation per hidden layer, e.g. relu,tanh; same (or nothing) follows Activation.",
+              (SAME,) + HIDDEN_ACTIVATIONS),
+        Param("off", "neurons", (), "Switched-off neurons",
+              "Hidden neurons held at output 0 (click one in the picture), as layer.unit: 1.2 is the second "
+              "neuron of the first hidden layer."),
         Param("init", "choice", "xavier", "Initialisation",
               "How initial weights are drawn: Xavier (tanh, sigmoid), He (ReLU) or uniform in [-1, 1].", INITS),
         Param("loss", "choice", "auto", "Loss",
@@ -257,6 +311,10 @@ PARAMS: dict[str, Param] = {
         Param("decay_factor", "choice", 0.5, "Decay factor",
               "Step: the rate is multiplied by it every N epochs. Cosine: the lowest rate, as a share of the rate.",
               DECAY_FACTORS),
+        Param("dropout", "layer_list", (), "Dropout",
+              "The share of each hidden layer's neurons dropped at random in every training step (inverted "
+              "dropout; losses and pictures use the whole network), e.g. 0.2,0; one rate alone applies to every "
+              "hidden layer.", DROPOUT_RATES),
         Param("clip_norm", "choice", 0.0, "Clip gradient norm",
               "Gradients longer than this are scaled down to it before each update (0: off).", CLIP_NORMS),
         Param("stop_below", "choice", 0.0, "Stop below loss",
@@ -322,6 +380,39 @@ def _check_loss(config):
     output_setup(dataset_kind(config), config["loss"], config["n_classes"])
 
 
+def hidden_activations(config):
+    """The activation of each hidden layer: its ``layer_activations`` entry, or ``activation`` for same."""
+    own = config["layer_activations"] or (SAME,) * len(config["hidden"])
+    return tuple(config["activation"] if a == SAME else a for a in own)
+
+
+def layer_problems(config):
+    """What of the per-layer settings does not fit the hidden layers, as {name: message} (empty: all fit)."""
+    hidden, problems = config["hidden"], {}
+    for name in ("layer_activations", "dropout"):
+        if config[name] and len(config[name]) != len(hidden):
+            problems[name] = (f"{name} must give one value per hidden layer ({len(hidden)}: hidden is "
+                              f"{PARAMS['hidden'].format(hidden) or 'none'}); got {PARAMS[name].format(config[name])}")
+    missing = [p for p in config["off"] if not (p[0] <= len(hidden) and p[1] <= hidden[p[0] - 1])]
+    if missing:
+        problems["off"] = (f"off names neurons the hidden layers ({PARAMS['hidden'].format(hidden) or 'none'}) "
+                           f"do not have: {PARAMS['off'].format(missing)}")
+    return problems
+
+
+def fit_layers(config):
+    """``config`` with its per-layer settings fitted to its hidden layers, after ``hidden`` changed:
+    layer_activations and dropout cut to their number or padded with same and 0 (a new layer's
+    defaults), switched-off neurons that no longer exist dropped."""
+    hidden, fitted = config["hidden"], dict(config)
+    for name in ("layer_activations", "dropout"):
+        if config[name]:
+            fitted[name] = PARAMS[name].validate(
+                (tuple(config[name]) + (PARAMS[name].choices[0],) * len(hidden))[:len(hidden)])
+    fitted["off"] = tuple(p for p in config["off"] if p[0] <= len(hidden) and p[1] <= hidden[p[0] - 1])
+    return fitted
+
+
 def lesson_config(name):
     """The configuration of a lesson: the defaults, then the lesson's own values and hidden controls.
 
@@ -367,7 +458,12 @@ def decode(query, max_warnings=MAX_MESSAGES):
         try:
             if not isinstance(text, str):
                 raise ValueError(f"{name} must be text; got {type(text).__name__}")
-            config[name] = p.validate(p.parse(text))
+            value = p.parse(text)
+            if p.kind == "neurons" and any(isinstance(v, str) for v in value):
+                warnings.append(f"{name}: dropped {shown(', '.join(v for v in value if isinstance(v, str)))}, "
+                                "not neurons written layer.unit from 1 (e.g. 1.2).")
+                value = tuple(v for v in value if not isinstance(v, str))
+            config[name] = p.validate(value)
         except ValueError as e:
             warnings.append(f"{e}. Using {p.format(config[name]) or 'none'} instead.")
     if "dataset" in texts and "problem" not in texts:  # a link naming only the dataset implies its problem
@@ -378,6 +474,13 @@ def decode(query, max_warnings=MAX_MESSAGES):
         except ValueError as e:
             config[name] = default_dataset(config["problem"]) if name == "dataset" else DEFAULTS[name]
             warnings.append(f"{e}. Using {name} {config[name]}.")
+    if len(config["dropout"]) == 1:  # one rate for every hidden layer
+        config["dropout"] = PARAMS["dropout"].validate(config["dropout"] * len(config["hidden"]))
+    for name, problem in layer_problems(config).items():
+        kept = fit_layers(config)[name] if name == "off" else ()
+        config[name] = kept
+        instead = "same for every layer" if name == "layer_activations" else PARAMS[name].format(kept) or "none"
+        warnings.append(f"{problem}. Using {instead} instead.")
     return config, warnings if max_warnings is None else capped(warnings, max_warnings)
 
 
@@ -396,6 +499,8 @@ def validate(config):
     out.update({name: PARAMS[name].validate(v) for name, v in config.items()})
     _check_dataset(out)
     _check_loss(out)
+    for problem in layer_problems(out).values():
+        raise ValueError(problem)
     return out
 
 

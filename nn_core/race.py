@@ -53,7 +53,7 @@ def racer_configs(config):
         base["regularization"] = "l2"
     if setting == "regularization" and base["reg_rate"] == 0.0:
         base["reg_rate"] = USEFUL_REG_RATE
-    return [params.validate({**base, setting: value}) for value in values]
+    return [params.validate(params.fit_layers({**base, setting: value})) for value in values]  # per-layer: fitted
 
 
 def racer_label(setting, value):

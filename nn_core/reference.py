@@ -24,6 +24,14 @@ Backpropagation, for the mean loss L over the n examples of a batch:
 
 f'(z) is the slope at the PRE-activation z.  (The classic tutorial applied
 sigmoid' to the output a = sigmoid(z), the slope at the wrong point.)
+
+Each hidden layer may have its own activation.  A hidden layer's activations
+may be multiplied by a mask m, a = m f(z): 0 for a neuron switched off, and in
+training with dropout 0 for a dropped unit, 1 / (1 - p) for a kept one
+(inverted dropout: the expected activation stays f(z), so measuring needs no
+mask).  The chain rule then multiplies delta by the same m:
+
+    delta[l - 1] = (delta[l] @ W[l].T) * f'(z[l - 1]) * m[l - 1]
 """
 
 import numpy as np
@@ -167,15 +175,23 @@ class Network:
     """A fully connected network: ``weights[l]`` (n_in, n_out) and ``biases[l]`` (n_out,) per layer.
 
     ``sizes`` lists the units per layer, inputs first: [2, 4, 1] has one
-    hidden layer of 4.  ``init`` draws the first weights: "xavier" (normal,
-    variance 2 / (n_in + n_out), suits tanh and sigmoid), "he" (normal,
-    variance 2 / n_in, suits ReLU) or "uniform" (between -1 and 1).  Biases
-    start at zero.
+    hidden layer of 4.  ``activation`` is one name for every hidden layer or
+    a list, one per hidden layer.  ``init`` draws the first weights: "xavier"
+    (normal, variance 2 / (n_in + n_out), suits tanh and sigmoid), "he"
+    (normal, variance 2 / n_in, suits ReLU) or "uniform" (between -1 and 1).
+    Biases start at zero.  ``off`` lists hidden neurons switched off, as
+    (layer, unit) counted from 1: (1, 2) is the second neuron of the first
+    hidden layer.
     """
 
-    def __init__(self, sizes, activation="tanh", output_activation="sigmoid", init="xavier", rng=None):
+    def __init__(self, sizes, activation="tanh", output_activation="sigmoid", init="xavier", rng=None, off=()):
         rng = rng if rng is not None else np.random.default_rng(0)
-        self.activation, self.output_activation = activation, output_activation
+        hidden = sizes[1:-1]
+        self.activations = [activation] * len(hidden) if isinstance(activation, str) else list(activation)
+        self.output_activation = output_activation
+        self.on = [np.ones(k) for k in hidden]  # per hidden layer: 1 for a neuron on, 0 for one off
+        for layer, unit in off:
+            self.on[layer - 1][unit - 1] = 0.0
         self.weights, self.biases = [], []
         for n_in, n_out in zip(sizes, sizes[1:]):
             if init == "uniform":
@@ -186,15 +202,26 @@ class Network:
             self.weights.append(W)
             self.biases.append(np.zeros(n_out))
 
-    def forward(self, X):
-        """The pre-activations [z0, z1, ...] and activations [X, a1, ..., output] of every layer."""
+    def masks(self, dropout=None):
+        """What multiplies each hidden layer's activations: ``on``, times the dropout mask where one is given."""
+        dropout = dropout or [None] * len(self.on)
+        return [on if d is None else on * d for on, d in zip(self.on, dropout)]
+
+    def forward(self, X, masks=None):
+        """The pre-activations [z0, z1, ...] and activations [X, a1, ..., output] of every layer.
+
+        ``masks`` (``self.masks(...)``, by default without dropout) multiply the hidden activations.
+        """
+        masks = self.masks() if masks is None else masks
         zs, activations = [], [X]
         last = len(self.weights) - 1
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):
             z = activations[-1] @ W + b
-            f = ACTIVATIONS[self.output_activation if l == last else self.activation][0]
             zs.append(z)
-            activations.append(f(z))
+            if l == last:
+                activations.append(ACTIVATIONS[self.output_activation][0](z))
+            else:
+                activations.append(ACTIVATIONS[self.activations[l]][0](z) * masks[l])
         return zs, activations
 
     def predict(self, X):
@@ -206,17 +233,21 @@ class Network:
         zs, activations = self.forward(X)
         return LOSSES[loss](zs[-1], activations[-1], Y)
 
-    def backprop(self, X, Y, loss):
-        """Gradients (dW, db) of the mean loss, by the chain rule from the output back to the first layer."""
-        zs, activations = self.forward(X)
+    def backprop(self, X, Y, loss, dropout=None):
+        """Gradients (dW, db) of the mean loss, by the chain rule from the output back to the first layer.
+
+        ``dropout``: per hidden layer None or its dropout mask (n, n_units), as ``train_epoch`` draws them.
+        """
+        masks = self.masks(dropout)
+        zs, activations = self.forward(X, masks)
         delta = output_delta(zs[-1], activations[-1], Y, self.output_activation, loss)
-        derivative = ACTIVATIONS[self.activation][1]
         dW, db = [None] * len(self.weights), [None] * len(self.weights)
         for l in reversed(range(len(self.weights))):
             dW[l] = activations[l].T @ delta
             db[l] = delta.sum(axis=0)
             if l > 0:
-                delta = (delta @ self.weights[l].T) * derivative(zs[l - 1])
+                derivative = ACTIVATIONS[self.activations[l - 1]][1]
+                delta = (delta @ self.weights[l].T) * derivative(zs[l - 1]) * masks[l - 1]
         return dW, db
 
 
@@ -274,18 +305,26 @@ class Optimizer:
 # ---- training and measuring ----
 
 
-def train_epoch(net, X, Y, loss, optimizer, learning_rate, batch_size, rng):
+def dropout_masks(rates, n, sizes, rng):
+    """Inverted dropout's masks for a batch of n examples: per hidden layer of k units with rate p > 0,
+    an (n, k) array of 0 (dropped, with probability p) and 1 / (1 - p) (kept); None where p is 0."""
+    return [(rng.random((n, k)) >= p) / (1 - p) if p > 0 else None for p, k in zip(rates, sizes)]
+
+
+def train_epoch(net, X, Y, loss, optimizer, learning_rate, batch_size, rng, dropout=()):
     """One pass over the training set (X, Y) in mini-batches of ``batch_size`` examples.
 
     The examples are shuffled by a fresh permutation from ``rng`` each epoch
     (not when one batch holds them all: then the order changes nothing); the
-    last batch holds what is left.
+    last batch holds what is left.  ``dropout`` lists a rate per hidden layer
+    (empty: none); each batch draws its masks from ``rng`` after the shuffle.
     """
     n = len(X)
     order = rng.permutation(n) if batch_size < n else np.arange(n)
     for start in range(0, n, batch_size):
         rows = order[start:start + batch_size]
-        dW, db = net.backprop(X[rows], Y[rows], loss)
+        masks = dropout_masks(dropout, len(rows), [len(on) for on in net.on], rng) if any(dropout) else None
+        dW, db = net.backprop(X[rows], Y[rows], loss, masks)
         optimizer.step(net, dW, db, learning_rate)
 
 

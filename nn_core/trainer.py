@@ -11,7 +11,13 @@ doubles), and history rows are thinned the same way past ``max_history``.
 
 The learning rate may follow a schedule over epochs and the gradient may be
 clipped by its global norm (see ``schedules.py``); the history records the
-rate each epoch was trained with.  ``stop_reason`` says when a stop condition
+rate each epoch was trained with.
+
+Dropout (a rate p per hidden layer) is inverted dropout, in training steps
+only: each mini-batch draws its masks from the trainer's generator (after the
+epoch's shuffle, as ``reference.train_epoch``), so a seed replays a run
+exactly; losses, accuracies, gradient magnitudes and pictures are those of
+the network without dropout (whose expected activations the masks keep).  ``stop_reason`` says when a stop condition
 (a target test loss, or no improvement for some epochs) is met, and why.
 
 If the loss or a parameter becomes NaN or infinite, the epoch is undone, the
@@ -22,9 +28,9 @@ Memory is bounded whatever the user does.  With ``U`` the units after the
 input layer (``sum(net.sizes[1:])``), ``P`` the parameters, ``n`` the training
 and ``m`` the test samples, a trainer holds about
 
-- workspaces (``network.Workspace``, 4 float64 rows per unit and sample) for at most
+- workspaces (``network.Workspace``, 4 float64 rows per unit and sample, 5 in a masked layer) for at most
   four sample counts: the batch size ``b``, the last short batch ``n mod b``
-  (together at most ``n``), ``n`` and ``m`` for evaluation: <= 32·U·(2n + m) bytes;
+  (together at most ``n``), ``n`` and ``m`` for evaluation: <= 40·U·(2n + m) bytes;
   changing the batch size drops the old size's buffers;
 - two shuffled and two plain copies of the data: 32·n·(n_features + 1 + n_outputs) bytes,
   and one cached view per mini-batch of the current size (at most ``n``, ~250 bytes each);
@@ -32,7 +38,7 @@ and ``m`` the test samples, a trainer holds about
   and at most ``max_history + 1`` history rows.
 
 For the largest playground (8 hidden layers of 16, 2000 points, 90 % training)
-the workspaces are at most 32·129·(3600 + 200) B ≈ 15.7 MB; the default network
+the workspaces are at most 40·129·(3600 + 200) B ≈ 19.6 MB; the default network
 on 500 points needs about 0.2 MB.
 """
 
@@ -48,6 +54,7 @@ from .losses import get_loss, targets
 from .metrics import confusion_matrix, predicted_classes, r2_score
 from .network import augment
 from .optimizers import REGULARIZATIONS, add_penalty_gradient, make_optimizer
+from .reference import dropout_masks
 from .schedules import SCHEDULES, clip_by_norm
 from .schedules import rate as scheduled_rate
 
@@ -94,7 +101,8 @@ class Trainer:
         also yields accuracy) or targets (float).  The test set is optional.
     loss : str
         mse, bce or cross_entropy (must suit the network's output activation).
-    optimizer, learning_rate, batch_size, regularization, reg_rate, schedule, decay_every, decay_factor, clip_norm
+    optimizer, learning_rate, batch_size, regularization, reg_rate, schedule, decay_every, decay_factor, clip_norm,
+    dropout
         See ``configure``.
     seed : int
         Seed of the shuffling.
@@ -106,7 +114,7 @@ class Trainer:
     def __init__(self, net, X_train, y_train, X_test=None, y_test=None, loss="bce", optimizer="sgd",
                  learning_rate=0.03, batch_size=10, regularization=None, reg_rate=0.0, seed=0,
                  max_snapshots=200, max_history=10_000, schedule="constant", decay_every=100, decay_factor=0.5,
-                 clip_norm=0.0, start_epoch=0):
+                 clip_norm=0.0, start_epoch=0, dropout=()):
         self.net = net
         self.loss_name = loss
         self._data = (X_train, y_train, X_test, y_test)
@@ -147,7 +155,7 @@ class Trainer:
         self.epoch = self._start_epoch = int(start_epoch)  # completed epochs
         self.configure(optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
                        regularization=regularization, reg_rate=reg_rate, schedule=schedule,
-                       decay_every=decay_every, decay_factor=decay_factor, clip_norm=clip_norm)
+                       decay_every=decay_every, decay_factor=decay_factor, clip_norm=clip_norm, dropout=dropout)
         self.steps = 0  # mini-batch updates so far
         self._pos = 0  # position of the next mini-batch within the current epoch
         self.status = "ready"
@@ -161,7 +169,7 @@ class Trainer:
     # -- configuration --
 
     def configure(self, *, optimizer=None, learning_rate=None, batch_size=0, regularization=0, reg_rate=None,
-                  schedule=None, decay_every=None, decay_factor=None, clip_norm=None):
+                  schedule=None, decay_every=None, decay_factor=None, clip_norm=None, dropout=None):
         """Change training hyperparameters between steps; the network is kept.
 
         optimizer : sgd, momentum or adam (a change starts with fresh optimizer state)
@@ -170,6 +178,7 @@ class Trainer:
         regularization : None/"none", "l1" or "l2";  reg_rate : float >= 0
         schedule : constant, step or cosine; decay_every : int >= 1; decay_factor : in (0, 1]
         clip_norm : float >= 0, the largest gradient norm (0: no clipping)
+        dropout : a rate p in [0, 1) per hidden layer, or empty for none
         Arguments left out keep their value (0 means "unchanged" for batch_size
         and regularization, because None is meaningful there).
         """
@@ -208,6 +217,13 @@ class Trainer:
             if not (isinstance(clip_norm, (int, float)) and 0 <= clip_norm < math.inf):
                 raise ValueError(f"clip_norm must be a number >= 0 (0: no clipping); got {clip_norm!r}")
             self.clip_norm = float(clip_norm)
+        if dropout is not None:
+            dropout = tuple(dropout)
+            if not ((not dropout or len(dropout) == len(self.net.sizes) - 2)
+                    and all(isinstance(p, (int, float)) and 0 <= p < 1 for p in dropout)):
+                raise ValueError(f"dropout must be empty or a rate in [0, 1) per hidden layer "
+                                 f"({len(self.net.sizes) - 2}); got {dropout!r}")
+            self.dropout = tuple(float(p) for p in dropout) if any(dropout) else ()
         self._set_epoch_rate()
         self._rate_mask = self._weight_mask * self.reg_rate
         self._regularize = self.regularization != "none" and self.reg_rate > 0
@@ -253,7 +269,7 @@ class Trainer:
             np.take(self._sample_Y, order, axis=0, out=self._shuffled_Y)
         x, Y, ws, hi = self._batch(self._pos)
         net = self.net
-        net.forward_into(ws, x)
+        net.forward_into(ws, x, masks=self._dropout_masks(hi - self._pos) if self.dropout else None)
         net.backward_into(ws, x, Y, self._loss, self._grad_mats)
         if self.clip_norm:  # the loss's gradient, before the penalty's (as torch's clip_grad_norm_ and weight_decay)
             clip_by_norm(self._grad, self.clip_norm)
@@ -262,6 +278,11 @@ class Trainer:
         self.optimizer.update(net.params, self._grad, self._lr)
         self.steps += 1
         self._pos = hi
+
+    def _dropout_masks(self, n):
+        """A batch of ``n``'s masks: dropout's (drawn as ``reference.dropout_masks``, transposed) and ``net.off``'s."""
+        drawn = dropout_masks(self.dropout, n, self.net.sizes[1:-1], self._rng)
+        return self.net.masks_with([None if m is None else m.T for m in drawn])
 
     def train_step(self):
         """One mini-batch update; finishing the epoch records it.  Returns False once diverged."""
@@ -332,6 +353,16 @@ class Trainer:
         if not (isinstance(value, (int, float)) and math.isfinite(value)):
             raise ValueError(f"value must be a finite number; got {value!r}")
         self.net.params[index] = value
+        self._record_change()
+
+    def switch_off(self, neurons):
+        """Hold the hidden ``neurons`` ((layer, unit) pairs, 1-based: ``net.off``) at 0 from now on, the others
+        on; the weights, the optimizer's state and the epoch are kept, the result recorded (as ``set_parameter``)."""
+        self.net.off = neurons
+        self._record_change()
+
+    def _record_change(self):
+        """The network was changed by hand: its numbers replace the latest history row and snapshot."""
         self._rows.pop()
         if self._snapshots and self._snapshots[-1].epoch == self.epoch:
             self._snapshots.pop()
@@ -480,7 +511,8 @@ class Trainer:
         twin = Trainer(self.net.copy(), *self._data, loss=self.loss_name, optimizer=self.optimizer.name,
                        learning_rate=self.learning_rate, batch_size=self.batch_size,
                        regularization=self.regularization, reg_rate=self.reg_rate, schedule=self.schedule,
-                       decay_every=self.decay_every, decay_factor=self.decay_factor, clip_norm=self.clip_norm)
+                       decay_every=self.decay_every, decay_factor=self.decay_factor, clip_norm=self.clip_norm,
+                       dropout=self.dropout)
         for k, v in self.optimizer.state.items():
             np.copyto(twin.optimizer.state[k], v)
         twin._rng.bit_generator.state = self._rng.bit_generator.state

@@ -51,6 +51,8 @@ CONTROLS = [
     ("number_input", "decay_every", 30, "decay_every", 30, {"schedule": "step"}),
     ("select_slider", "decay_factor", 0.1, "decay_factor", 0.1, {"schedule": "step"}),
     ("select_slider", "clip_norm", 1.0, "clip_norm", 1.0, {}),
+    ("selectbox", "layer_activations_1", "relu", "layer_activations", ("same", "relu"), {}),
+    ("selectbox", "dropout_0", 0.2, "dropout", (0.2, 0.0), {}),
 ]
 
 
@@ -255,3 +257,34 @@ def test_metrics_show_r2_for_regression_and_accuracy_for_classes(query, shown_na
         assert metric(at, name) == format(h[f"{split}_{column}"], spec)
     if column == "r2":
         assert 0 < h.test_r2 < 1 and h.test_r2 != h.train_r2  # learning, and two numbers
+
+
+def test_per_layer_settings_follow_the_hidden_layers_and_dropout_keeps_training():
+    at = run_app(hidden="4,3", layer_activations="relu,sigmoid", dropout="0.3,0.1", off="1.2,2.3")
+    assert not at.exception and at.warning.len == 0
+    assert at.session_state["exp"].net.activations == ("relu", "sigmoid")
+    assert at.selectbox(key="layer_activations_0").value == "relu" and at.selectbox(key="dropout_1").value == 0.1
+    at.button(key="step").click().run()
+    trainer = at.session_state["exp"].trainer
+    at.selectbox(key="dropout_0").set_value(0.5).run()  # a training setting: in place, the epoch kept
+    assert at.session_state["exp"].trainer is trainer and trainer.dropout == (0.5, 0.1) and metric(at, "Epoch") == "1"
+    at.number_input(key="neurons_1").set_value(2).run()  # neuron 2.3 is gone: it is no longer off
+    assert config(at)["off"] == ((1, 2),) and at.query_params["off"] == "1.2"
+    at.button(key="add_layer").click().run()  # the new layer follows Activation, without dropout
+    c = config(at)
+    assert (c["hidden"], c["layer_activations"], c["dropout"]) == ((4, 2, 2), ("relu", "sigmoid", "same"),
+                                                                   (0.5, 0.1, 0.0))
+    assert at.selectbox(key="layer_activations_2").value == "same"
+    at.button(key="remove_layer").click().run()
+    at.button(key="remove_layer").click().run()
+    c = config(at)
+    assert (c["hidden"], c["layer_activations"], c["dropout"], c["off"]) == ((4,), ("relu",), (0.5,), ((1, 2),))
+    assert at.session_state["exp"].net.off == ((1, 2),) and not at.exception
+
+
+def test_a_per_layer_setting_that_does_not_fit_warns():
+    at = run_app(layer_activations="relu", off="1.9")
+    assert "layer_activations must give one value per hidden layer" in notices(at, "warning")
+    assert "off names neurons" in notices(at, "warning")
+    assert config(at)["layer_activations"] == () and config(at)["off"] == ()
+

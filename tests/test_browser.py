@@ -1,4 +1,5 @@
-"""Real-browser tests: Chromium plays, pauses, hovers, edits a weight and adds a point in the live view."""
+"""Real-browser tests: Chromium plays, pauses, hovers, edits a weight, adds a point and switches a neuron off in
+the live view."""
 
 import os
 import re
@@ -112,6 +113,36 @@ def test_clicking_the_plane_in_your_data_mode_adds_a_point_while_playing(browser
     page.close()
 
 
+def test_a_click_on_a_neuron_switches_it_off_and_back_on_keeping_the_training(browser_and_url):
+    browser, url = browser_and_url
+    page = open_playground(browser, url + "?hidden=4,3&layer_activations=relu,same&dropout=0.2,0", 1280, 800)
+    for _ in range(2):
+        page.get_by_role("button", name="Step", exact=True).click()
+        wait_for(lambda: epoch_of(page) == live_counters(page)["epoch"] > 0)
+    assert wait_for(lambda: epoch_of(page) == live_counters(page)["epoch"] == 2)
+    before = shown_params(page)
+    scene = f"document.querySelector('{LIVE}').nnpg.scene"
+    page.mouse.click(*live_point(page, ("node", 1, 1)))  # neuron 1.2, paused
+    page.wait_for_function(f"() => JSON.stringify({scene}.off) === '[[1,2]]'", timeout=10_000)
+    assert wait_for(lambda: "off=1.2" in page.url)
+    assert epoch_of(page) == 2 and shown_params(page) == before  # the trained weights, the same epoch
+    assert page.evaluate(f"() => document.querySelector('{LIVE}').nnpg.layers[1][1].every((v) => v === 0)")
+    page.mouse.move(*live_point(page, ("node", 1, 1)))
+    tip = page.locator(".nnpg-tip")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert tip.inner_text() == "neuron 1.2 off — click to switch on"
+    page.screenshot(path=ROOT / "artifacts" / "neuron_off.png")
+    play(page)
+    assert wait_for(lambda: live_counters(page)["epoch"] >= 10, 15)
+    page.mouse.click(*live_point(page, ("node", 1, 1)))  # playing: back on, training goes on
+    page.wait_for_function(f"() => {scene}.off.length === 0", timeout=10_000)
+    playing_from = live_counters(page)["epoch"]
+    assert playing_from >= 10 and wait_for(lambda: live_counters(page)["epoch"] > playing_from + 5, 15)
+    pause(page)
+    assert "off=" in page.url and "off=1.2" not in page.url
+    page.close()
+
+
 # what must be in view once Play is pressed (issue 12): on a laptop the network and the output; on a phone the
 # output and the metrics, right under Play (the network follows below)
 @pytest.mark.parametrize("width, height, in_view", [(1280, 800, ("plane", "network")),
@@ -161,7 +192,7 @@ def test_thumbnails_stay_large_and_labels_never_overlap(browser_and_url, query, 
         page.mouse.move(box["x"] + last["x"] + lay["node"] / 2, box["y"] + last["y"] + lay["node"] / 2)
         tip = page.locator(".nnpg-tip")
         tip.wait_for(state="visible", timeout=5_000)
-        assert tip.inner_text() == "neuron 8.16"
+        assert tip.inner_text() == "neuron 8.16 — click to switch off"
     page.close()
 
 

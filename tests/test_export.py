@@ -32,6 +32,9 @@ CONFIGS = {
     "leaky_relu_regression": {"problem": "regression", "dataset": "multi_gauss", "activation": "leaky_relu",
                               "hidden": (8, 8), "optimizer": "adam", "learning_rate": 0.01, "epochs": 5},
     "no_hidden_layer": {"dataset": "circle", "hidden": (), "features": ("x1_sq", "x2_sq"), "epochs": 5},
+    "layers_dropout_off": {"dataset": "xor", "hidden": (6, 4, 3), "activation": "tanh",
+                           "layer_activations": ("relu", "same", "sigmoid"), "dropout": (0.3, 0.0, 0.1),
+                           "off": ((1, 2), (2, 4)), "optimizer": "adam", "learning_rate": 0.01, "epochs": 6},
     "custom_formula": {"dataset": "circle", "hidden": (2,), "features": ("x1", "custom"),
                        "formula": "sqrt(x1**2 + x2**2) - log(abs(x2)) / 2", "epochs": 5},
 }

@@ -15,23 +15,23 @@ SHAPES = [[3], [3, 5], [3, 5, 4], [2, 4, 4, 4, 4]]  # inputs and hidden layers; 
 EPS = 1e-6
 
 
-def numeric_gradients(net, X, y, loss):
-    """Central differences of net.loss over every parameter."""
+def numeric_gradients(net, X, y, loss, dropout=None):
+    """Central differences of net.loss over every parameter (with fixed dropout masks, if given)."""
     grad = np.empty_like(net.params)
     for i in range(len(net.params)):
         old = net.params[i]
         net.params[i] = old + EPS
-        up = net.loss(X, y, loss)
+        up = net.loss(X, y, loss, dropout)
         net.params[i] = old - EPS
-        down = net.loss(X, y, loss)
+        down = net.loss(X, y, loss, dropout)
         net.params[i] = old
         grad[i] = (up - down) / (2 * EPS)
     return grad
 
 
-def analytic_gradients(net, X, y, loss):
+def analytic_gradients(net, X, y, loss, dropout=None):
     """net.gradients flattened in the order of net.params."""
-    dW, db = net.gradients(X, y, loss)
+    dW, db = net.gradients(X, y, loss, dropout)
     flat = np.empty_like(net.params)
     for m, w, b in zip(net.layer_views(flat), dW, db):
         m[:-1], m[-1] = w, b

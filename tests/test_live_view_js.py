@@ -2,7 +2,8 @@
 
 The live view evaluates the network in the browser from the weights it is sent; this checks every layer's
 activations against ``Grid.activations`` (float32) for every hidden activation, every feature, and the
-binary, multi-class and regression outputs, and the custom feature for a few formulas.  No server: the page
+binary, multi-class and regression outputs, the custom feature for a few formulas, and networks with an
+activation per layer and neurons switched off.  No server: the page
 and the modules (which import each other) are answered by Playwright's routing from ``static/live_view/``.
 """
 
@@ -39,7 +40,7 @@ EVALUATE = """async ([net, features, res, extent, formula]) => {
   return layers.map(toBase64);
 }"""
 
-# (features, hidden sizes, activation, output, outputs, custom feature's formula)
+# (features, hidden sizes, activation (one, or one per hidden layer), output, outputs, custom feature's formula)
 CASES = {f"{act}, all features": (list(FEATURES), [5, 3], act, "sigmoid", 1, DEFAULT_FORMULA)
          for act in HIDDEN_ACTIVATIONS}
 CASES.update({f"{name} alone": ([name], [3], "tanh", "sigmoid", 1, DEFAULT_FORMULA) for name in FEATURES})
@@ -53,7 +54,12 @@ CASES.update({
     "regression, tanh output": (["x1", "x2"], [3, 3], "leaky_relu", "tanh", 1, DEFAULT_FORMULA),
     "no hidden layer": (["x1_sq", "x2_sq"], [], "tanh", "sigmoid", 1, DEFAULT_FORMULA),
     "custom, all features": (list(FEATURES), [5, 3], "tanh", "sigmoid", 1, "sqrt(x1**2+x2**2)"),
+    "mixed activations": (["x1", "x2", "x1x2"], [4, 4, 3, 3, 2], list(HIDDEN_ACTIVATIONS), "sigmoid", 1,
+                          DEFAULT_FORMULA),
+    "mixed, softmax": (["x1", "x2"], [5, 3], ["leaky_relu", "sigmoid"], "softmax", 3, DEFAULT_FORMULA),
 })
+OFF = {"mixed activations": [(1, 1), (1, 4), (3, 2), (5, 2)], "mixed, softmax": [(2, 3)],
+       "tanh, all features": [(2, 1)]}  # switched-off neurons (layer, unit), from 1
 EPS32 = 2.0 ** -23  # float32's relative rounding
 
 
@@ -88,14 +94,14 @@ def page():
         yield page
 
 
-@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_browser_activations_equal_the_core_grid(page, case):
-    features, hidden, activation, output, n_out, formula = case
-    net = Network([len(features), *hidden, n_out], activation, output, seed=3)
+@pytest.mark.parametrize("name", CASES)
+def test_browser_activations_equal_the_core_grid(page, name):
+    features, hidden, activation, output, n_out, formula = CASES[name]
+    net = Network([len(features), *hidden, n_out], activation, output, seed=3, off=OFF.get(name, ()))
     rng = np.random.default_rng(4)
     net.params[:] = rng.normal(0, 1.2, net.params.shape)  # biases too, and weights large enough to saturate
     expected = Grid(features, RES, EXTENT, formula).activations(net)
-    spec = {"sizes": net.sizes, "activation": activation, "output": output,
+    spec = {"sizes": net.sizes, "activations": net.activations, "off": net.off, "output": output,
             "params": base64.b64encode(net.params.astype("<f4").tobytes()).decode()}
     got = page.evaluate(EVALUATE, [spec, features, RES, list(EXTENT), parse(formula).to_json()])
     assert len(got) == len(expected)
@@ -104,6 +110,8 @@ def test_browser_activations_equal_the_core_grid(page, case):
         js = np.moveaxis(units, 0, -1)
         scale = max(float(np.abs(want).max()), 1.0)
         np.testing.assert_allclose(js, want, rtol=1e-5, atol=max(1e-5 * scale, bound), err_msg=f"layer {layer}")
+    for layer, unit in net.off:  # the check above compares them with the core's zeros
+        assert not np.any(expected[layer][..., unit - 1])
 
 
 @pytest.mark.parametrize("sizes, res", [([2, 4, 2, 1], 100), ([7, 8, 8, 8, 8, 8, 8, 1], 100),  # TFPG's largest

@@ -35,6 +35,11 @@ def values(p):
         return st.lists(st.integers(int(p.lo), int(p.hi)), max_size=params.MAX_LAYERS).map(tuple)
     if p.kind == "formula":
         return st.sampled_from(FORMULAS)
+    if p.kind == "layer_list":  # validate gives the canonical form (only the first choice: empty)
+        return st.lists(st.sampled_from(p.choices), max_size=params.MAX_LAYERS).map(p.validate)
+    if p.kind == "neurons":
+        pairs = st.tuples(st.integers(1, params.MAX_LAYERS), st.integers(1, params.MAX_NEURONS))
+        return st.lists(pairs, max_size=6).map(p.validate)
     if p.kind == "race":  # no race, or 2-4 different values of a raceable setting (a hidden layer at least)
         def race(setting):
             inner = values(PARAMS[setting]).filter(lambda v: v != ())
@@ -54,8 +59,9 @@ def fits(config):
 
 @st.composite
 def configs(draw):
-    """A valid configuration: independent values, then a problem and a loss that suit the dataset."""
-    c = {name: draw(values(p)) for name, p in PARAMS.items()}
+    """A valid configuration: independent values, then per-layer settings fitted to the hidden layers, a
+    problem and a loss that suit the dataset."""
+    c = params.fit_layers({name: draw(values(p)) for name, p in PARAMS.items()})
     c["problem"] = "regression" if DATASETS[c["dataset"]].kind == "regression" else "classification"
     c["loss"] = draw(st.sampled_from([loss for loss in PARAMS["loss"].choices if fits({**c, "loss": loss})]))
     return c
@@ -128,13 +134,20 @@ def test_any_query_decodes_to_a_valid_configuration_with_a_warning_per_bad_value
         try:
             if not isinstance(value, str):  # an empty list
                 raise ValueError
-            wanted = p.validate(p.parse(value))
+            parsed = p.parse(value)
+            if p.kind == "neurons" and any(isinstance(v, str) for v in parsed):  # not layer.unit: dropped
+                problems.append(name)
+                parsed = tuple(v for v in parsed if not isinstance(v, str))
+            wanted = p.validate(parsed)
         except ValueError:
             problems.append(name)
             continue
         unchanged.discard(name)
-        if config[name] != wanted:  # a good value is only ever replaced to fit the dataset, with a warning
-            assert name in ("dataset", "loss"), (name, value, warnings)
+        if name == "dropout" and len(wanted) == 1:  # one rate for every hidden layer
+            wanted *= len(config["hidden"])
+        if config[name] != wanted:  # a good value is only ever replaced to fit the dataset or the layers, with a
+            # warning; switched-off neurons that do not exist are dropped from the list, with a warning
+            assert name in ("dataset", "loss", "layer_activations", "dropout", "off"), (name, value, warnings)
             problems.append(name)
     if len(warnings) <= MAX_MESSAGES:
         assert all(name in text for name in problems), (problems, warnings)
@@ -188,3 +201,46 @@ def test_every_lesson_link_builds_and_trains(name):
     assert exp.trainer.run(1) == 1
     override, _ = params.decode({"lesson": name, "seed": "7"})
     assert override == {**config, "seed": 7}
+
+
+def test_per_layer_settings_in_the_url():
+    query = {"hidden": "4,3", "layer_activations": "relu,same", "dropout": "0.2,0", "off": "2.3, 1.1"}
+    config, warnings = params.decode(query)
+    assert warnings == []
+    assert (config["layer_activations"], config["dropout"], config["off"]) == (
+        ("relu", "same"), (0.2, 0.0), ((1, 1), (2, 3)))
+    assert params.hidden_activations(config) == ("relu", "tanh")
+    assert {k: params.encode(config)[k] for k in query} == {
+        "hidden": "4,3", "layer_activations": "relu,same", "dropout": "0.2,0.0", "off": "1.1,2.3"}
+    assert params.decode({"layer_activations": "same,same", "dropout": "0,0"}) == (params.DEFAULTS, [])
+    assert params.decode({"hidden": "4,3,2", "dropout": "0.5"})[0]["dropout"] == (0.5,) * 3  # one rate for all
+
+
+@pytest.mark.parametrize("query, name, kept", [
+    ({"layer_activations": "relu"}, "layer_activations", ()),  # hidden is 4,2: two layers
+    ({"hidden": "4", "layer_activations": "relu,tanh"}, "layer_activations", ()),
+    ({"dropout": "0.1,0.2,0.3"}, "dropout", ()),
+    ({"off": "1.2,3.1,2.3"}, "off", ((1, 2),)),  # hidden 4,2: there is no layer 3, no neuron 2.3
+    ({"off": "1.2,x,1.2.3,0.1"}, "off", ((1, 2),)),  # not layer.unit: dropped
+])
+def test_per_layer_settings_that_do_not_fit_warn_and_fall_back(query, name, kept):
+    config, warnings = params.decode(query)
+    assert config[name] == kept and params.validate(config) == config
+    assert len(warnings) == 1 and warnings[0].startswith(name), warnings
+
+
+@pytest.mark.parametrize("config", [{"layer_activations": ("relu",)}, {"dropout": (0.1, 0.1, 0.1)},
+                                    {"hidden": (3,), "off": ((1, 4),)}, {"off": ((3, 1),)}])
+def test_validate_refuses_per_layer_settings_that_do_not_fit(config):
+    with pytest.raises(ValueError, match="|".join(config)):
+        params.validate(config)
+
+
+def test_changing_the_hidden_layers_fits_the_per_layer_settings():
+    config = params.validate({"hidden": (4, 3), "layer_activations": ("relu", "sigmoid"), "dropout": (0.2, 0.1),
+                              "off": ((1, 4), (2, 1))})
+    wider = params.fit_layers({**config, "hidden": (3, 3, 2)})
+    assert (wider["layer_activations"], wider["dropout"], wider["off"]) == (
+        ("relu", "sigmoid", "same"), (0.2, 0.1, 0.0), ((2, 1),))
+    assert params.fit_layers({**config, "hidden": ()})["layer_activations"] == ()
+    assert params.validate(wider) == wider

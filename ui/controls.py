@@ -21,7 +21,7 @@ from nn_core.race import racer_label
 from nn_core.schedules import rates
 
 from . import figures, state
-from .state import K, layer_key
+from .state import K, layer_key, layer_setting_key
 from .text import plain
 
 _NAMED = {
@@ -98,13 +98,17 @@ def read_config():
     """The configuration the widgets show now (invalid input keeps the previous value)."""
     ss = st.session_state
     config = dict(ss[K.CONFIG])
-    for name in PARAMS:
+    for name, p in PARAMS.items():
         if name == "hidden":
             config[name] = tuple(ss.get(layer_key(i), n) for i, n in enumerate(ss[K.CONFIG]["hidden"]))
+        elif p.kind == "layer_list":  # one widget per hidden layer (the hidden layers were read first)
+            now = ss[K.CONFIG][name]
+            config[name] = tuple(ss.get(layer_setting_key(name, i), now[i] if i < len(now) else p.choices[0])
+                                 for i in range(len(config["hidden"])))
         elif name in ss:
-            config[name] = tuple(ss[name]) if PARAMS[name].kind == "multi" else ss[name]
+            config[name] = tuple(ss[name]) if p.kind == "multi" else ss[name]
     try:
-        return params.validate(config)
+        return params.validate(params.fit_layers(config))  # a changed layer drops its missing neurons
     except ValueError as e:
         state.notify("warning", f"{e}. The previous setting is kept.")
         return ss[K.CONFIG]
@@ -200,6 +204,7 @@ def network_ui():
             kind, params.LOSS_CHOICES)
         param_widget("loss", options=losses)
         param_widget("init")
+        layers_ui()
         param_widget("speed")
         param_widget("seed")
         param_widget("schedule")
@@ -215,6 +220,28 @@ def network_ui():
         param_widget("clip_norm")
         param_widget("stop_below")
         param_widget("patience")
+
+
+def layers_ui():
+    """Per hidden layer, its activation (by default the same as Activation), then per hidden layer its
+    dropout rate: each list under its title; the widgets' collapsed labels name them for assistive technology."""
+    ss = st.session_state
+    c = ss[K.CONFIG]
+    common = ACTIVATIONS[ss.get("activation", c["activation"])].label
+    shows = {"layer_activations": lambda v: f"same ({common})" if v == params.SAME else ACTIVATIONS[v].label,
+             "dropout": lambda v: "none" if v == 0 else f"{v:.0%}"}
+    for name, show in shows.items():
+        if name in c["hide"] or not c["hidden"]:
+            continue
+        p = PARAMS[name]
+        st.markdown(f":small[{p.label}]", help=p.help)  # the size of a widget's label
+        for i in range(len(c["hidden"])):
+            key = layer_setting_key(name, i)
+            if key not in ss:
+                state.load_widgets({name: c[name]})
+            st.selectbox(f"Layer {i + 1} {'activation' if name == 'layer_activations' else 'dropout'}", p.choices,
+                         key=key, format_func=lambda v, i=i, show=show: f"Layer {i + 1}: {show(v)}",
+                         label_visibility="collapsed")
 
 
 def output_ui():

@@ -139,7 +139,7 @@ def network_scene(exp):
     """One network's part of the scene: its shape, activations, inputs and labels (with the ``custom``
     feature, its formula's postfix program, which ``formula.js`` evaluates)."""
     net, features = exp.net, exp.config["features"]
-    part = {"sizes": net.sizes, "activation": net.activation, "output": net.output_activation,
+    part = {"sizes": net.sizes, "activations": net.activations, "off": net.off, "output": net.output_activation,
             "features": list(features), "labels": layer_labels(exp)}
     if "custom" in features:
         part["formula"] = parse(exp.config["formula"]).to_json()
@@ -272,6 +272,14 @@ def _on_edit():
     ss[K.LIVE_RERUN_APP] = True  # the panels show the new network
 
 
+def _on_toggle_neuron():
+    """A click on a hidden neuron (playing or paused): switch it off, or back on; training is kept."""
+    ss = st.session_state
+    neuron = ss[K.LIVE].toggle_neuron
+    if isinstance(neuron, dict) and state.toggle_neuron(neuron.get("layer"), neuron.get("unit")):
+        ss[K.LIVE_RERUN_APP] = True  # the panels show the changed network
+
+
 def _on_add_point():
     """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
     ss = st.session_state
@@ -305,7 +313,8 @@ def live_ui():
             texts = metric_texts(ss[K.EXP].trainer, ss[K.PLAYING]) if race is None else race_texts(race)
             for label, text in texts:
                 row.metric(label, text, width="content")
-            live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point)
+            live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point,
+                      on_toggle_neuron=_on_toggle_neuron)
         except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back
             controls.failed_ui("the live view", "start_again_live", " while training")
         if ss.pop(K.LIVE_RERUN_APP, False):

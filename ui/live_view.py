@@ -14,7 +14,9 @@ Contract (``bench/`` and the tests rely on it; the byte layout is ``nn_core/snap
   ``need``: ``{"have": last epoch queued, "stream": stream id held, "queued": snapshots queued,
   "fps": frames drawn per second, "data_id": id of the points held}``, when its queue runs low while playing;
   ``edit``: ``{"index": position in Network.params, "value": number}``, a weight or bias typed in while paused;
-  ``add_point``: ``{"x1": ..., "x2": ...}``, a click on the output plane when ``meta["add_points"]``.
+  ``add_point``: ``{"x1": ..., "x2": ...}``, a click on the output plane when ``meta["add_points"]``;
+  ``toggle_neuron``: ``{"layer": hidden layer from 1, "unit": neuron from 1}``, a click on a hidden neuron
+  (playing or paused), which switches it off or back on (``meta["off"]`` lists those off).
 * Page counters, on the root element ``.nnpg-live`` (``dataset``, strings): ``frames`` (pictures
   painted), ``epochs`` (distinct epochs painted), ``epoch`` (the one on screen), ``snapshots`` and
   ``batches`` (received), ``mounts`` (also ``window.__nnpg.mounts``: more than 1 means a remount).  The
@@ -48,10 +50,11 @@ LIVE_VIEW = st.components.v2.component("nnpg_live", js=LOADER, css=(ASSETS / "li
                                        isolate_styles=False)
 
 
-def live_view(batch, on_need=None, on_edit=None, on_add_point=None):
+def live_view(batch, on_need=None, on_edit=None, on_add_point=None, on_toggle_neuron=None):
     """Mount the live view with one batch (bytes); returns the component's result (its trigger values)."""
     return LIVE_VIEW(key=K.LIVE, data=batch, on_need_change=on_need or _ignore, on_edit_change=on_edit or _ignore,
-                     on_add_point_change=on_add_point or _ignore)
+                     on_add_point_change=on_add_point or _ignore,
+                     on_toggle_neuron_change=on_toggle_neuron or _ignore)
 
 
 def _ignore():

@@ -8,7 +8,8 @@ leave another view stale.
 
 The keys (``K``) are declared once here.  Widgets are keyed by their
 parameter's name (see ``nn_core.params``), the neurons of hidden layer ``i``
-by ``layer_key(i)``.
+by ``layer_key(i)``, a per-layer setting's (activation, dropout) by
+``layer_setting_key(name, i)``.
 """
 
 from __future__ import annotations
@@ -92,6 +93,11 @@ def layer_key(i):
     return f"neurons_{i}"
 
 
+def layer_setting_key(name, i):
+    """The widget key of per-layer parameter ``name``'s value for hidden layer ``i`` (from 0)."""
+    return f"{name}_{i}"
+
+
 def init_session():
     """Set up a new session from the URL (bad values fall back with a warning)."""
     ss = st.session_state
@@ -131,11 +137,15 @@ def load_widgets(config):
     """Put a configuration's values into the widgets' session-state keys."""
     ss = st.session_state
     for name, value in config.items():
+        kind = PARAMS[name].kind
         if name == "hidden":
             for i, n in enumerate(value):
                 ss[layer_key(i)] = n
-        else:
-            ss[name] = list(value) if PARAMS[name].kind == "multi" else value
+        elif kind == "layer_list":  # every layer's widget: an empty list is the first choice (same, 0) everywhere
+            for i in range(params.MAX_LAYERS):
+                ss[layer_setting_key(name, i)] = value[i] if i < len(value) else PARAMS[name].choices[0]
+        elif kind != "neurons":  # switched-off neurons have no widget (a click in the picture sets them)
+            ss[name] = list(value) if kind == "multi" else value
 
 
 def set_config(config, widgets=True):
@@ -354,9 +364,28 @@ def reset():
 
 
 def set_param(name, value):
-    """Change one parameter from a callback (before its widget is drawn): widget, URL and experiment."""
-    load_widgets({name: value})
-    apply_config(params.validate({**st.session_state[K.CONFIG], name: value}))
+    """Change one parameter from a callback (before its widget is drawn): widget, URL and experiment.
+
+    The per-layer settings follow a change of the hidden layers (``params.fit_layers``).
+    """
+    before = st.session_state[K.CONFIG]
+    config = params.validate(params.fit_layers({**before, name: value}))
+    load_widgets({k: v for k, v in config.items() if v != before[k]})
+    apply_config(config)
+
+
+def toggle_neuron(layer, unit):
+    """Switch hidden neuron ``layer.unit`` (both from 1, as the picture labels it) off, or back on.
+
+    The trained weights and the epoch stay (``Experiment.update``).  Returns False for a neuron the
+    network does not have (a click on a picture that is out of date).
+    """
+    off = set(st.session_state[K.CONFIG]["off"]) ^ {(layer, unit)}
+    try:
+        set_param("off", tuple(off))
+    except ValueError:
+        return False
+    return True
 
 
 def regenerate():

@@ -70,6 +70,11 @@ export function layout(width, sizes, kind, labels, textWidth) {
   };
 }
 
+// Whether neuron i (from 0) of column l (0: the inputs) is switched off (scene.off: [layer, unit] from 1).
+export function isOff(scene, l, i) {
+  return scene.off.some(([layer, unit]) => layer === l && unit === i + 1);
+}
+
 // Links: one per weight, in Network.params order within each layer block; biases: one per non-input node.
 export function links(lay, sizes) {
   const out = [];
@@ -166,10 +171,10 @@ export function paint(ctx, lay, linkList, view) {
   // the widest link: 5.8 px beside 48-px nodes, narrower with smaller nodes (a dense network stays legible, and
   // a wide antialiased curve is what costs most to draw: 1840 links on 8 layers of 16)
   const widest = Math.max(1.5, Math.min(5.8, 0.12 * s));
-  ctx.globalAlpha = 0.75;
   for (const k of linkList) {
     if (k.bias) continue;
     const w = params[k.index];
+    ctx.globalAlpha = isOff(scene, k.l, k.i) || isOff(scene, k.l + 1, k.k) ? 0.12 : 0.75;  // faint: nothing flows
     ctx.strokeStyle = w >= 0 ? "#0877bd" : "#f59322";
     ctx.lineWidth = 0.5 + (widest - 0.5) * Math.min(1, Math.abs(w) / biggest);
     ctx.beginPath(); ctx.moveTo(k.x0, k.y0);
@@ -189,6 +194,7 @@ export function paint(ctx, lay, linkList, view) {
   q = 0;
   lay.nodes.forEach((column, l) => column.forEach((nd, i) => {
     blit(ctx, atlas, m * q++, m, nd.x, nd.y, s, false);
+    if (isOff(scene, l, i)) paintOff(ctx, nd, s);
     const hovered = hover && hover.node === nd;
     ctx.strokeStyle = hovered ? "#000" : "#999"; ctx.lineWidth = hovered ? 2 : 1;
     ctx.strokeRect(nd.x + 0.5, nd.y + 0.5, s - 1, s - 1);
@@ -206,6 +212,14 @@ export function paint(ctx, lay, linkList, view) {
   paintPlane(ctx, lay, view);
   paintLoss(ctx, lay.loss, view.curve);
   paintLegend(ctx, lay.legend, scene);
+}
+
+// A switched-off neuron: its (flat grey) thumbnail washed out and crossed.
+function paintOff(ctx, nd, s) {
+  ctx.fillStyle = "rgba(255,255,255,0.6)"; ctx.fillRect(nd.x, nd.y, s, s);
+  ctx.strokeStyle = "#777"; ctx.lineWidth = 1.5; ctx.beginPath();
+  ctx.moveTo(nd.x + 3, nd.y + 3); ctx.lineTo(nd.x + s - 3, nd.y + s - 3);
+  ctx.moveTo(nd.x + s - 3, nd.y + 3); ctx.lineTo(nd.x + 3, nd.y + s - 3); ctx.stroke();
 }
 
 function paintPlane(ctx, lay, view) {

@@ -62,14 +62,17 @@ export function workspace(sizes, n, reuse) {
 }
 
 // Every layer's activations for inputs (one Float32Array per unit, all of length n):
-// net = {sizes, activation, output, params}, params flat as Network.params (per layer [W; b], row-major,
-// shape (n_in + 1, n_out)). Returns [inputs, hidden..., outputs], each a list of Float32Array per unit: the
-// buffers of work (workspace(sizes, n); the next call with it overwrites them).
+// net = {sizes, activations, output, params, off}: an activation per hidden layer, params flat as
+// Network.params (per layer [W; b], row-major, shape (n_in + 1, n_out)), off the switched-off hidden neurons
+// as [layer, unit] pairs counted from 1 (Network.off: their activations are 0). Returns [inputs, hidden...,
+// outputs], each a list of Float32Array per unit: the buffers of work (workspace(sizes, n); the next call with
+// it overwrites them).
 // Unit by unit, z = b + sum_i w_i x_i over all points, four inputs at a time (one pass over z per four
 // weights: the passes over memory, not the arithmetic, are what costs); sums in float64 of float32 inputs
 // and weights, each activation stored as float32 as the core's.
 export function forward(net, inputs, work = workspace(net.sizes, inputs[0].length)) {
   const { sizes, params } = net, n = inputs[0].length, depth = sizes.length - 1;
+  const off = new Set((net.off || []).map(([layer, unit]) => `${layer}.${unit}`));
   let offset = 0, a = inputs;
   for (let l = 0; l < depth; l++) {
     const nIn = sizes[l], nOut = sizes[l + 1], last = l + 1 === depth, out = work.units[l];
@@ -87,8 +90,9 @@ export function forward(net, inputs, work = workspace(net.sizes, inputs[0].lengt
         const w = W(i, k), x = a[i];
         for (let p = 0; p < n; p++) z[p] += w * x[p];
       }
-      const name = last ? net.output : net.activation;
-      if (name !== "softmax") ACTIVATIONS[name](z, out[k], n);
+      const name = last ? net.output : net.activations[l];
+      if (off.has(`${l + 1}.${k + 1}`)) out[k].fill(0);
+      else if (name !== "softmax") ACTIVATIONS[name](z, out[k], n);
     }
     if (last && net.output === "softmax") softmax(work.z, out, n);
     offset += (nIn + 1) * nOut;

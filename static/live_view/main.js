@@ -3,7 +3,7 @@
 
 import { decodeBatch } from "./batch.js";
 import { forward, gridFeatures, workspace } from "./forward.js";
-import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt } from "./draw.js";
+import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff } from "./draw.js";
 
 // The lattice the network is evaluated on, res x res points: 100 (as TensorFlow Playground) while a picture
 // costs at most MAX_MULTIPLY_ADDS (points x weights; the largest network TensorFlow Playground builds, 6
@@ -158,7 +158,8 @@ function show(st, snap, playing) {
     c.work = workspace(s.sizes, res * res, c.work);
     const net = snap.nets[r];
     return { scene: s, res, stats: net.stats, params: net.params,
-             layers: forward({ sizes: s.sizes, activation: s.activation, output: s.output, params: net.params }, c.inputs, c.work) };
+             layers: forward({ sizes: s.sizes, activations: s.activations, output: s.output, params: net.params,
+                                off: s.off }, c.inputs, c.work) };
   });
   st.res = st.nets[0].res;
   st.layers = st.nets[0].layers;
@@ -248,10 +249,17 @@ function showTip(st, hit) {
   if (hit.link) {
     tip.textContent = `${linkName(st, hit.link)} = ${st.shown.params[hit.link.index].toFixed(3)}`;
   } else if (hit.node) {
-    tip.textContent = `neuron ${st.scene.labels[hit.node.l][hit.node.i]}`;
+    const { l, i } = hit.node, name = `neuron ${st.scene.labels[l][i]}`;
+    tip.textContent = !isHidden(st, hit.node) ? name
+      : isOff(st.scene, l, i) ? `${name} off — click to switch on` : `${name} — click to switch off`;
   } else { tip.style.display = "none"; return; }
   tip.style.display = "block";
   tip.style.left = `${Math.min(hit.x + 12, st.lay.width - 160)}px`; tip.style.top = `${hit.y + 14}px`;
+}
+
+// Whether a node is a hidden neuron (one a click switches off or on).
+function isHidden(st, nd) {
+  return nd.l > 0 && nd.l < st.scene.sizes.length - 1;
 }
 
 function hoverAt(st, e) {
@@ -260,7 +268,9 @@ function hoverAt(st, e) {
   const hit = hitTest(st, x, y);
   const before = st.hover;
   st.hover = hit && (hit.node || hit.link) ? { ...hit, x, y } : null;
-  st.canvas.style.cursor = hit && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points) ? "pointer" : "default";
+  const clickable = hit && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points
+                            || hit.node && isHidden(st, hit.node));
+  st.canvas.style.cursor = clickable ? "pointer" : "default";
   showTip(st, st.hover || {});
   if ((before && before.node) !== (st.hover && st.hover.node)) draw(st);
 }
@@ -270,7 +280,9 @@ function clickAt(st, e) {
   const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
   const hit = hitTest(st, x, y);
   if (!hit) return;
-  if (hit.link && !st.scene.playing) {
+  if (hit.node && isHidden(st, hit.node)) {
+    st.setTrigger("toggle_neuron", { layer: hit.node.l, unit: hit.node.i + 1 });
+  } else if (hit.link && !st.scene.playing) {
     const ed = st.editor;
     ed.dataset.index = hit.link.index;
     ed.value = st.shown.params[hit.link.index].toFixed(3);

@@ -380,11 +380,14 @@ def toggle_neuron(layer, unit):
     The trained weights and the epoch stay (``Experiment.update``).  Returns False for a neuron the
     network does not have (a click on a picture that is out of date).
     """
-    off = set(st.session_state[K.CONFIG]["off"]) ^ {(layer, unit)}
+    ss = st.session_state
+    off = set(ss[K.CONFIG]["off"]) ^ {(layer, unit)}
     try:
         set_param("off", tuple(off))
     except ValueError:
         return False
+    if ss.get(K.LIVE_STREAM):  # a new stream: the live view drops the frames it queued from before the switch
+        ss[K.LIVE_STREAM]["at"] = None
     return True
 
 

@@ -114,6 +114,11 @@ def test_a_race_link_opens_a_race_that_step_trains_and_the_panel_ends():
     at.select_slider(key="learning_rate").set_value(0.1).run()  # a training setting: the race goes on
     assert at.session_state["racing"] is race and race.epoch == 1
     assert [tr.learning_rate for tr in race.trainers] == [0.1] * 3
+    open_panel(at, "compare")
+    at.button(key="pin_run").click().run()  # each racer, as a run of its own
+    pinned = at.session_state["pinned"]
+    assert [p["config"]["optimizer"] for p in pinned] == ["sgd", "momentum", "adam"]
+    assert all(p["config"]["race"] == "" for p in pinned)
     open_panel(at, "race")
     at.button(key="end_race").click().run()
     assert at.session_state["racing"] is None and config(at)["race"] == ""

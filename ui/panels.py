@@ -53,7 +53,7 @@ def panels_ui(exp):
     picked = st.segmented_control("Explore further", shown, format_func=PANELS.get, key=K.PANEL,
                                   help="Open a panel; click it again to close it.")
     if picked in shown:
-        if st.session_state[K.RACING] is not None and picked not in ("race", "lesson", "challenges"):
+        if st.session_state[K.RACING] is not None and picked not in ("race", "lesson", "challenges", "compare"):
             st.caption("This panel shows the one network the controls describe, which waits while the race "
                        "trains: end the race in the Race panel to train it.")
         VIEWS[picked](exp)
@@ -501,8 +501,11 @@ def compare_ui(exp):
     ss = st.session_state
     pins = ss.get(K.PINNED, [])
     c = st.columns([1, 1, 3], vertical_alignment="center")
-    c[0].button("Pin this run", key="pin_run", on_click=state.pin_run, icon=":material/push_pin:",
-                disabled=exp.trainer.epoch == 0, help="Keep its setting, numbers and loss curve to compare")
+    racing = ss[K.RACING] is not None
+    c[0].button("Pin the racers" if racing else "Pin this run", key="pin_run", on_click=state.pin_run,
+                icon=":material/push_pin:", disabled=state.runner().epoch == 0,
+                help="Keep each racer's setting, numbers and loss curve, as a run of its own" if racing
+                else "Keep its setting, numbers and loss curve to compare")
     if pins:
         c[1].download_button("Pinned runs (CSV)", pins_csv(pins), "playground-runs.csv", "text/csv",
                              key="download_pins", icon=":material/download:")

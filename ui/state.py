@@ -26,7 +26,7 @@ from nn_core.experiment import Experiment
 from nn_core.formula import parse as parse_formula
 from nn_core.params import LEARNING_RATES, PARAMS
 from nn_core.pins import MAX_PINNED
-from nn_core.race import Race
+from nn_core.race import Race, racer_configs
 from nn_core.text import shown
 
 from . import reconnect
@@ -445,11 +445,15 @@ def follow_challenge():
 # -- pinned runs --
 
 def pin_run():
-    """Pin the run on screen (``pins.pinned``): its configuration, its numbers now and its loss curve."""
+    """Pin the run on screen (``pins.pinned``): its configuration, its numbers now and its loss curve; during a
+    race, every racer, each as the run of its own configuration (which Restore sets up alone)."""
     ss = st.session_state
-    ss[K.PINS_MADE] = ss.get(K.PINS_MADE, 0) + 1
+    race = ss[K.RACING]
+    runs = [(ss[K.CONFIG], ss[K.EXP].trainer)] if race is None else zip(racer_configs(race.config), race.trainers)
     pinned = ss.setdefault(K.PINNED, [])
-    pinned.append(pins.pinned(f"Run {ss[K.PINS_MADE]}", ss[K.CONFIG], ss[K.EXP].trainer, ss[K.USER_DATA] is not None))
+    for config, trainer in runs:
+        ss[K.PINS_MADE] = ss.get(K.PINS_MADE, 0) + 1
+        pinned.append(pins.pinned(f"Run {ss[K.PINS_MADE]}", config, trainer, ss[K.USER_DATA] is not None))
     del pinned[:-MAX_PINNED]
 
 

@@ -507,3 +507,18 @@ def validate(config):
 def encode(config):
     """URL query values (all strings) for a configuration."""
     return {name: PARAMS[name].format(config[name]) for name in PARAMS}
+
+
+def encode_changes(config):
+    """The shortest query ``decode`` reads back as ``config``: its challenge or lesson, and the values that
+    differ from where ``decode`` starts (that challenge's or lesson's setup, or the defaults) -- a link to
+    share, e.g. ``{"dataset": "spiral", "race": "optimizer:sgd/momentum/adam"}``."""
+    if config["challenge"] != "none":
+        start = challenge_config(config["challenge"])
+    elif config["lesson"] != "none":
+        start = lesson_config(config["lesson"])
+    else:
+        start = DEFAULTS
+    full, base = encode(config), encode(start)
+    return {name: text for name, text in full.items()
+            if text != base[name] or (name in ("challenge", "lesson") and config[name] != "none")}

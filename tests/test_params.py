@@ -74,6 +74,15 @@ def test_every_valid_configuration_survives_the_url(c):
     query = params.encode(c)
     assert all(isinstance(v, str) for v in query.values())
     assert params.decode(query) == (c, [])
+    assert params.decode(params.encode_changes(c)) == (c, [])  # the short link of the Lessons and Race panels
+
+
+def test_a_short_link_names_only_what_differs_from_its_starting_point():
+    race = params.validate({"dataset": "spiral", "race": "optimizer:sgd/momentum/adam"})
+    assert params.encode_changes(race) == {"dataset": "spiral", "race": "optimizer:sgd/momentum/adam"}
+    lesson = params.lesson_config("xor")
+    assert params.encode_changes(lesson) == {"lesson": "xor"}
+    assert params.encode_changes(params.DEFAULTS) == {}
 
 
 def test_every_default_is_valid_and_an_empty_link_gives_the_defaults():

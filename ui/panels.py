@@ -361,11 +361,16 @@ def lesson_ui(exp):
                        format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
                        help="The URL carries the hidden list: share it for a focused lesson.")
         st.markdown("**Link to this exact setup**, hidden controls included:")
-        st.code((st.context.url or "") + "?" + urlencode(params.encode(exp.config), safe=","), language=None,
-                wrap_lines=True)
+        share_link(exp.config)
     with right:
         for lesson in LESSONS.values():
             st.markdown(f"**{lesson.title}.** {lesson.text.split('. ')[0].rstrip('.')}.")  # its first sentence
+
+
+def share_link(config):
+    """The link to ``config`` (only what differs from where it starts: ``params.encode_changes``), to copy."""
+    st.code((st.context.url or "") + "?" + urlencode(params.encode_changes(config), safe=",:/"), language=None,
+            wrap_lines=True)
 
 
 # -- 9. challenges --
@@ -458,8 +463,7 @@ def race_ui(exp):
                                 "text/csv", key="download_race", icon=":material/download:",
                                 help="Every racer's losses and scores, epoch by epoch")
         st.markdown("**Link to this race**, for a class:")
-        st.code((st.context.url or "") + "?" + urlencode(params.encode(exp.config), safe=",:/"), language=None,
-                wrap_lines=True)
+        share_link(exp.config)
 
 
 def _start_race(setting, key):

@@ -9,7 +9,9 @@ A pinned run is a dict (``pinned`` makes one):
   one does not apply, such as R² for classes); ``epoch`` an int;
 * ``own_data``: True if it trained on the user's points (which are not kept: restoring it uses the
   configured dataset);
-* ``curve``: its loss history, float64 (m, 3): epoch, train loss, test loss, at most ``CURVE_POINTS`` rows.
+* ``curve``: its loss history, float64 (m, 3): epoch, train loss, test loss, at most ``CURVE_POINTS`` rows;
+* ``picture``: its output over the plane as a thumbnail, uint8 RGB ``(PICTURE, PICTURE, 3)``, top row first
+  (JSON: the bytes in hex), or None (a pin stored before thumbnails were kept).
 
 ``to_json(pins, made)`` writes ``{"made": made, "pins": [...]}`` (``made``: runs pinned so far, which
 numbers the next), settings as URL text (``params.encode``), NaN as null.  The browser keeps that text for
@@ -37,14 +39,22 @@ from .trainer import HISTORY_COLUMNS
 
 MAX_PINNED = 10  # pinned runs kept; pinning one more drops the oldest
 CURVE_POINTS = 400  # loss history rows kept per pinned run
+HEX = re.compile(r"[0-9a-f]*")
 NAME = re.compile(r"Run [1-9][0-9]{0,8}")  # the names pinning gives (a chart's legend would read HTML in others)
-MAX_BYTES = 1_000_000  # 10 runs of 400 rows take about 250 kB
+MAX_BYTES = 1_000_000  # 10 runs of 400 rows and their thumbnails take about 290 kB
+PICTURE = 24  # a thumbnail's pixels a side
+FIELDS = {"name", "config", "numbers", "own_data", "curve"}  # and "picture", which older pins lack
 
 
-def pinned(name, config, trainer, own_data):
-    """The pinned run of ``trainer`` now, trained with ``config`` (on the user's points if ``own_data``)."""
+def pinned(name, config, trainer, own_data, picture=None):
+    """The pinned run of ``trainer`` now, trained with ``config`` (on the user's points if ``own_data``), with
+    ``picture``, its output's thumbnail (uint8 RGB ``(PICTURE, PICTURE, 3)``)."""
+    if picture is not None:
+        picture = np.asarray(picture, np.uint8)
+        if picture.shape != (PICTURE, PICTURE, 3):
+            raise ValueError(f"a pin's picture is {PICTURE} x {PICTURE} RGB; got {picture.shape}")
     return {"name": name, "config": dict(config), "numbers": dict(trainer.latest), "own_data": own_data,
-            "curve": trainer.loss_curve(CURVE_POINTS)}
+            "curve": trainer.loss_curve(CURVE_POINTS), "picture": picture}
 
 
 def _number(x):
@@ -57,7 +67,8 @@ def to_json(pins, made):
     return json.dumps({"made": made, "pins": [
         {"name": p["name"], "config": params.encode(p["config"]), "own_data": bool(p["own_data"]),
          "numbers": {k: int(v) if k == "epoch" else _number(v) for k, v in p["numbers"].items()},
-         "curve": [[_number(x) for x in row] for row in p["curve"]]} for p in pins]}, allow_nan=False)
+         "curve": [[_number(x) for x in row] for row in p["curve"]],
+         "picture": None if p["picture"] is None else p["picture"].tobytes().hex()} for p in pins]}, allow_nan=False)
 
 
 def _refuse_constant(name):
@@ -102,8 +113,8 @@ def from_json(text):
 
 def _pin(item):
     """One pinned run from its JSON value, and the warnings of its settings; ValueError if it is not one."""
-    if not isinstance(item, dict) or set(item) != {"name", "config", "numbers", "own_data", "curve"}:
-        raise ValueError("expected an object with name, config, numbers, own_data and curve")
+    if not isinstance(item, dict) or set(item) - {"picture"} != FIELDS:
+        raise ValueError("expected an object with name, config, numbers, own_data, curve and picture")
     name = item["name"]
     if not (isinstance(name, str) and NAME.fullmatch(name)):
         raise ValueError(f"its name must be Run and a number, as pinning names it; got {shown(name)}")
@@ -113,7 +124,7 @@ def _pin(item):
     if not isinstance(item["own_data"], bool):
         raise ValueError("own_data must be true or false")
     return {"name": name, "config": config, "numbers": _numbers(item["numbers"]), "own_data": item["own_data"],
-            "curve": _curve(item["curve"])}, notes
+            "curve": _curve(item["curve"]), "picture": _picture(item.get("picture"))}, notes
 
 
 def _numbers(value):
@@ -130,6 +141,16 @@ def _numbers(value):
             raise ValueError(f"its {name} must be a finite number or null; got {shown(x)}")
         numbers[name] = math.nan if x is None else float(x)
     return numbers
+
+
+def _picture(value):
+    """A pin's thumbnail from its hex text (None stays None: no thumbnail)."""
+    if value is None:
+        return None
+    size = PICTURE * PICTURE * 3
+    if not (isinstance(value, str) and len(value) == 2 * size and HEX.fullmatch(value)):
+        raise ValueError(f"its picture must be {size:,} bytes in hex, or null")
+    return np.frombuffer(bytes.fromhex(value), np.uint8).reshape(PICTURE, PICTURE, 3).copy()
 
 
 def _curve(value):

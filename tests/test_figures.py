@@ -104,3 +104,17 @@ def test_compare_figure_overlays_test_losses_the_run_on_screen_dashed():
     assert [t.name for t in fig.data] == ["Run 1", "now"]  # an empty curve draws no line
     np.testing.assert_array_equal(fig.data[0].y, [1.1, 0.6])
     assert fig.data[0].line.dash == "solid" and fig.data[1].line.dash == "dash"
+
+
+def test_the_output_image_has_the_pictures_colours_with_the_highest_x2_on_top():
+    p = np.array([[0.0, 0.5], [1.0, 1.0]])  # row 0 is the lowest x2 (as the grid), row 1 the highest
+    rgb = figures.output_image(p, "binary")
+    assert rgb.shape == (2, 2, 3) and rgb.dtype == np.uint8
+    hex_of = ["#" + bytes(px).hex() for px in rgb.reshape(-1, 3)]
+    assert hex_of == [figures.POS_COLOR, figures.POS_COLOR, figures.NEG_COLOR, figures.ZERO_COLOR]
+    assert (figures.output_image(np.array([[-3.0, np.nan]]), "regression") ==
+            figures.value_image(np.array([[-1.0, 0.0]]))).all()  # clipped, and NaN as 0
+    assert (figures.output_image(np.array([[0.6, 0.4]]), "binary", discretize=True)[0, 0] ==
+            figures.value_image(np.array([1.0]))).all()
+    probs = np.array([[[0.1, 0.8, 0.1]]])
+    assert (figures.output_image(probs, "multiclass") == figures.class_image(probs)).all()

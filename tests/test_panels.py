@@ -14,7 +14,7 @@ from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
 from nn_core.pins import from_json as pins_from_json
 from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained
-from ui import live, panels
+from ui import live, panels, pictures
 
 
 def test_step_back_and_resume_from_an_earlier_epoch():
@@ -269,6 +269,9 @@ def test_pinned_runs_are_listed_overlaid_exported_and_restored():
     lines = chart(at, "compare_fig")["data"]
     assert [line["name"] for line in lines] == ["Run 1", "Run 2", "now"]
     assert pins[0]["curve"][-1, 0] == 2 and pins[1]["curve"][-1, 0] == 3  # each loss curve to its epoch
+    exp = at.session_state["exp"]
+    np.testing.assert_array_equal(pins[1]["picture"], pictures.thumbnail(exp))  # the output when pinned
+    assert len(at.get("image")) == 1 + 2  # the logo, and a thumbnail beside each pinned run
     summaries = [shown(m.value) for m in at.markdown if shown(m.value).startswith("Run ")]
     assert summaries[0].startswith("Run 1: Circle, 4-2, Tanh, SGD, rate 0.03. Epoch 2: test loss ")
     assert "Pinned runs (CSV)" in [b.proto.label for b in at.get("download_button")]

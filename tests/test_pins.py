@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nn_core import params
 from nn_core.experiment import Experiment
-from nn_core.pins import CURVE_POINTS, MAX_BYTES, MAX_PINNED, NAME, from_json, pinned, to_json
+from nn_core.pins import CURVE_POINTS, MAX_BYTES, MAX_PINNED, NAME, PICTURE, from_json, pinned, to_json
 from nn_core.trainer import HISTORY_COLUMNS
 
 
@@ -23,7 +23,8 @@ def runs(n=2):
                                  {"learning_rate": 0.3, "hidden": (3,)})
         exp = Experiment(config, grid_res=2)
         exp.trainer.run(i + 2)
-        pins.append(pinned(f"Run {i + 1}", config, exp.trainer, own_data=bool(i % 2)))
+        picture = np.random.default_rng(i).integers(0, 256, (PICTURE, PICTURE, 3), np.uint8)
+        pins.append(pinned(f"Run {i + 1}", config, exp.trainer, own_data=bool(i % 2), picture=picture))
     return pins
 
 
@@ -35,6 +36,7 @@ def assert_same(a, b):
         for k in p["numbers"]:
             assert p["numbers"][k] == q["numbers"][k] or (math.isnan(p["numbers"][k]) and math.isnan(q["numbers"][k]))
         np.testing.assert_array_equal(p["curve"], q["curve"])  # NaN equal to NaN
+        np.testing.assert_array_equal(p["picture"], q["picture"])
 
 
 def assert_valid(pins, made):
@@ -49,6 +51,7 @@ def assert_valid(pins, made):
         curve = p["curve"]
         assert curve.dtype == np.float64 and curve.ndim == 2 and curve.shape[1] == 3 and len(curve) <= CURVE_POINTS
         assert np.isfinite(curve[:, 0]).all() and not np.isinf(curve).any()
+        assert p["picture"] is None or (p["picture"].dtype == np.uint8 and p["picture"].shape == (PICTURE, PICTURE, 3))
 
 
 def test_a_round_trip_keeps_the_pins_exactly():
@@ -89,6 +92,8 @@ def test_text_that_is_no_list_of_pins_is_refused_with_a_reason(text, words):
     ({"curve": [[0, True, 2]]}, "curve must be"),
     ({"curve": [[-1, 1, 2]]}, "curve must be"), ({"curve": [[0, 10**400, 2]]}, "curve must be"),
     ({"extra": 1}, "expected an object"),
+    ({"picture": "00" * 7}, "picture must be"), ({"picture": "ZZ" * PICTURE * PICTURE * 3}, "picture must be"),
+    ({"picture": "AB" * PICTURE * PICTURE * 3}, "picture must be"), ({"picture": 12}, "picture must be"),
 ])
 def test_a_bad_pin_is_dropped_with_a_warning_that_says_why(changes, words):
     pins, made, warnings = from_json(doc(**changes))
@@ -162,3 +167,10 @@ def test_a_stored_document_with_any_part_replaced_gives_valid_pins_or_a_value_er
     except ValueError:
         return
     assert_valid(pins, made)
+
+
+def test_a_pin_stored_without_a_thumbnail_is_read_with_none():
+    d = json.loads(to_json(runs(1), made=1))
+    del d["pins"][0]["picture"]
+    pins, _, warnings = from_json(json.dumps(d))
+    assert warnings == [] and pins[0]["picture"] is None

@@ -97,6 +97,25 @@ def class_image(probs, discretize=False):
     return np.rint(255 - strength * (255 - rgb)).astype(np.uint8)
 
 
+def value_image(values):
+    """RGB uint8 image of values in [-1, 1] (clipped; NaN as 0) on the shared scale: orange, grey, blue."""
+    ends = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (NEG_COLOR, ZERO_COLOR, POS_COLOR)],
+                    np.float32)
+    v = np.nan_to_num(np.clip(np.asarray(values, np.float32), -1, 1))[..., None]
+    return np.rint(ends[1] + np.abs(v) * (np.where(v < 0, ends[0], ends[2]) - ends[1])).astype(np.uint8)
+
+
+def output_image(grid, kind, discretize=False):
+    """The output picture as an RGB uint8 image, top row the highest x2: class regions (multi-class), or the
+    shade of P(class 1) or of the predicted value.  ``grid`` as ``pictures.pictures`` gives it."""
+    if kind == "multiclass":
+        rgb = class_image(grid, discretize)
+    else:
+        v = 2 * np.asarray(grid) - 1 if kind == "binary" else np.asarray(grid)
+        rgb = value_image(np.sign(v) if discretize else v)
+    return np.ascontiguousarray(rgb[::-1])
+
+
 def boundary_figure(grid, extent, X_train, y_train, X_test=None, y_test=None, *, kind="binary",
                     show_test=False, discretize=False, height=420):
     """The output over the data plane with the data points on top.

@@ -518,7 +518,9 @@ def compare_ui(exp):
         return
     follow_training(lambda exp: _compare_chart(pins, exp))
     for i, pin in enumerate(pins):
-        left, right = st.columns([5, 1], vertical_alignment="center")
+        picture, left, right = st.columns([0.6, 5, 1], vertical_alignment="center")
+        if pin["picture"] is not None:
+            picture.image(pin["picture"], width=48, alt=f"{pin['name']}'s output when pinned")
         left.markdown(plain(pin_summary(pin)))
         right.button("Restore", key=f"restore_pin_{i}", on_click=state.restore_pin, args=(i,),
                      help="Set this run's setting up again, from epoch 0")

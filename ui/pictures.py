@@ -8,7 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from nn_core.features import feature_label
+from nn_core.pins import PICTURE
 from nn_core.text import clipped
+
+from .figures import output_image
 
 THUMB_STRIDE = 4  # neuron thumbnails sample every 4th grid point (96 -> 24)
 LABEL_CHARS = 16  # a custom formula longer than this is shortened in the picture (the widget shows it whole)
@@ -45,3 +48,11 @@ def pictures(exp, net=None):
     last = out[::s, ::s]
     thumbs.append(last.copy() if exp.kind == "regression" else 2 * last - 1)
     return grid, thumbs
+
+
+def thumbnail(exp):
+    """The output picture of the experiment's network, ``PICTURE`` pixels a side (a pinned run's thumbnail)."""
+    grid, _ = pictures(exp)
+    stride = max(1, len(grid) // PICTURE)
+    small = grid[::stride, ::stride][:PICTURE, :PICTURE]
+    return output_image(small, exp.kind, exp.config["discretize"])

@@ -29,7 +29,7 @@ from nn_core.pins import MAX_PINNED
 from nn_core.race import Race, racer_configs
 from nn_core.text import shown
 
-from . import reconnect
+from . import pictures, reconnect
 
 GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
 USEFUL_REG_RATE = 0.01  # the rate a regulariser starts with when it is picked while the rate is 0
@@ -445,15 +445,17 @@ def follow_challenge():
 # -- pinned runs --
 
 def pin_run():
-    """Pin the run on screen (``pins.pinned``): its configuration, its numbers now and its loss curve; during a
+    """Pin the run on screen (``pins.pinned``): its configuration, its numbers now, its loss curve and a thumbnail
+    of its output; during a
     race, every racer, each as the run of its own configuration (which Restore sets up alone)."""
     ss = st.session_state
     race = ss[K.RACING]
-    runs = [(ss[K.CONFIG], ss[K.EXP].trainer)] if race is None else zip(racer_configs(race.config), race.trainers)
+    runs = [(ss[K.CONFIG], ss[K.EXP])] if race is None else zip(racer_configs(race.config), race.experiments)
     pinned = ss.setdefault(K.PINNED, [])
-    for config, trainer in runs:
+    for config, exp in runs:
         ss[K.PINS_MADE] = ss.get(K.PINS_MADE, 0) + 1
-        pinned.append(pins.pinned(f"Run {ss[K.PINS_MADE]}", config, trainer, ss[K.USER_DATA] is not None))
+        pinned.append(pins.pinned(f"Run {ss[K.PINS_MADE]}", config, exp.trainer, ss[K.USER_DATA] is not None,
+                                  pictures.thumbnail(exp)))
     del pinned[:-MAX_PINNED]
 
 

@@ -158,7 +158,10 @@ class Network:
             raise ValueError(f"activation must be one name or one per hidden layer ({n_hidden}); got {activation!r}")
         self._acts = [get_activation(a, param="activation", allowed=HIDDEN_ACTIVATIONS) for a in names]
         self.activations = names
-        self.activation = names[0] if names and len(set(names)) == 1 else activation if not names else names
+        if len(set(names)) == 1:
+            self.activation = names[0]  # one for all hidden layers
+        else:  # mixed (the tuple), or no hidden layer (the name given)
+            self.activation = names if names else activation
         self.output_activation = output_activation
         self.init = init
         self.seed = seed

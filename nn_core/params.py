@@ -27,6 +27,7 @@ from .schedules import SCHEDULES
 from .text import MAX_MESSAGES, capped, shown
 
 MAX_LAYERS = 8
+USEFUL_REG_RATE = 0.01  # the rate a regulariser is given when it is picked (or raced) while the rate is 0
 MAX_NEURONS = 16
 
 

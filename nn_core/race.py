@@ -23,11 +23,10 @@ import pandas as pd
 
 from . import params
 from .activations import ACTIVATIONS
-from .experiment import DISPLAY_PARAMS, TRAINING_PARAMS, Experiment
+from .experiment import Experiment
 from .features import feature_label
 from .optimizers import OPTIMIZERS
 
-USEFUL_REG_RATE = 0.01  # the rate a race over regularisers uses when the configuration's is 0
 SUGGESTED = {  # a race worth watching for each setting, as a race value's part after the colon
     "optimizer": "sgd/momentum/adam",
     "learning_rate": "1.0/0.1/0.01",
@@ -45,14 +44,14 @@ def racer_configs(config):
     """The configuration of each racer: ``config`` with the raced setting set to each value (validated).
 
     A race over regularisation rates with no regulariser uses L2; a race over regularisers with a rate of
-    0 uses ``USEFUL_REG_RATE``: a race whose racers could not differ would teach nothing.
+    0 uses ``params.USEFUL_REG_RATE``: a race whose racers could not differ would teach nothing.
     """
     setting, values = params.parse_race(config["race"])
     base = {**config, "race": ""}
     if setting == "reg_rate" and base["regularization"] == "none":
         base["regularization"] = "l2"
     if setting == "regularization" and base["reg_rate"] == 0.0:
-        base["reg_rate"] = USEFUL_REG_RATE
+        base["reg_rate"] = params.USEFUL_REG_RATE
     return [params.validate(params.fit_layers({**base, setting: value})) for value in values]  # per-layer: fitted
 
 
@@ -93,7 +92,6 @@ class Race:
     def __init__(self, config, data=None, grid_res=80):
         self.config = params.validate(config)
         self.setting, self.values = params.parse_race(self.config["race"])
-        self.data = data
         self.experiments = [Experiment(c, data=data, grid_res=grid_res) for c in racer_configs(self.config)]
         self.labels = [racer_label(self.setting, v) for v in self.values]
 
@@ -177,12 +175,10 @@ class Race:
         config = params.validate(config)
         if config["race"] != self.config["race"]:
             return False
-        racers = racer_configs(config)
-        if any({k for k in c if c[k] != e.config[k]} - set(TRAINING_PARAMS) - set(DISPLAY_PARAMS)
-               for c, e in zip(racers, self.experiments)):
+        # every racer differs from its new configuration in the same settings, so either all update or the
+        # first refuses (a racer updated before a refusal belongs to a race that is then replaced)
+        if not all(e.update(c) for c, e in zip(racer_configs(config), self.experiments)):
             return False
-        for c, e in zip(racers, self.experiments):
-            e.update(c)
         self.config = config
         return True
 

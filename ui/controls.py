@@ -60,8 +60,9 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     where = where or st
     if name in ss[K.CONFIG]["hide"]:  # a teacher's focused link hides it: keep the value
         return ss[K.CONFIG][name]
-    if raced_why(name):
-        disabled, why = True, raced_why(name)
+    raced = raced_why(name)
+    if raced:
+        disabled, why = True, raced
     state.restore_widget(name)
     kw = {"key": name, "help": f"{p.help} {why}" if disabled and why else p.help,
           "label_visibility": label_visibility, "disabled": disabled, "on_change": on_change, "width": width}

@@ -225,6 +225,7 @@ def next_batch(need):
     ss = st.session_state
     exp, race = ss[K.EXP], ss[K.RACING]
     runner = state.runner()
+    trainers = trainers_of(runner)
     live = ss.setdefault(K.LIVE_STREAM, {"stream": 0, "at": None})
     if live["at"] != (id(exp), id(runner), runner.steps, runner.epoch):  # the trajectory jumped since the last batch
         live["stream"] += 1
@@ -232,12 +233,12 @@ def next_batch(need):
     if ss[K.PLAYING]:
         taken = train_turn(runner, ss[K.CONFIG], batch_size(need))
     if not ss[K.PLAYING]:
-        taken = [frame(trainers_of(runner))]
+        taken = [frame(trainers)]
     live["at"] = (id(exp), id(runner), runner.steps, runner.epoch)
     fresh = not ss[K.PLAYING] or not need or need.get("stream") != stream
     shown = exp if race is None else race.experiments[0]
     points = points_of(shown) if fresh or need.get("data_id") != data_id else None
-    curves = [tr.loss_curve(CURVE_POINTS // len(trainers_of(runner))) for tr in trainers_of(runner)] if fresh else None
+    curves = [tr.loss_curve(CURVE_POINTS // len(trainers)) for tr in trainers] if fresh else None
     meta = scene(shown, ss[K.PLAYING], stream, data_id, race)
     if curves is not None and race is not None:
         meta["curve_rows"] = [len(c) for c in curves]

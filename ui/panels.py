@@ -468,11 +468,10 @@ def race_ui(exp):
 
 def _start_race(setting, key):
     """Start button: the race of ``setting`` over the values in widget ``key``, or a notice saying what is wrong."""
-    chosen = st.session_state[key]
-    values = (params.RACE_VALUES_SEPARATOR.join(PARAMS[setting].format(v) for v in chosen)
-              if isinstance(chosen, list) else chosen)
+    chosen = st.session_state[key]  # the values picked (a list), or typed as in a link
     try:
-        text = params.PARAMS["race"].validate(f"{setting}:{values}")
+        text = PARAMS["race"].validate(params.format_race(setting, chosen) if isinstance(chosen, list)
+                                       else f"{setting}:{chosen}")
     except ValueError as e:
         state.notify("warning", f"The race did not start: {e}.")
         return

@@ -32,7 +32,6 @@ from nn_core.text import shown
 from . import pictures, reconnect
 
 GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
-USEFUL_REG_RATE = 0.01  # the rate a regulariser starts with when it is picked while the rate is 0
 DRAWN_NAME = "drawn points"
 QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
@@ -445,9 +444,9 @@ def follow_challenge():
 # -- pinned runs --
 
 def pin_run():
-    """Pin the run on screen (``pins.pinned``): its configuration, its numbers now, its loss curve and a thumbnail
-    of its output; during a
-    race, every racer, each as the run of its own configuration (which Restore sets up alone)."""
+    """Pin the run on screen (``pins.pinned``): its configuration, its numbers now, its loss curve and a
+    thumbnail of its output; during a race, every racer, each as the run of its own configuration (which
+    Restore sets up alone)."""
     ss = st.session_state
     race = ss[K.RACING]
     runs = [(ss[K.CONFIG], ss[K.EXP])] if race is None else zip(racer_configs(race.config), race.experiments)
@@ -528,7 +527,7 @@ def regularization_picked():
     if ss.regularization == "none":
         ss.reg_rate = 0.0
     elif ss.reg_rate == 0.0:
-        ss.reg_rate = USEFUL_REG_RATE
+        ss.reg_rate = params.USEFUL_REG_RATE
 
 
 def add_layer():

@@ -61,8 +61,9 @@ class Param:
         """``value`` normalised to this parameter's type; ValueError if not allowed."""
         k = self.kind
         if k == "choice":
-            if self._choice(value) is not None:
-                return self._choice(value)
+            choice = self._choice(value)
+            if choice is not None:
+                return choice
             raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {shown(value)}")
         if k == "bool":
             if isinstance(value, bool):
@@ -394,11 +395,17 @@ def layer_problems(config):
         if config[name] and len(config[name]) != len(hidden):
             problems[name] = (f"{name} must give one value per hidden layer ({len(hidden)}: hidden is "
                               f"{PARAMS['hidden'].format(hidden) or 'none'}); got {PARAMS[name].format(config[name])}")
-    missing = [p for p in config["off"] if not (p[0] <= len(hidden) and p[1] <= hidden[p[0] - 1])]
+    missing = [p for p in config["off"] if not _exists(p, hidden)]
     if missing:
         problems["off"] = (f"off names neurons the hidden layers ({PARAMS['hidden'].format(hidden) or 'none'}) "
                            f"do not have: {PARAMS['off'].format(missing)}")
     return problems
+
+
+def _exists(neuron, hidden):
+    """Whether hidden layers of sizes ``hidden`` have ``neuron`` ((layer, unit), both from 1)."""
+    layer, unit = neuron
+    return layer <= len(hidden) and unit <= hidden[layer - 1]
 
 
 def fit_layers(config):
@@ -410,7 +417,7 @@ def fit_layers(config):
         if config[name]:
             fitted[name] = PARAMS[name].validate(
                 (tuple(config[name]) + (PARAMS[name].choices[0],) * len(hidden))[:len(hidden)])
-    fitted["off"] = tuple(p for p in config["off"] if p[0] <= len(hidden) and p[1] <= hidden[p[0] - 1])
+    fitted["off"] = tuple(p for p in config["off"] if _exists(p, hidden))
     return fitted
 
 

@@ -26,7 +26,6 @@ memory.start_memory_sweeper()
 def playground():
     """The page: title, toolbar, the live picture and the controls, the panels."""
     state.init_session()
-    pin_store.pin_store_ui()  # the tab keeps the pinned runs across reloads
 
     # Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
     st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } [data-testid='stButtonGroup'] > div "
@@ -51,7 +50,6 @@ def playground():
         controls.network_ui()
         controls.output_ui()
 
-    state.apply_config(controls.read_config())
     for kind, text in state.take_notices():  # plain text: a notice may quote a link's value or a file's name
         getattr(notices, kind)(plain(text))
     if state.divergence_help():
@@ -59,6 +57,9 @@ def playground():
     with live_col:
         live.live_ui()
     panels.panels_ui(st.session_state[state.K.EXP])
+    # The tab's keeper of pinned runs comes last: the stored pins it sends back on a reload rerun the page,
+    # and only once the first run has drawn everything, so that run is never cut short.
+    pin_store.pin_store_ui()
 
 
 try:

@@ -421,6 +421,22 @@ def fit_layers(config):
     return fitted
 
 
+def fit(config):
+    """``config`` after some settings changed, with the settings that depend on them following: the
+    per-layer settings (``fit_layers``), a dataset of the problem type (its first, when the one set is of
+    the other type) and a loss that fits the data (auto, when the one set does not)."""
+    fitted = fit_layers(config)
+    if fitted["dataset"] not in DATASETS:  # a bad value: ``validate`` names it
+        return fitted
+    for check, name, fallback in ((_check_dataset, "dataset", default_dataset(fitted["problem"])),
+                                  (_check_loss, "loss", "auto")):
+        try:
+            check(fitted)
+        except ValueError:
+            fitted[name] = fallback
+    return fitted
+
+
 def lesson_config(name):
     """The configuration of a lesson: the defaults, then the lesson's own values and hidden controls.
 

@@ -1,6 +1,13 @@
-"""Widgets. Each is derived from its declaration in ``nn_core.params`` (label, help,
-choices, range), keyed by the parameter's name, and ``read_config`` collects
-their values into a configuration."""
+"""Widgets: views of the session's configuration.
+
+Each is derived from its parameter's declaration in ``nn_core.params`` (label,
+help, choices, range) and keyed by the parameter's name.  Every time it is
+drawn it is given the configuration's value, and a change goes back through
+its on_change callback (``state.widget_changed``): the configuration is the one
+source of truth, so a control that a run does not draw (hidden by a link, in a
+closed panel, not yet sent to the browser when a run was cut short) can never
+lose or reset a setting.
+"""
 
 from __future__ import annotations
 
@@ -49,8 +56,9 @@ def choice_label(name, value):
 
 
 def param_widget(name, where=None, options=None, label_visibility="visible", disabled=False, why=None,
-                 on_change=None, width="stretch"):
-    """The widget of one parameter, built from its declaration; returns its value.
+                 width="stretch"):
+    """The widget of one parameter, built from its declaration and showing the configuration's value;
+    returns that value.  A control the configuration hides is not drawn.
 
     ``disabled`` with ``why`` (the reason, added to the help) greys out a control that cannot apply now;
     the setting a race varies is greyed out too (``raced_why``).
@@ -58,32 +66,36 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     ss = st.session_state
     p = PARAMS[name]
     where = where or st
-    if name in ss[K.CONFIG]["hide"]:  # a teacher's focused link hides it: keep the value
-        return ss[K.CONFIG][name]
+    value = ss[K.CONFIG][name]
+    if name in ss[K.CONFIG]["hide"]:  # a teacher's focused link hides it: the value stays
+        return value
     raced = raced_why(name)
     if raced:
         disabled, why = True, raced
-    state.restore_widget(name)
+    ss[name] = list(value) if p.kind == "multi" else value  # the view shows the configuration
     kw = {"key": name, "help": f"{p.help} {why}" if disabled and why else p.help,
-          "label_visibility": label_visibility, "disabled": disabled, "on_change": on_change, "width": width}
+          "label_visibility": label_visibility, "disabled": disabled, "on_change": state.widget_changed,
+          "args": (name,), "width": width}
     fmt = {"format_func": lambda v: choice_label(name, v)}
     if p.kind == "choice":
         opts = tuple(options or p.choices)
-        if ss[name] not in opts:  # e.g. a dataset of the other problem type
-            state.load_widgets({name: opts[0]})
         if params._is_number(p.default):
-            return where.select_slider(p.label, opts, **fmt, **kw)
-        return where.selectbox(p.label, opts, **fmt, **kw)
-    if p.kind == "bool":
-        return where.toggle(p.label, **kw)
-    if p.kind == "formula":
-        return where.text_input(p.label, max_chars=MAX_FORMULA_CHARS, **kw)
-    if p.kind == "multi":
-        return where.pills(p.label, p.choices, selection_mode="multi", **fmt, **kw)
-    step = p.step or (1 if p.kind == "int" else 0.01)
-    if (p.hi - p.lo) / step > 200:
-        return where.number_input(p.label, p.lo, p.hi, step=step, **kw)
-    return where.slider(p.label, p.lo, p.hi, step=step, format="percent" if name in PERCENTAGES else None, **kw)
+            where.select_slider(p.label, opts, **fmt, **kw)
+        else:
+            where.selectbox(p.label, opts, **fmt, **kw)
+    elif p.kind == "bool":
+        where.toggle(p.label, **kw)
+    elif p.kind == "formula":
+        where.text_input(p.label, max_chars=MAX_FORMULA_CHARS, **kw)
+    elif p.kind == "multi":
+        where.pills(p.label, p.choices, selection_mode="multi", **fmt, **kw)
+    else:
+        step = p.step or (1 if p.kind == "int" else 0.01)
+        if (p.hi - p.lo) / step > 200:
+            where.number_input(p.label, p.lo, p.hi, step=step, **kw)
+        else:
+            where.slider(p.label, p.lo, p.hi, step=step, format="percent" if name in PERCENTAGES else None, **kw)
+    return value
 
 
 def raced_why(name):
@@ -93,26 +105,6 @@ def raced_why(name):
         return None
     values = ", ".join(racer_label(name, v) for v in race[1])
     return f"The race varies it ({values}): end the race in the Race panel to set it here."
-
-
-def read_config():
-    """The configuration the widgets show now (invalid input keeps the previous value)."""
-    ss = st.session_state
-    config = dict(ss[K.CONFIG])
-    for name, p in PARAMS.items():
-        if name == "hidden":
-            config[name] = tuple(ss.get(layer_key(i), n) for i, n in enumerate(ss[K.CONFIG]["hidden"]))
-        elif p.kind == "layer_list":  # one widget per hidden layer (the hidden layers were read first)
-            now = ss[K.CONFIG][name]
-            config[name] = tuple(ss.get(layer_setting_key(name, i), now[i] if i < len(now) else p.choices[0])
-                                 for i in range(len(config["hidden"])))
-        elif name in ss:
-            config[name] = tuple(ss[name]) if p.kind == "multi" else ss[name]
-    try:
-        return params.validate(params.fit_layers(config))  # a changed layer drops its missing neurons
-    except ValueError as e:
-        state.notify("warning", f"{e}. The previous setting is kept.")
-        return ss[K.CONFIG]
 
 
 # -- training buttons --
@@ -138,6 +130,7 @@ def toolbar_ui():
 def training_ui():
     """The training settings: learning rate, activation, optimizer, regularisation and its rate, problem type."""
     ss = st.session_state
+    c = ss[K.CONFIG]
     st.subheader("Training", divider="gray")
     left, right = st.columns(2)
     param_widget("learning_rate", left)
@@ -145,8 +138,8 @@ def training_ui():
     param_widget("optimizer", left)
     param_widget("problem", right, disabled=ss[K.USER_DATA] is not None,
                  why="It follows your data: targets are regression, labels classification.")
-    param_widget("regularization", left, on_change=state.regularization_picked)
-    param_widget("reg_rate", right, disabled=ss.regularization == "none", why="Pick L1 or L2 first.")
+    param_widget("regularization", left)
+    param_widget("reg_rate", right, disabled=c["regularization"] == "none", why="Pick L1 or L2 first.")
 
 
 def data_ui():
@@ -161,10 +154,11 @@ def data_ui():
         st.button("Back to the built-in dataset", key="builtin_data_side", on_click=state.use_builtin_data,
                   icon=":material/undo:")
     why = "It applies to the built-in datasets; you train on your own points."
-    regression = ss.problem == "regression"
+    c = ss[K.CONFIG]
+    regression = c["problem"] == "regression"
     names = [n for n, d in DATASETS.items() if (d.kind == "regression") == regression]
     param_widget("dataset", options=names, disabled=own is not None, why=why)
-    if DATASETS[ss.dataset].kind == "multiclass":
+    if DATASETS[c["dataset"]].kind == "multiclass":
         param_widget("n_classes", disabled=own is not None, why=why)
     param_widget("noise", disabled=own is not None, why=why)
     param_widget("train_ratio")
@@ -180,10 +174,11 @@ def network_ui():
     """Features, hidden layers and their neurons, loss and initialisation."""
     ss = st.session_state
     st.subheader("Network", divider="gray")
-    if "custom" in param_widget("features", on_change=state.keep_a_feature, width="content"):
-        param_widget("formula", on_change=state.formula_typed)
-    hidden = ss[K.CONFIG]["hidden"]
-    if "hidden" in ss[K.CONFIG]["hide"]:
+    c = ss[K.CONFIG]
+    if "custom" in param_widget("features", width="content"):
+        param_widget("formula")
+    hidden = c["hidden"]
+    if "hidden" in c["hide"]:
         return
     raced = raced_why("hidden")
     row = st.container(horizontal=True, vertical_alignment="center", key="layers")  # wraps when narrow
@@ -194,13 +189,11 @@ def network_ui():
     row.markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**", width="content")
     if hidden:
         for i, col in enumerate(st.columns(len(hidden))):
-            key = layer_key(i)
-            if key not in ss:
-                ss[key] = hidden[i]
-            col.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=key, help=raced or "Neurons in this layer",
-                             disabled=bool(raced))
+            ss[layer_key(i)] = hidden[i]  # the view shows the configuration
+            col.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=layer_key(i), help=raced or "Neurons in this layer",
+                             disabled=bool(raced), on_change=state.layer_changed, args=(i,))
     with st.expander("More settings"):
-        kind = params.dataset_kind(ss[K.CONFIG]) if ss[K.USER_DATA] is None else ss[K.EXP].kind
+        kind = params.dataset_kind(c) if ss[K.USER_DATA] is None else ss[K.EXP].kind
         losses = {"regression": ("auto", "mse"), "multiclass": ("auto", "cross_entropy")}.get(
             kind, params.LOSS_CHOICES)
         param_widget("loss", options=losses)
@@ -209,15 +202,14 @@ def network_ui():
         param_widget("speed")
         param_widget("seed")
         param_widget("schedule")
-        constant = ss.schedule == "constant"
+        constant = c["schedule"] == "constant"
         param_widget("decay_every", disabled=constant, why="Pick a step or cosine schedule first.")
         param_widget("decay_factor", disabled=constant, why="Pick a step or cosine schedule first.")
-        if not constant and "schedule" not in ss[K.CONFIG]["hide"]:
-            now = {n: ss.get(n, ss[K.CONFIG][n]) for n in ("epochs", "learning_rate", "decay_every", "decay_factor")}
-            epochs = np.unique(np.linspace(0, now["epochs"], 400).astype(int))  # enough for a smooth line
-            st.plotly_chart(figures.rate_figure(epochs, rates(ss.schedule, now["learning_rate"], epochs,
-                                                              now["decay_every"], now["decay_factor"])),
-                            key="rate_fig", config=figures.PLOT_CONFIG)  # the widgets' values: this run's
+        if not constant and "schedule" not in c["hide"]:
+            epochs = np.unique(np.linspace(0, c["epochs"], 400).astype(int))  # enough for a smooth line
+            st.plotly_chart(figures.rate_figure(epochs, rates(c["schedule"], c["learning_rate"], epochs,
+                                                              c["decay_every"], c["decay_factor"])),
+                            key="rate_fig", config=figures.PLOT_CONFIG)
         param_widget("clip_norm")
         param_widget("stop_below")
         param_widget("patience")
@@ -228,7 +220,7 @@ def layers_ui():
     dropout rate: each list under its title; the widgets' collapsed labels name them for assistive technology."""
     ss = st.session_state
     c = ss[K.CONFIG]
-    common = ACTIVATIONS[ss.get("activation", c["activation"])].label
+    common = ACTIVATIONS[c["activation"]].label
     shows = {"layer_activations": lambda v: f"same ({common})" if v == params.SAME else ACTIVATIONS[v].label,
              "dropout": lambda v: "none" if v == 0 else f"{v:.0%}"}
     for name, show in shows.items():
@@ -238,11 +230,10 @@ def layers_ui():
         st.markdown(f":small[{p.label}]", help=p.help)  # the size of a widget's label
         for i in range(len(c["hidden"])):
             key = layer_setting_key(name, i)
-            if key not in ss:
-                state.load_widgets({name: c[name]})
+            ss[key] = c[name][i] if c[name] else p.choices[0]  # the view shows the configuration
             st.selectbox(f"Layer {i + 1} {'activation' if name == 'layer_activations' else 'dropout'}", p.choices,
                          key=key, format_func=lambda v, i=i, show=show: f"Layer {i + 1}: {show(v)}",
-                         label_visibility="collapsed")
+                         label_visibility="collapsed", on_change=state.layer_setting_changed, args=(name, i))
 
 
 def output_ui():

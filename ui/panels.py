@@ -340,31 +340,32 @@ def export_ui(exp):
 
 # -- 8. classroom --
 
-def _pick_lesson():
-    ss = st.session_state
-    name = ss[K.LESSON_PICK]
-    state.use_setup(params.lesson_config(name) if name != "none"
-                    else params.validate({**ss[K.CONFIG], "lesson": "none", "hide": ()}))
-
-
 def lesson_ui(exp):
     """Lessons (presets with an explanation), the controls a teacher hides, and the link to share."""
     ss = st.session_state
-    names = ("none",) + tuple(LESSONS)
-    ss.setdefault(K.LESSON_PICK, exp.config["lesson"])
+    config = ss[K.CONFIG]
     left, right = st.columns([1, 1.2], gap="large")
     with left:
-        st.selectbox("Lesson", names, key=K.LESSON_PICK, on_change=_pick_lesson,
-                     format_func=lambda n: "Free play" if n == "none" else LESSONS[n].title)
-        state.restore_widget("hide")  # kept in the configuration while the panel was closed
-        st.multiselect("Hide these controls in the link", HIDEABLE, key="hide",
-                       format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
+        preset_picker("lesson", K.LESSON_PICK, "Lesson", LESSONS)
+        ss["hide"] = list(config["hide"])  # a view of the configuration, as every parameter's widget
+        st.multiselect("Hide these controls in the link", HIDEABLE, key="hide", on_change=state.widget_changed,
+                       args=("hide",), format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
                        help="The URL carries the hidden list: share it for a focused lesson.")
         st.markdown("**Link to this exact setup**, hidden controls included:")
-        share_link(exp.config)
+        share_link(config)
     with right:
         for lesson in LESSONS.values():
             st.markdown(f"**{lesson.title}.** {lesson.text.split('. ')[0].rstrip('.')}.")  # its first sentence
+
+
+def preset_picker(kind, key, label, presets):
+    """The selectbox (keyed ``key``) of a lesson or a challenge (``kind``), a view of the configuration's;
+    picking one starts it (``state.start_preset``)."""
+    ss = st.session_state
+    ss[key] = ss[K.CONFIG][kind]
+    st.selectbox(label, ("none",) + tuple(presets), key=key,
+                 on_change=lambda: state.start_preset(kind, ss[key]),
+                 format_func=lambda n: "Free play" if n == "none" else presets[n].title)
 
 
 def share_link(config):
@@ -404,11 +405,7 @@ def challenges_ui(exp):
     400 epochs) without passing; Reset starts the count again.  The checklist follows training through
     ``state.follow_challenge``.
     """
-    ss = st.session_state
-    ss.setdefault(K.CHALLENGE_PICK, exp.config["challenge"])
-    st.selectbox("Challenge", ("none",) + tuple(CHALLENGES), key=K.CHALLENGE_PICK,
-                 on_change=lambda: state.start_challenge(ss[K.CHALLENGE_PICK]),
-                 format_func=lambda n: "Free play" if n == "none" else CHALLENGES[n].title)
+    preset_picker("challenge", K.CHALLENGE_PICK, "Challenge", CHALLENGES)
     status = state.grade()
     if status is None:
         st.caption("Pick a challenge: its setup loads, and the app checks its goal as you train.")

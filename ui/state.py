@@ -132,38 +132,14 @@ def start_over():
     st.session_state.clear()
 
 
-def load_widgets(config):
-    """Put a configuration's values into the widgets' session-state keys."""
-    ss = st.session_state
-    for name, value in config.items():
-        kind = PARAMS[name].kind
-        if name == "hidden":
-            for i, n in enumerate(value):
-                ss[layer_key(i)] = n
-        elif kind == "layer_list":  # every layer's widget: an empty list is the first choice (same, 0) everywhere
-            for i in range(params.MAX_LAYERS):
-                ss[layer_setting_key(name, i)] = value[i] if i < len(value) else PARAMS[name].choices[0]
-        elif kind != "neurons":  # switched-off neurons have no widget (a click in the picture sets them)
-            ss[name] = list(value) if kind == "multi" else value
+def set_config(config):
+    """Make ``config`` the session's configuration and the URL's.
 
-
-def set_config(config, widgets=True):
-    """Make ``config`` the session's configuration and the URL's; ``widgets`` shows it in the widgets too
-    (only before they are drawn: from a callback, or at a session's start)."""
-    if widgets:
-        load_widgets(config)
+    The widgets are its views: each takes its value from the configuration every time it is drawn
+    (``controls.param_widget``), so none is ever loaded here.
+    """
     st.session_state[K.CONFIG] = config
     st.query_params.from_dict(params.encode(config))
-
-
-def restore_widget(name):
-    """Give parameter ``name``'s widget the configuration's value if its state was dropped.
-
-    Streamlit forgets a widget's state when a run does not draw it (a closed
-    panel, a hidden control); drawn again, it would start from its default.
-    """
-    if name not in st.session_state:
-        load_widgets({name: st.session_state[K.CONFIG][name]})
 
 
 def apply_config(config, fresh=False):
@@ -175,7 +151,7 @@ def apply_config(config, fresh=False):
     ss = st.session_state
     if config == ss[K.CONFIG] and not fresh:
         return
-    set_config(config, widgets=False)  # the widgets hold it already
+    set_config(config)
     if fresh or not ss[K.EXP].update(config):
         rebuild()
     elif config["race"] and (ss[K.RACING] is None or not ss[K.RACING].update(config)):
@@ -362,15 +338,20 @@ def reset():
     rebuild()
 
 
-def set_param(name, value):
-    """Change one parameter from a callback (before its widget is drawn): widget, URL and experiment.
+def set_params(**changes):
+    """Change parameters (from a callback, before the widgets are drawn): configuration, URL, experiment.
 
-    The per-layer settings follow a change of the hidden layers (``params.fit_layers``).
+    The settings that depend on the changed ones follow them (``params.fit``: per-layer settings fit the
+    hidden layers, the dataset fits the problem type, the loss fits the data).  Raises ValueError for a
+    value the parameter refuses; nothing changes then.
     """
     before = st.session_state[K.CONFIG]
-    config = params.validate(params.fit_layers({**before, name: value}))
-    load_widgets({k: v for k, v in config.items() if v != before[k]})
-    apply_config(config)
+    apply_config(params.validate(params.fit({**before, **changes})))
+
+
+def set_param(name, value):
+    """Change one parameter (``set_params``)."""
+    set_params(**{name: value})
 
 
 def toggle_neuron(layer, unit):
@@ -392,18 +373,19 @@ def toggle_neuron(layer, unit):
 
 def regenerate():
     """The next seed: new random points (or a new split of the user's) and new initial weights."""
-    ss = st.session_state
-    ss.seed = (ss.seed + 1) % (PARAMS["seed"].hi + 1)
+    set_param("seed", (st.session_state[K.CONFIG]["seed"] + 1) % (PARAMS["seed"].hi + 1))
 
 
 # -- challenges --
 
-def start_challenge(challenge_id):
-    """Start a challenge from its setup (epoch 0, the built-in data), or ``"none"``: free play, setup kept
-    and every control shown again."""
-    ss = st.session_state
-    use_setup(params.challenge_config(challenge_id) if challenge_id != "none"
-              else params.validate({**ss[K.CONFIG], "challenge": "none", "hide": ()}))
+PRESETS = {"lesson": params.lesson_config, "challenge": params.challenge_config}
+
+
+def start_preset(kind, name):
+    """Start lesson or challenge (``kind``) ``name`` from its setup (epoch 0, the built-in data), or
+    ``"none"``: free play, the setup kept and every control shown again."""
+    use_setup(PRESETS[kind](name) if name != "none"
+              else params.validate({**st.session_state[K.CONFIG], kind: "none", "hide": ()}))
 
 
 def grade():
@@ -498,36 +480,82 @@ def restore_pin(index):
     notify("success", f"{pin['name']}'s setup is back, from epoch 0: press Play to train it again.")
 
 
-# -- widgets that change others --
+# -- the widgets' changes --
 
-def keep_a_feature():
-    """The features' on_change: the last feature cannot be switched off (it is switched back on)."""
-    ss = st.session_state
-    if not ss.features:
-        load_widgets({"features": ss[K.CONFIG]["features"]})
-        notify("info", "A network needs at least one input: that feature stays on.")
+def widget_changed(name):
+    """The on_change of parameter ``name``'s widget (keyed by the name): its new value becomes the
+    configuration's (``WIDGET_RULES`` may say more), or a notice says why not and the configuration stays,
+    which the widget shows again when it is next drawn."""
+    try:
+        changes = WIDGET_RULES.get(name, lambda v: {name: v})(st.session_state[name])
+    except Refused as e:
+        notify(e.kind, str(e))
+        return
+    _change_or_keep(**changes)
 
 
-def formula_typed():
-    """The formula's on_change: a formula the parser refuses is put back to the one in use, with a notice
-    that quotes the refused part (shortened) and says why."""
-    ss = st.session_state
-    typed, kept = ss.formula, ss[K.CONFIG]["formula"]
+def layer_changed(i):
+    """The on_change of hidden layer ``i``'s neurons widget (``layer_key(i)``)."""
+    hidden = list(st.session_state[K.CONFIG]["hidden"])
+    hidden[i] = st.session_state[layer_key(i)]
+    _change_or_keep(hidden=tuple(hidden))
+
+
+def layer_setting_changed(name, i):
+    """The on_change of per-layer setting ``name``'s widget for hidden layer ``i`` (``layer_setting_key``);
+    the other layers keep theirs (an empty list is the first choice, same or 0, for every layer)."""
+    c = st.session_state[K.CONFIG]
+    values = list(c[name] or (PARAMS[name].choices[0],) * len(c["hidden"]))
+    values[i] = st.session_state[layer_setting_key(name, i)]
+    _change_or_keep(**{name: tuple(values)})
+
+
+def _change_or_keep(**changes):
+    try:
+        set_params(**changes)
+    except ValueError as e:
+        notify("warning", f"{e}. The previous setting is kept.")
+
+
+class Refused(ValueError):
+    """A widget's new value that its rule refuses: the message says why and what is kept; ``kind`` is the
+    notice's (``notify``)."""
+
+    def __init__(self, message, kind="warning"):
+        super().__init__(message)
+        self.kind = kind
+
+
+def _features_rule(features):
+    """The last feature cannot be switched off."""
+    if not features:
+        raise Refused("A network needs at least one input: that feature stays on.", "info")
+    return {"features": tuple(features)}
+
+
+def _formula_rule(typed):
+    """A formula the parser refuses is not used: the notice quotes it (shortened) and says why."""
+    kept = st.session_state[K.CONFIG]["formula"]
     try:
         parse_formula(typed)
     except ValueError as e:
-        load_widgets({"formula": kept})
-        notify("warning", f"The formula {shown(typed, QUOTED_CHARS)} was not used: {e}. "
-                          f"The formula {kept} is kept.")
+        raise Refused(f"The formula {shown(typed, QUOTED_CHARS)} was not used: {e}. The formula {kept} is "
+                      "kept.") from None
+    return {"formula": typed}
 
 
-def regularization_picked():
+def _regularization_rule(regularization):
     """Picking L1 or L2 while the rate is 0 gives it a useful rate; None sets the rate back to 0."""
-    ss = st.session_state
-    if ss.regularization == "none":
-        ss.reg_rate = 0.0
-    elif ss.reg_rate == 0.0:
-        ss.reg_rate = params.USEFUL_REG_RATE
+    rate = st.session_state[K.CONFIG]["reg_rate"]
+    if regularization == "none":
+        rate = 0.0
+    elif rate == 0.0:
+        rate = params.USEFUL_REG_RATE
+    return {"regularization": regularization, "reg_rate": rate}
+
+
+WIDGET_RULES = {"features": _features_rule, "formula": _formula_rule, "regularization": _regularization_rule,
+                "hide": lambda hide: {"hide": tuple(hide)}}
 
 
 def add_layer():
@@ -565,7 +593,6 @@ def use_data(data, message=None):
     except ValueError as e:
         for key, value in before.items():
             ss[key] = value
-        load_widgets(ss[K.CONFIG])
         notify("error", f"These points cannot be trained on with this setup: {e}. Your previous data are kept.")
         return
     exp = ss[K.EXP]

@@ -1,0 +1,194 @@
+"""The configuration is the one source of truth; the widgets are its views.
+
+A control that a run does not draw (hidden by a lesson, a challenge or a teacher's list; in a closed
+panel) loses nothing, a preset picked in its panel survives Play, Step and Pause, and a reload of a
+tab with pinned runs keeps the setup.  The last test applies random sequences of what a user does and
+checks after each step that the configuration is what the steps asked for.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nn_core import params
+from nn_core.challenges import CHALLENGES
+from nn_core.datasets import DATASETS
+from nn_core.lessons import LESSONS
+from nn_core.params import HIDEABLE, PARAMS
+from tests.conftest import APP, TIMEOUT, config, open_panel, run_app
+from ui import pin_store
+
+WIDGET_KINDS = ("selectbox", "select_slider", "slider", "number_input", "toggle", "pills", "multiselect",
+                "text_input")
+
+
+def page_ok(at):
+    """No exception, and not the page's 'Something went wrong' either (``controls.failed_ui``)."""
+    assert not at.exception, at.exception
+    assert not [b for b in at.button if b.key and b.key.startswith("start_again")], \
+        " ".join(e.value for e in at.error)
+
+
+def widget(at, key):
+    """The widget keyed ``key`` on the page, or None."""
+    for kind in WIDGET_KINDS:
+        found = [w for w in getattr(at, kind) if w.key == key]
+        if found:
+            return found[0]
+    return None
+
+
+def url_config(at):
+    """The configuration the address bar holds (what a reload would start from)."""
+    decoded, warnings = params.decode(dict(at.query_params.items()))
+    assert not warnings
+    return decoded
+
+
+def pick(at, kind, name):
+    """Pick lesson or challenge ``name`` in its panel, as a user does."""
+    open_panel(at, "lesson" if kind == "lesson" else "challenges")
+    at.selectbox(key=f"{kind}_pick").set_value(name).run()
+    return at
+
+
+PRESETS = [("lesson", n) for n in LESSONS] + [("challenge", n) for n in CHALLENGES]
+
+
+def preset_config(kind, name):
+    return params.lesson_config(name) if kind == "lesson" else params.challenge_config(name)
+
+
+@pytest.mark.parametrize(("kind", "name"), PRESETS)
+def test_a_preset_picked_in_its_panel_survives_play_step_and_pause(kind, name):
+    at = pick(run_app(), kind, name)
+    page_ok(at)
+    want = preset_config(kind, name)
+    assert config(at) == want and url_config(at) == want
+    for button in ("play", "pause", "step", "step", "play", "pause"):
+        at.button(key=button).click().run()
+        page_ok(at)
+        assert config(at) == want and url_config(at) == want
+    assert at.session_state["exp"].trainer.epoch >= 2
+    for hidden in want["hide"]:  # still hidden, still set as the preset says
+        assert widget(at, hidden) is None
+
+
+def test_the_hide_list_edited_after_a_lesson_keeps_every_value():
+    at = pick(run_app(), "lesson", "tutorial")  # hides optimizer, regularization, reg_rate, batch_size ...
+    start = config(at)
+    hide = [n for n in start["hide"] if n != "batch_size"] + ["learning_rate"]
+    at.multiselect(key="hide").set_value(hide).run()
+    page_ok(at)
+    want = {**start, "hide": params.validate({**start, "hide": tuple(hide)})["hide"]}
+    assert config(at) == want and url_config(at) == want
+    assert widget(at, "learning_rate") is None and widget(at, "batch_size").value == start["batch_size"]
+    at.button(key="step").click().run()
+    at.segmented_control(key="panel").set_value(None).run()  # the panel closed: the list stays
+    page_ok(at)
+    assert config(at) == want
+    at.number_input(key="batch_size").set_value(25).run()
+    page_ok(at)
+    assert config(at) == {**want, "batch_size": 25}
+
+
+class Tab:
+    """A browser tab's ``sessionStorage`` as ``ui/pin_store.py``'s JavaScript uses it, in Python: it keeps
+    what it is told to write, and gives it back to a new session that asks to read (then a rerun)."""
+
+    def __init__(self):
+        self.stored = None
+
+    @contextmanager
+    def keeper(self):
+        def pin_store_ui():
+            import streamlit as stl
+
+            from ui import state
+
+            data = state.pins_to_store()
+            if data and "write" in data:
+                self.stored = data["write"]
+            elif data and data.get("read") and self.stored is not None:
+                state.take_stored_pins(self.stored)  # the trigger's callback, then the page reruns
+                stl.rerun()
+
+        with mock.patch.object(pin_store, "pin_store_ui", pin_store_ui):
+            yield
+
+
+def reload(at):
+    """A new session on the tab's address (a reload)."""
+    from streamlit.testing.v1 import AppTest
+
+    fresh = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    fresh.query_params.update(dict(at.query_params.items()))
+    return fresh.run()
+
+
+SETTINGS = {**{name: PARAMS[name].choices for name in ("learning_rate", "activation", "optimizer", "regularization",
+                                                        "reg_rate", "dataset")},
+            "batch_size": (1, 7, 30), "show_test": (True, False), "noise": (0.0, 0.25), "n_samples": (100, 800)}
+ACTIONS = st.one_of(
+    st.tuples(st.just("preset"), st.sampled_from(PRESETS)),
+    st.tuples(st.just("hide"), st.sampled_from([n for n in HIDEABLE if n in PARAMS])),
+    st.tuples(st.just("set"), st.sampled_from(sorted(SETTINGS)).flatmap(
+        lambda n: st.tuples(st.just(n), st.sampled_from(SETTINGS[n])))),
+    st.tuples(st.just("step"), st.none()),
+    st.tuples(st.just("pin"), st.none()),
+    st.tuples(st.just("reload"), st.none()),
+)
+
+
+def expected_after_set(want, name, value):
+    """What setting ``name`` to ``value`` in its widget asks for (``state.WIDGET_RULES`` as a user reads the
+    controls: a regulariser picked at rate 0 gets a useful rate; None sets the rate to 0)."""
+    changes = {name: value}
+    if name == "regularization":
+        rate = 0.0 if value == "none" else want["reg_rate"] or params.USEFUL_REG_RATE
+        changes["reg_rate"] = rate
+    return params.validate(params.fit({**want, **changes}))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ACTIONS, min_size=1, max_size=7))
+def test_random_sequences_of_user_actions_give_the_configuration_they_ask_for(actions):
+    tab = Tab()
+    with tab.keeper():
+        at = run_app()
+        want = config(at)
+        for what, arg in actions:
+            if what == "preset":
+                pick(at, *arg)
+                want = preset_config(*arg)
+            elif what == "hide":
+                open_panel(at, "lesson")
+                hide = set(want["hide"]) ^ {arg}
+                at.multiselect(key="hide").set_value([n for n in HIDEABLE if n in hide]).run()
+                want = {**want, "hide": tuple(n for n in HIDEABLE if n in hide)}
+            elif what == "set":
+                name, value = arg
+                w = widget(at, name)
+                regression = want["problem"] == "regression"
+                offered = name != "dataset" or (DATASETS[value].kind == "regression") == regression
+                if w is None or w.disabled or not offered:
+                    continue  # hidden, greyed out, or not offered for this problem type
+                w.set_value(value).run()
+                want = expected_after_set(want, name, value)
+            elif what == "step":
+                at.button(key="step").click().run()
+            elif what == "pin":
+                if at.session_state["exp"].trainer.epoch == 0:
+                    at.button(key="step").click().run()
+                open_panel(at, "compare")
+                at.button(key="pin_run").click().run()
+            else:
+                at = reload(at)
+            page_ok(at)
+            assert config(at) == want, (what, arg)
+            assert url_config(at) == want, (what, arg)

@@ -72,7 +72,7 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     raced = raced_why(name)
     if raced:
         disabled, why = True, raced
-    ss[name] = list(value) if p.kind == "multi" else value  # the view shows the configuration
+    state.show_view(name, list(value) if p.kind == "multi" else value)
     kw = {"key": name, "help": f"{p.help} {why}" if disabled and why else p.help,
           "label_visibility": label_visibility, "disabled": disabled, "on_change": state.widget_changed,
           "args": (name,), "width": width}
@@ -189,7 +189,7 @@ def network_ui():
     row.markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**", width="content")
     if hidden:
         for i, col in enumerate(st.columns(len(hidden))):
-            ss[layer_key(i)] = hidden[i]  # the view shows the configuration
+            state.show_view(layer_key(i), hidden[i])
             col.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=layer_key(i), help=raced or "Neurons in this layer",
                              disabled=bool(raced), on_change=state.layer_changed, args=(i,))
     with st.expander("More settings"):
@@ -230,7 +230,7 @@ def layers_ui():
         st.markdown(f":small[{p.label}]", help=p.help)  # the size of a widget's label
         for i in range(len(c["hidden"])):
             key = layer_setting_key(name, i)
-            ss[key] = c[name][i] if c[name] else p.choices[0]  # the view shows the configuration
+            state.show_view(key, c[name][i] if c[name] else p.choices[0])
             st.selectbox(f"Layer {i + 1} {'activation' if name == 'layer_activations' else 'dropout'}", p.choices,
                          key=key, format_func=lambda v, i=i, show=show: f"Layer {i + 1}: {show(v)}",
                          label_visibility="collapsed", on_change=state.layer_setting_changed, args=(name, i))
@@ -241,6 +241,14 @@ def output_ui():
     row = st.container(horizontal=True, key="display")
     param_widget("show_test", row, width="content")
     param_widget("discretize", row, width="content")
+
+
+def page_mark_ui():
+    """Last on the page, hidden: the page mark (``state.user_changed``), this run's number."""
+    with st.container(key="page_mark_box"):
+        st.html("<style>.st-key-page_mark_box { display: none; }</style>")
+        state.show_view(K.PAGE_MARK, str(st.session_state[K.RUN]))
+        st.text_input("Page mark", key=K.PAGE_MARK, label_visibility="collapsed")
 
 
 def failed_ui(where, key, doing=""):

@@ -347,7 +347,7 @@ def lesson_ui(exp):
     left, right = st.columns([1, 1.2], gap="large")
     with left:
         preset_picker("lesson", K.LESSON_PICK, "Lesson", LESSONS)
-        ss["hide"] = list(config["hide"])  # a view of the configuration, as every parameter's widget
+        state.show_view("hide", list(config["hide"]))  # a view of the configuration, as every parameter's widget
         st.multiselect("Hide these controls in the link", HIDEABLE, key="hide", on_change=state.widget_changed,
                        args=("hide",), format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
                        help="The URL carries the hidden list: share it for a focused lesson.")
@@ -361,10 +361,8 @@ def lesson_ui(exp):
 def preset_picker(kind, key, label, presets):
     """The selectbox (keyed ``key``) of a lesson or a challenge (``kind``), a view of the configuration's;
     picking one starts it (``state.start_preset``)."""
-    ss = st.session_state
-    ss[key] = ss[K.CONFIG][kind]
-    st.selectbox(label, ("none",) + tuple(presets), key=key,
-                 on_change=lambda: state.start_preset(kind, ss[key]),
+    state.show_view(key, st.session_state[K.CONFIG][kind])
+    st.selectbox(label, ("none",) + tuple(presets), key=key, on_change=state.preset_picked, args=(kind, key),
                  format_func=lambda n: "Free play" if n == "none" else presets[n].title)
 
 

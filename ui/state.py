@@ -35,6 +35,7 @@ GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th poi
 DRAWN_NAME = "drawn points"
 QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
+KEPT_RUNS = 30  # the runs whose widget values are kept, to read the page mark (state.user_changed)
 STABLE_RATE_SECONDS = 0.2  # that check's time bound: a student's repeated divergences cannot load the server
 
 
@@ -42,6 +43,10 @@ class K:
     """The session's keys besides the parameter widgets (whose keys are the parameter names)."""
 
     CONFIG = "config"  # the configuration (dict), mirrored in the URL
+    VIEWS = "views"  # run number -> {widget key: the value the run showed} for the last runs (show_view)
+    RUN = "run"  # the number of this run of the page (drawing_page)
+    PAGE_MARK = "page_mark"  # a hidden widget drawn last, showing RUN: the browser sends it back with every
+    # request, so it tells which complete run's values the browser held when it sent its widgets' values
     EXP = "exp"  # the Experiment built from it: data, network, trainer, grid
     RACING = "racing"  # the Race of config["race"] (nn_core.race), or None: what Play trains when there is one
     RACE_OUT = "race_out"  # the racers whose divergence was announced
@@ -381,6 +386,12 @@ def regenerate():
 PRESETS = {"lesson": params.lesson_config, "challenge": params.challenge_config}
 
 
+def preset_picked(kind, key):
+    """The on_change of the lesson or challenge (``kind``) picker keyed ``key``: start the one picked."""
+    if user_changed(key):
+        start_preset(kind, st.session_state[key])
+
+
 def start_preset(kind, name):
     """Start lesson or challenge (``kind``) ``name`` from its setup (epoch 0, the built-in data), or
     ``"none"``: free play, the setup kept and every control shown again."""
@@ -480,12 +491,58 @@ def restore_pin(index):
     notify("success", f"{pin['name']}'s setup is back, from epoch 0: press Play to train it again.")
 
 
-# -- the widgets' changes --
+# -- the widgets: views of the configuration --
+
+def show_view(key, value):
+    """Before the widget keyed ``key`` is drawn: it shows ``value``, the configuration's (and this run notes it)."""
+    ss = st.session_state
+    ss[key] = value
+    ss[K.VIEWS][ss[K.RUN]][key] = value
+
+
+def drawing_page():
+    """At the start of a run of the page: a new run number, no widget shown yet (the last runs are kept)."""
+    ss = st.session_state
+    views = ss.setdefault(K.VIEWS, {})
+    ss[K.RUN] = max(views, default=0) + 1
+    views[ss[K.RUN]] = {}
+    for old in sorted(views)[:-KEPT_RUNS]:
+        del views[old]
+
+
+def user_changed(key):
+    """Whether the value the browser sent for widget ``key`` is the user's change.
+
+    The browser sends every widget's value with every request, also the old value of a widget that the
+    server changed (a preset, a rule, Play raising Stop at) in a run whose result has not reached it yet (a
+    click while a run is still going), and the value of a widget that left the page (a panel switched);
+    Streamlit calls the widget's on_change for both.  The page mark says which complete run the browser
+    had (``PAGE_MARK``): the change is the user's only if the widget is on the page and shows the same value
+    now as in that run.
+    """
+    ss = st.session_state
+    views = ss.get(K.VIEWS, {})
+    seen = views.get(_int(ss.get(K.PAGE_MARK)), {})  # the widgets of the page the browser showed
+    if key not in seen:
+        return False
+    latest = next(views[run][key] for run in sorted(views, reverse=True) if key in views[run])
+    return latest == seen[key]
+
+
+def _int(text):
+    """``text`` as a whole number, or None."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
 
 def widget_changed(name):
     """The on_change of parameter ``name``'s widget (keyed by the name): its new value becomes the
     configuration's (``WIDGET_RULES`` may say more), or a notice says why not and the configuration stays,
     which the widget shows again when it is next drawn."""
+    if not user_changed(name):
+        return
     try:
         changes = WIDGET_RULES.get(name, lambda v: {name: v})(st.session_state[name])
     except Refused as e:
@@ -496,6 +553,8 @@ def widget_changed(name):
 
 def layer_changed(i):
     """The on_change of hidden layer ``i``'s neurons widget (``layer_key(i)``)."""
+    if not user_changed(layer_key(i)):
+        return
     hidden = list(st.session_state[K.CONFIG]["hidden"])
     hidden[i] = st.session_state[layer_key(i)]
     _change_or_keep(hidden=tuple(hidden))
@@ -504,6 +563,8 @@ def layer_changed(i):
 def layer_setting_changed(name, i):
     """The on_change of per-layer setting ``name``'s widget for hidden layer ``i`` (``layer_setting_key``);
     the other layers keep theirs (an empty list is the first choice, same or 0, for every layer)."""
+    if not user_changed(layer_setting_key(name, i)):
+        return
     c = st.session_state[K.CONFIG]
     values = list(c[name] or (PARAMS[name].choices[0],) * len(c["hidden"]))
     values[i] = st.session_state[layer_setting_key(name, i)]

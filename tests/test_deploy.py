@@ -1,7 +1,7 @@
 """The deployment's nginx configuration, for real: Debian's nginx in front of two app processes on loopback ports,
 rendered from the same template as deploy/compose.yaml. Sessions stick to one process, uploads reach it, and
 a killed process loses only its own sessions; a client can neither choose its process nor open more than the
-limits allow."""
+limits allow. The containers' confinement in deploy/compose.yaml is checked as written (no Docker here)."""
 
 import asyncio
 import contextlib
@@ -13,9 +13,10 @@ import urllib.request
 
 import pytest
 import websockets
+import yaml
 from websockets.asyncio.server import serve
 
-from tests.browser import chromium, epoch_of, streamlit_server
+from tests.browser import ROOT, chromium, epoch_of, streamlit_server
 from tests.proxy import COOKIE, nginx, route_cookie, signed_routes, upstreams_of
 
 # The template's limits (deploy/nginx/playground.conf.template says why these numbers).
@@ -246,3 +247,24 @@ def test_sessions_beyond_the_limits_per_address_and_per_cookie_get_429(tmp_path)
     assert refused_cookie == 429  # the 21st tab of one cookie, while another cookie still opens
     assert refused_address == 429  # the 201st session from one address
 
+
+def test_compose_confines_every_container():
+    services = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
+    apps = {name: s for name, s in services.items() if s.get("image") == "nn-playground"}
+    assert len(apps) >= 2 and "nginx" in services
+    for name, s in services.items():
+        assert s["read_only"] is True and s["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in s["security_opt"], name
+        assert s["mem_limit"] and s["memswap_limit"] == s["mem_limit"] and 0 < s["cpus"] <= 2, name
+        assert 0 < s["pids_limit"] <= 1024, name
+        assert "/tmp" in {t.split(":")[0] for t in s["tmpfs"]}, name
+    for name, s in apps.items():
+        assert "/home/playground/.streamlit" in {t.split(":")[0] for t in s["tmpfs"]}, name
+    # nginx without capabilities: the unprivileged image, listening above 1024, its config rendered into tmpfs
+    nginx_ = services["nginx"]
+    assert nginx_["image"].startswith("nginxinc/nginx-unprivileged:")
+    assert int(nginx_["environment"]["NNPG_LISTEN"]) > 1024
+    assert "/etc/nginx/conf.d" in {t.split(":")[0] for t in nginx_["tmpfs"]}
+    assert nginx_["environment"]["NNPG_ROUTE_SECRET"].startswith("${NNPG_ROUTE_SECRET:?")  # never a real one
+    assert any(v.startswith("./nginx/routes.envsh:/docker-entrypoint.d/") for v in nginx_["volumes"])
+    assert (ROOT / "deploy" / "nginx" / "routes.envsh").stat().st_mode & 0o111  # the entrypoint runs only +x

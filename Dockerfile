@@ -13,6 +13,8 @@ RUN pip install -r requirements.txt
 
 # The app, its settings (.streamlit/config.toml) and its assets; .dockerignore leaves tests, benchmarks, git out.
 COPY . .
+# Compiled now: deploy/compose.yaml mounts the filesystem read-only, where Python could not cache them.
+RUN python -m compileall -q /app
 RUN useradd --create-home --uid 10001 playground
 USER playground
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import os
 import re
 import shutil
 import string
@@ -18,7 +19,9 @@ from tests.browser import ROOT, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TEMPLATE = ROOT / "deploy" / "nginx" / "playground.conf.template"
+ROUTES = ROOT / "deploy" / "nginx" / "routes.envsh"
 COOKIE = "nnpg_route"
+SECRET = "a secret for tests only"
 # The main file around the template: paths in a temporary prefix, no root needed, and an access log that says
 # which process served each request.
 MAIN = """
@@ -41,18 +44,26 @@ http {{
 """
 
 
-def render(template, listen, upstream_ports):
-    """The template with its two placeholders filled, as the nginx image's envsubst does."""
+def signed_routes(secret):
+    """NNPG_ROUTES as deploy/nginx/routes.envsh makes it from ``secret`` (the script itself, run by sh)."""
+    return subprocess.run(["sh", "-c", f'. "{ROUTES}" && printf %s "$NNPG_ROUTES"'], check=True,
+                          capture_output=True, text=True, env={**os.environ, "NNPG_ROUTE_SECRET": secret}).stdout
+
+
+def render(template, listen, upstream_ports, routes):
+    """The template with its placeholders filled, as the nginx image's envsubst does."""
     servers = " ".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in upstream_ports)
-    return string.Template(template).safe_substitute(NNPG_LISTEN=listen, NNPG_UPSTREAMS=servers)
+    return string.Template(template).safe_substitute(NNPG_LISTEN=listen, NNPG_UPSTREAMS=servers, NNPG_ROUTES=routes)
 
 
 @contextlib.contextmanager
-def nginx(tmp, upstream_ports, timeout=5.0):
-    """Run nginx with the template in the directory ``tmp`` (a Path) in front of ``upstream_ports``;
-    yields ``(url, process)``. The access log is ``tmp / "access.log"`` (see ``served_by``)."""
+def nginx(tmp, upstream_ports, timeout=5.0, secret=SECRET):
+    """Run nginx with the template in the directory ``tmp`` (a Path) in front of ``upstream_ports``, its route
+    cookies signed with ``secret``; yields ``(url, process)``. The access log is ``tmp / "access.log"``
+    (see ``served_by``)."""
     port = free_port()
-    (tmp / "playground.conf").write_text(render(TEMPLATE.read_text(), f"127.0.0.1:{port}", upstream_ports))
+    (tmp / "playground.conf").write_text(
+        render(TEMPLATE.read_text(), f"127.0.0.1:{port}", upstream_ports, signed_routes(secret)))
     (tmp / "nginx.conf").write_text(MAIN.format(tmp=tmp, user=getpass.getuser()))
     command = [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")]
     test = subprocess.run([*command, "-t"], capture_output=True, text=True)

@@ -1,31 +1,41 @@
 """The deployment's nginx configuration, for real: Debian's nginx in front of two app processes on loopback ports,
 rendered from the same template as deploy/compose.yaml. Sessions stick to one process, uploads reach it, and
-a killed process loses only its own sessions."""
+a killed process loses only its own sessions; a client can neither choose its process nor open more than the
+limits allow. The containers' confinement in deploy/compose.yaml is checked as written (no Docker here)."""
 
 import asyncio
 import contextlib
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 import websockets
+import yaml
+from websockets.asyncio.server import serve
 
-from tests.browser import chromium, epoch_of, streamlit_server
-from tests.proxy import COOKIE, nginx, route_cookie, upstreams_of
+from tests.browser import ROOT, chromium, epoch_of, streamlit_server
+from tests.proxy import COOKIE, nginx, route_cookie, signed_routes, upstreams_of
 
-pytestmark = pytest.mark.browser
+# The template's limits (deploy/nginx/playground.conf.template says why these numbers).
+SESSIONS_PER_ADDRESS, SESSIONS_PER_ROUTE, PAGE_BURST = 200, 20, 100
 
 
 def get(url, route=None):
     """Status and headers of a GET through the proxy, with a route cookie or none."""
+    return get_body(url, route)[:2]
+
+
+def get_body(url, route=None):
+    """Status, headers and text of a GET through the proxy, with a route cookie or none."""
     request = urllib.request.Request(url, headers={"Cookie": f"{COOKIE}={route}"} if route else {})
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, r.headers
+            return r.status, r.headers, r.read().decode()
     except urllib.error.HTTPError as e:
-        return e.code, e.headers
+        return e.code, e.headers, e.read().decode()
 
 
 def playing(page, timeout=40.0):
@@ -46,6 +56,7 @@ def open_with_route(browser, url, route):
     return page
 
 
+@pytest.mark.browser
 def test_two_processes_behind_nginx(tmp_path):
     csv = tmp_path / "points.csv"
     csv.write_text("x1,x2,label\n" + "".join(f"{i % 7 - 3},{i % 5 - 2},{i % 2}\n" for i in range(40)))
@@ -61,14 +72,15 @@ def test_two_processes_behind_nginx(tmp_path):
         assert "frame-ancestors 'self'" in headers["Content-Security-Policy"]
         assert get(f"{url}/_stcore/metrics")[0] == 404
         assert get(f"{apps[0][0]}/_stcore/metrics")[0] == 200  # open on the internal address only
-        # Sticky: a route always reaches the same process; find one route per process.
+        # Sticky: a route nginx gave always reaches the same process; find one route per process.
         routes = {}
-        for k in range(64):
+        for _ in range(64):
+            route = route_cookie(get(url)[1].get_all("Set-Cookie"))
             for _ in range(3):
-                assert route_cookie(get(url, f"r{k}")[1].get_all("Set-Cookie", [])) is None
-            served = upstreams_of(tmp_path, f"r{k}")
+                assert route_cookie(get(url, route)[1].get_all("Set-Cookie", [])) is None
+            served = upstreams_of(tmp_path, route)
             assert len(served) == 1, served
-            routes.setdefault(served.pop(), f"r{k}")
+            routes.setdefault(served.pop(), route)
             if len(routes) == 2:
                 break
         assert sorted(routes) == sorted(f"127.0.0.1:{p}" for p in ports)
@@ -122,6 +134,7 @@ def _epoch_or_none(page):
         return None
 
 
+@pytest.mark.browser
 def test_websocket_frames_are_compressed_directly_and_through_nginx(tmp_path):
     """server.enableWebsocketCompression: the session stream negotiates permessage-deflate, and nginx keeps it."""
     async def extensions(url):
@@ -132,3 +145,126 @@ def test_websocket_frames_are_compressed_directly_and_through_nginx(tmp_path):
     with streamlit_server() as (app_url, _), nginx(tmp_path, [int(app_url.rsplit(":", 1)[1])]) as (url, _):
         for target in (app_url, url):
             assert asyncio.run(extensions(target)).startswith("permessage-deflate"), target
+
+
+@contextlib.contextmanager
+def stand_ins(count):
+    """``count`` stand-ins for app processes on loopback ports, for nginx's routing and limits without Streamlit's
+    CPU: a GET answers with the stand-in's port, a websocket on /_stcore/stream stays open until closed.
+    Yields their ports."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    def answer(connection, request):
+        if request.path != "/_stcore/stream":
+            return connection.respond(200, f"{connection.local_address[1]}")
+        return None
+
+    async def start():
+        return [await serve(lambda ws: ws.wait_closed(), "127.0.0.1", 0, process_request=answer)
+                for _ in range(count)]
+
+    async def stop():
+        for server in servers:
+            server.close()
+            await server.wait_closed()
+
+    servers = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    try:
+        yield [server.sockets[0].getsockname()[1] for server in servers]
+    finally:
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_only_a_route_cookie_nginx_signed_chooses_the_process(tmp_path):
+    """Before nginx signed its cookies, a cookie the client chose decided the process: 40 requests with one
+    forged cookie all reached one process. Now a forged one is replaced and routes nowhere in particular."""
+    health = "/_stcore/health"  # routed like every request, and not counted as a page load
+    with stand_ins(2) as ports, nginx(tmp_path, ports) as (url, _):
+        issued = [route_cookie(get(url + health)[1].get_all("Set-Cookie")) for _ in range(40)]
+        assert all(re.fullmatch(r"[0-9a-f]{3}\.[0-9a-f]{16}", route) for route in issued), issued
+        assert len(set(issued)) > 30  # fresh routes, server-chosen at random among 4096
+
+        signed = issued[0]
+        other_secret = signed_routes("another secret").split(";")[0].split()[1]
+        forged = ["r1", "000.0000000000000000", signed[:-1] + ("0" if signed[-1] != "0" else "1"), other_secret]
+        for route in forged:
+            answers = [get_body(url + health, route) for _ in range(40)]
+            fresh = [route_cookie(headers.get_all("Set-Cookie")) for _, headers, _ in answers]
+            assert all(new and new != route for new in fresh), (route, fresh)
+            assert {body for _, _, body in answers} == {str(p) for p in ports}, route  # spread, not pinned
+
+        # A cookie nginx signed keeps its process and is not replaced.
+        answers = [get_body(url + health, signed) for _ in range(20)]
+        assert len({body for _, _, body in answers}) == 1
+        assert all(route_cookie(headers.get_all("Set-Cookie", [])) is None for _, headers, _ in answers)
+    assert "map_hash" not in (tmp_path / "error.log").read_text()  # the route maps fit without a warning
+
+
+def test_page_loads_beyond_the_burst_get_429_and_files_do_not_count(tmp_path):
+    with stand_ins(1) as ports, nginx(tmp_path, ports) as (url, _):
+        # nginx lets burst + 1 through at once, however fast they come; more come faster than 10 a second.
+        assert [get(url)[0] for _ in range(PAGE_BURST + 1)] == [200] * (PAGE_BURST + 1)
+        for _ in range(PAGE_BURST):
+            status, headers, text = get_body(url)
+            if status != 200:
+                break
+        assert status == 429 and headers["Retry-After"] == "60" and "wait a minute" in text
+        assert get(f"{url}/?dataset=spiral")[0] == 429  # any path is the page
+        for path in ("/static/js/main.js", "/app/static/live_view/main.js", "/media/a.png", "/_stcore/health"):
+            assert get(url + path)[0] == 200, path  # a page's ~120 files are not page loads
+
+
+def test_sessions_beyond_the_limits_per_address_and_per_cookie_get_429(tmp_path):
+    async def session(url, route=None):
+        """An open websocket to the session stream, or the status nginx refused it with."""
+        try:
+            return await websockets.connect(url.replace("http", "ws", 1) + "/_stcore/stream", open_timeout=30,
+                                            additional_headers={"Cookie": f"{COOKIE}={route}"} if route else None)
+        except websockets.exceptions.InvalidStatus as e:
+            return e.response.status_code
+
+    async def sessions(url):
+        route, other = (route_cookie(get(url)[1].get_all("Set-Cookie")) for _ in range(2))
+        one_browser = await asyncio.gather(*(session(url, route) for _ in range(SESSIONS_PER_ROUTE)))
+        refused_cookie = await session(url, route)
+        other_browser = await session(url, other)
+        rest = await asyncio.gather(*(session(url) for _ in range(SESSIONS_PER_ADDRESS - SESSIONS_PER_ROUTE - 1)))
+        refused_address = await session(url)
+        opened = [*one_browser, other_browser, *rest]
+        for ws in opened:
+            if not isinstance(ws, int):
+                await ws.close()
+        return opened, refused_cookie, refused_address
+
+    with stand_ins(2) as ports, nginx(tmp_path, ports) as (url, _):
+        opened, refused_cookie, refused_address = asyncio.run(sessions(url))
+    assert [type(ws) for ws in opened] == [websockets.ClientConnection] * SESSIONS_PER_ADDRESS
+    assert refused_cookie == 429  # the 21st tab of one cookie, while another cookie still opens
+    assert refused_address == 429  # the 201st session from one address
+
+
+def test_compose_confines_every_container():
+    services = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
+    apps = {name: s for name, s in services.items() if s.get("image") == "nn-playground"}
+    assert len(apps) >= 2 and "nginx" in services
+    for name, s in services.items():
+        assert s["read_only"] is True and s["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in s["security_opt"], name
+        assert s["mem_limit"] and s["memswap_limit"] == s["mem_limit"] and 0 < s["cpus"] <= 2, name
+        assert 0 < s["pids_limit"] <= 1024, name
+        assert "/tmp" in {t.split(":")[0] for t in s["tmpfs"]}, name
+    for name, s in apps.items():
+        assert "/home/playground/.streamlit" in {t.split(":")[0] for t in s["tmpfs"]}, name
+    # nginx without capabilities: the unprivileged image, listening above 1024, its config rendered into tmpfs
+    nginx_ = services["nginx"]
+    assert nginx_["image"].startswith("nginxinc/nginx-unprivileged:")
+    assert int(nginx_["environment"]["NNPG_LISTEN"]) > 1024
+    assert "/etc/nginx/conf.d" in {t.split(":")[0] for t in nginx_["tmpfs"]}
+    assert nginx_["environment"]["NNPG_ROUTE_SECRET"].startswith("${NNPG_ROUTE_SECRET:?")  # never a real one
+    assert any(v.startswith("./nginx/routes.envsh:/docker-entrypoint.d/") for v in nginx_["volumes"])
+    assert (ROOT / "deploy" / "nginx" / "routes.envsh").stat().st_mode & 0o111  # the entrypoint runs only +x

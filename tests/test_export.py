@@ -85,7 +85,7 @@ MIXES = {
                                             "epochs": 15},
     "multiclass_step_momentum_clip_patience": {"dataset": "blobs", "n_classes": 3, "noise": 0.5,
                                                "schedule": "step", "decay_every": 2, "decay_factor": 0.7,
-                                               "optimizer": "momentum", "learning_rate": 0.3, "clip_norm": 1.0,
+                                               "optimizer": "momentum", "learning_rate": 0.1, "clip_norm": 1.0,
                                                "layer_activations": ("leaky_relu", "tanh"), "off": ((1, 1),),
                                                "patience": 3, "n_samples": 150, "epochs": 30},
     "regression_stop_below_custom_feature": {"problem": "regression", "dataset": "plane", "hidden": (3,),

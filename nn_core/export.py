@@ -42,8 +42,8 @@ parameters after the app's address to open it there:
 What a link cannot hold does not travel here either: points drawn or uploaded
 in the app, weights edited by hand or loaded from a model file, and settings
 changed while training (this script uses the final ones from the start).  To
-keep those, download the model file (JSON) in the app's Export panel: it holds
-the trained weights and the epoch (and the points, as CSV, in Your data).
+keep those, download the model file (JSON) in the app's Export panel, which
+holds the trained weights and the epoch, and your points as CSV in Your data.
 {notes}
 The network below is the playground's reference network (reference.py):
 
@@ -116,15 +116,20 @@ class ClippingOptimizer(Optimizer):
 
 
 def measure(net, X, y):
-    """The loss, and for classification the number of points classified right."""
+    """The loss, the number of points classified right (None for regression) and the number of points."""
     loss = net.loss(X, targets(y, N_OUTPUTS), LOSS)
-    return loss, (round(accuracy(net.predict(X), y) * len(y)) if CLASSIFICATION else None)
+    return loss, (round(accuracy(net.predict(X), y) * len(y)) if CLASSIFICATION else None), len(y)
 
 
 def describe(name, loss, right, n, loss_format=".4f"):
     """One part's figures in words, as the app shows them (``loss_format=""``: every digit)."""
     text = f"{{name}} loss {{loss:{{loss_format}}}}"
     return text if right is None else text + f", {{name}} accuracy {{right / n:.1%}} ({{right}} of {{n}} points)"
+
+
+def progress(epoch, train, test):
+    """The line printed after an epoch: both parts' figures (``measure``'s), the losses to 4 decimals."""
+    return f"Epoch {{epoch}}: {{describe('train', *train)}}; {{describe('test', *test)}}"
 
 
 def stop_reason(epoch, test_loss, best_epoch):
@@ -152,7 +157,7 @@ def main():
     batch_size = min(BATCH_SIZE or len(X_train), len(X_train))
     epoch, train, test = 0, measure(net, X_train, y_train), measure(net, X_test, y_test)
     best, best_epoch = test[0], 0
-    print(f"Epoch 0: {{describe('train', *train, len(y_train))}}; {{describe('test', *test, len(y_test))}}")
+    print(progress(epoch, train, test))
     reason = None
     while reason is None:
         kept = [p.copy() for p in net.weights + net.biases]
@@ -170,13 +175,12 @@ def main():
             best, best_epoch = test[0], epoch
         reason = stop_reason(epoch, test[0], best_epoch)
         if epoch % 10 == 0 or reason:
-            print(f"Epoch {{epoch}}: {{describe('train', *train, len(y_train))}}; "
-                  f"{{describe('test', *test, len(y_test))}}")
+            print(progress(epoch, train, test))
     if reason:
         print(f"Stopped at epoch {{epoch}}: {{reason}}.")
     print(f"After {{epoch}} epochs, every digit:")
-    print(describe("train", *train, len(y_train), ""))
-    print(describe("test", *test, len(y_test), ""))
+    print(describe("train", *train, ""))
+    print(describe("test", *test, ""))
     return net
 
 

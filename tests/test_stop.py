@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from nn_core import params
+from nn_core.challenges import CHALLENGES, check, measure, passed_at
 from nn_core.experiment import Experiment
 from nn_core.race import Race
 from nn_core.trainer import Trainer
@@ -112,6 +113,19 @@ def test_a_milestone_stays_until_training_goes_back_before_it():
     assert tr.milestones == {}
 
 
+def test_a_challenge_is_passed_at_a_whole_epoch_once():
+    exp = Experiment({**params.challenge_config("xor_no_hidden"), "features": ("x1", "x2", "x1x2")}, grid_res=2)
+    challenge, tr = CHALLENGES["xor_no_hidden"], exp.trainer
+    for _ in range(12):  # mid-epoch, the network passes already (12 of 25 batches), but no pass is recorded
+        tr.train_step()
+    assert check(challenge, measure(exp.config, tr))[0] and passed_at(challenge, exp.config, tr) is None
+    tr.train_epoch()
+    first = passed_at(challenge, exp.config, tr)
+    assert first[0] == 1 and first[1] == check(challenge, measure(exp.config, tr))[1]
+    tr.run(3)
+    assert passed_at(challenge, exp.config, tr) == first
+
+
 # -- the app: Play with turns of random lengths --
 
 @pytest.mark.parametrize("condition", ["stop_below", "patience"])
@@ -132,7 +146,7 @@ def test_play_stops_at_the_first_epoch_that_meets_the_condition_on_every_run(mon
 def test_a_challenge_stops_play_once_at_its_first_passing_epoch_and_keeps_it(monkeypatch):
     solution = {"features": "x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2", "hidden": "8", "optimizer": "adam",
                 "learning_rate": "0.03"}  # small_spiral's, which passes at 90 % and dips below later
-    random_turns(monkeypatch, Trainer)
+    random_turns(monkeypatch, Trainer, most=20)  # shorter than an epoch (25 batches): Play on ends a turn mid-epoch
     stops = []
     for _ in range(3):  # three runs, each with turns of other lengths
         at = play_until_stopped(run_app(challenge="small_spiral", **solution))
@@ -152,6 +166,19 @@ def test_a_challenge_stops_play_once_at_its_first_passing_epoch_and_keeps_it(mon
     assert notices(at, "success") == before
     at.button(key="reset").click().run()
     assert not at.exception and not at.success
+
+
+def test_a_challenge_passed_by_steps_names_the_epoch_a_step_completed():
+    at = run_app(challenge="xor_no_hidden", features="x1,x2,x1x2")  # passes at epoch 1 (and every epoch after)
+    for _ in range(12):  # 12 of epoch 1's 25 batches: the network now passes, but mid-epoch nothing is recorded
+        at.button(key="step_batch").click().run()
+    assert metric(at, "Epoch") == "0 + 12/25 batches"
+    assert at.session_state["exp"].trainer.latest["test_accuracy"] >= 0.95
+    assert not at.success
+    at.button(key="step").click().run()
+    at.button(key="step").click().run()
+    assert not at.exception and metric(at, "Epoch") == "2"
+    assert notices(at, "success").startswith("Challenge passed at epoch 1: ")
 
 
 def test_a_race_stops_at_its_epoch_limit_with_every_racer_there(monkeypatch):

@@ -321,13 +321,13 @@ def stop_rule():
     ss = st.session_state
     c, race, tr = ss[K.CONFIG], ss[K.RACING], ss[K.EXP].trainer
     limit, since = c["epochs"], ss.get(K.PLAYED_FROM, 0)
-    challenge = CHALLENGES.get(c["challenge"])
     if race is not None:
         def race_reason():
             if race.epoch >= limit and not any(t.batch_progress[0] for t in race.running):
                 return f"The race stopped at {race.epoch:,} epochs, the limit set in Stop at. Press Play to race on."
             return None
         return race_reason
+    challenge = CHALLENGES.get(c["challenge"])
 
     def reason():
         if tr.batch_progress[0]:

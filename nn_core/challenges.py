@@ -11,7 +11,8 @@ point (the loss, the rate schedule, clipping) and panels that would leave it (yo
 its dataset, a lesson's setup, a model file, a race, which grades no challenge).
 
 ``measure(config, trainer)`` reads what conditions can name (``MEASURES``) from a configuration and a
-trainer; ``check(challenge, values)`` grades them, one status per condition.  Both are pure.
+trainer; ``check(challenge, values)`` grades them, one status per condition.  Both are pure, and cheap
+enough to ask after every epoch.  ``passed_at`` records the first epoch that passes, once, in the trainer.
 
 Overfitting is a two-phase challenge, and is checked honestly: ``max_loss_gap`` (the largest test loss -
 training loss over the history) proves the network overfitted first; the current gap and test loss,
@@ -104,13 +105,11 @@ def challenge_start(challenge_id):
 def measure(config, trainer):
     """The values conditions can name (``MEASURES``), from a configuration and its trainer now."""
     latest = trainer.latest
-    history = trainer.history
-    gaps = (history.test_loss - history.train_loss).dropna()
     return {
         **{name: latest[name] for name in ("test_accuracy", "train_accuracy", "test_loss", "train_loss",
                                            "test_r2", "epoch")},
         "loss_gap": latest["test_loss"] - latest["train_loss"],
-        "max_loss_gap": float(gaps.max()) if len(gaps) else math.nan,
+        "max_loss_gap": trainer.max_loss_gap,
         "hidden": tuple(config["hidden"]), "hidden_layers": len(config["hidden"]),
         "hidden_neurons_total": sum(config["hidden"]),
         **{name: config[name] for name in ("dataset", "activation", "features", "regularization", "reg_rate")},
@@ -129,3 +128,18 @@ def check(challenge, values):
         ok = not (isinstance(actual, float) and math.isnan(actual)) and bool(OPERATORS[op](actual, target))
         rows.append((name, op, target, actual, ok))
     return all(row[-1] for row in rows), rows
+
+
+def passed_at(challenge, config, trainer):
+    """The first epoch at which ``trainer`` passed ``challenge``, with the checklist's rows then: ``(epoch, rows)``,
+    or None.
+
+    Asked at an epoch's end, a first pass is recorded in ``trainer.milestones`` under the challenge's id, and
+    stays there however training goes on (until ``Trainer.restore`` goes back before it); mid-epoch nothing
+    is recorded, so the epoch is always a whole one.  Asked after every epoch, it finds the first.
+    """
+    if challenge.id not in trainer.milestones and not trainer.batch_progress[0]:
+        passed, rows = check(challenge, measure(config, trainer))
+        if passed:
+            trainer.milestones[challenge.id] = (trainer.epoch, rows)
+    return trainer.milestones.get(challenge.id)

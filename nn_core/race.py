@@ -129,7 +129,8 @@ class Race:
 
         Stops at the first mini-batch that ends after ``deadline`` (a ``clock()`` time); the next call
         carries each racer on from where it is.  ``after_epoch()`` is called each time all running racers
-        have reached a new epoch.  Returns the number of such epochs.
+        have reached a new epoch; a true result ends the turn there, every racer at that whole epoch (as
+        ``Trainer.run_until``).  Returns the number of such epochs.
         """
         done = 0
         while done < max_epochs and not self.diverged:
@@ -141,8 +142,8 @@ class Race:
                     break
             if self.running and self.epoch >= target:
                 done += 1
-                if after_epoch is not None:
-                    after_epoch()
+                if after_epoch is not None and after_epoch():
+                    break
             if clock() >= deadline:
                 break
         return done

@@ -18,7 +18,9 @@ only: each mini-batch draws its masks from the trainer's generator (after the
 epoch's shuffle, as ``reference.train_epoch``), so a seed replays a run
 exactly; losses, accuracies, gradient magnitudes and pictures are those of
 the network without dropout (whose expected activations the masks keep).  ``stop_reason`` says when a stop condition
-(a target test loss, or no improvement for some epochs) is met, and why.
+(a target test loss, or no improvement for some epochs) is met, and why; ``run_until`` asks its ``after_epoch``
+after every epoch, so a turn that finds a stop condition ends at that very epoch, however long turns last.
+``milestones`` keeps the first epoch at which a named goal was met (an app's challenge).
 
 If the loss or a parameter becomes NaN or infinite, the epoch is undone, the
 trainer stops with ``diverged`` set and a message in ``status``; nothing NaN
@@ -164,6 +166,8 @@ class Trainer:
         self._snapshots = []
         self._snapshot_every = 1
         self._best = (math.inf, 0)  # the lowest loss stop_reason watches, and its epoch
+        self._max_gap = math.nan  # the largest test loss - training loss recorded (max_loss_gap)
+        self.milestones = {}  # goal name -> (epoch, note): the first epoch it was met, set once by whoever watches
         self._record_epoch()
 
     # -- configuration --
@@ -320,8 +324,10 @@ class Trainer:
         A time-bounded turn: however slow an epoch is (a big network, batch
         size 1), the work stops within one mini-batch of ``deadline`` (a
         ``clock()`` time), and the next call carries on mid-epoch.
-        ``after_epoch()`` is called after each completed epoch.  Returns the
-        number of epochs completed (0 if the time ran out first, or once diverged).
+        ``after_epoch()`` is called after each completed epoch; a true result
+        (a stop condition met) ends the turn there, at that whole epoch, so
+        where training stops does not depend on how fast the machine is.
+        Returns the number of epochs completed (0 if the time ran out first, or once diverged).
         """
         done = 0
         n = self._train.n
@@ -333,8 +339,8 @@ class Trainer:
                     if self.diverged:
                         break
                     done += 1
-                    if after_epoch is not None:
-                        after_epoch()
+                    if after_epoch is not None and after_epoch():
+                        break
                 elif not math.isfinite(float(np.add.reduce(self.net.params))):
                     self._diverge()
                 if clock() >= deadline:
@@ -420,15 +426,29 @@ class Trainer:
             self._rows = self._rows[(len(self._rows) - 1) % 2::2]
         healthy = math.isfinite(row[1]) and bool(np.isfinite(self.net.params).all())
         if healthy:
-            watched = row[2] if self._test else row[1]
-            if watched < self._best[0]:
-                self._best = (watched, self.epoch)
+            self._note_best(row)
             np.copyto(self._good_params, self.net.params)
             self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
             if (self.epoch - self._start_epoch) % self._snapshot_every == 0:
                 self._take_snapshot()
             self.status = f"epoch {self.epoch}"
         return healthy
+
+    def _note_best(self, row):
+        """Update the lowest watched loss (test, or training without test points) and the largest loss gap with
+        history ``row``."""
+        watched = row[2] if self._test else row[1]
+        if watched < self._best[0]:
+            self._best = (watched, row[0])
+        gap = row[2] - row[1]
+        if math.isfinite(gap) and not gap <= self._max_gap:  # not <=: the first gap replaces the NaN
+            self._max_gap = gap
+
+    @property
+    def max_loss_gap(self):
+        """The largest test loss - training loss of the recorded epochs (NaN without test points): how far the
+        network overfitted at worst."""
+        return self._max_gap
 
     def _gradient_magnitudes(self):
         """Mean |dL/dW| per layer on the whole training set, right after ``evaluate(train)``.
@@ -570,8 +590,8 @@ class Trainer:
         """Go back to the snapshot at or before ``epoch``; later history is dropped.
 
         Training resumes from there and, with the same settings, replays the
-        same steps (the shuffling random state is restored too).  Returns the
-        epoch actually restored.
+        same steps (the shuffling random state is restored too).  Milestones
+        after it are dropped with the history.  Returns the epoch actually restored.
         """
         snap = self._snapshot_at(epoch)
         np.copyto(self.net.params, snap.params)
@@ -587,6 +607,8 @@ class Trainer:
         self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
         self.diverged, self.status = False, f"epoch {self.epoch}"
         self._set_epoch_rate()
-        watched = 2 if self._test else 1
-        self._best = min((r[watched], r[0]) for r in self._rows)
+        self._best, self._max_gap = (math.inf, 0), math.nan
+        for row in self._rows:
+            self._note_best(row)
+        self.milestones = {name: m for name, m in self.milestones.items() if m[0] <= snap.epoch}
         return snap.epoch

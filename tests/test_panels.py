@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -151,8 +152,10 @@ def test_a_teachers_link_hides_controls_and_panels():
 
 
 def checklist(at):
-    """The checklist lines of the Challenges panel, as the reader sees them."""
-    return [line for m in at.markdown for line in shown(m.value).split("  \n") if line and line[0] in "✅❌"]
+    """The checklist lines of the Challenges panel, as the reader sees them (the marks' colour left out)."""
+    marks = {mark: re.sub(r":\w+\[\*\*(.*)\*\*\]", r"\1", mark) for mark in panels.CHECK_MARKS.values()}
+    return [marks[line.split(" – ")[0]] + " – " + shown(line.split(" – ", 1)[1])
+            for m in at.markdown for line in m.value.split("  \n") if line.split(" – ")[0] in marks]
 
 
 def test_picking_a_challenge_loads_its_setup_and_grades_it():
@@ -163,8 +166,8 @@ def test_picking_a_challenge_loads_its_setup_and_grades_it():
     assert at.query_params["challenge"] in ("xor_no_hidden", ["xor_no_hidden"])
     assert any(CHALLENGES["xor_no_hidden"].goal in shown(m.value) for m in at.markdown)
     lines = checklist(at)
-    assert lines[:2] == ["✅ dataset = Exclusive or: now Exclusive or", "✅ hidden layers = none: now none"]
-    assert lines[2].startswith("❌ test accuracy ≥ 95.0%: now ") and len(lines) == 3
+    assert lines[:2] == ["● met – dataset = Exclusive or: now Exclusive or", "● met – hidden layers = none: now none"]
+    assert lines[2].startswith("○ not yet – test accuracy ≥ 95.0%: now ") and len(lines) == 3
     assert not at.success and "Hint" not in notices(at, "info")
     at.selectbox(key="challenge_pick").set_value("none").run()  # free play keeps the setup, and shows everything
     assert config(at) == {**params.challenge_config("xor_no_hidden"), "challenge": "none", "hide": ()}
@@ -193,12 +196,11 @@ def test_a_challenge_link_opens_it_and_the_solution_passes_with_its_numbers():
     at = run_app(challenge="xor_no_hidden")
     assert at.segmented_control(key="panel").value == "challenges" and checklist(at)
     at.pills(key="features").set_value(["x1", "x2", "x1x2"]).run()  # the known solution
-    exp = at.session_state["exp"]
-    exp.trainer.run(100)
-    at.run()
-    assert all(line.startswith("✅") for line in checklist(at))
-    accuracy = exp.trainer.latest["test_accuracy"]
-    assert notices(at, "success") == ("Challenge passed at epoch 100: dataset Exclusive or; hidden layers none; "
+    at.button(key="play").click().run()  # it passes at epoch 1, where playing stops
+    assert not at.session_state["playing"] and metric(at, "Epoch") == "1"
+    assert all(line.startswith("● met") for line in checklist(at))
+    accuracy = at.session_state["exp"].trainer.latest["test_accuracy"]
+    assert notices(at, "success") == ("Challenge passed at epoch 1: dataset Exclusive or; hidden layers none; "
                                       f"test accuracy {accuracy:.1%}.")
     assert "Hint" not in notices(at, "info")
 
@@ -220,13 +222,16 @@ def test_a_flipped_check_mark_reruns_the_page_from_the_live_fragment(monkeypatch
     reruns = []
     rerun = live.st.rerun
     monkeypatch.setattr(live.st, "rerun", lambda: (reruns.append(1), rerun()))
-    at = run_app(challenge="xor_no_hidden", features="x1,x2,x1x2", epochs="1000", speed="10")
+    at = run_app(challenge="overfit_then_l2", epochs="1000", speed="10")  # overfits; without L2 it cannot pass
     if not panel_open:
         at.segmented_control(key="panel").set_value(None).run()
+    overfitted = [line.split(" – ")[0] for line in checklist(at) if "largest test loss" in line]
+    assert overfitted == (["○ not yet"] if panel_open else [])
     at.button(key="play").click().run()
-    assert not at.exception and at.session_state["playing"]  # the limit is not reached
+    assert not at.exception and at.session_state["playing"]  # the limit is not reached, the challenge not passed
     assert len(reruns) == panel_open
-    assert bool(at.success) == panel_open
+    overfitted = [line.split(" – ")[0] for line in checklist(at) if "largest test loss" in line]
+    assert overfitted == (["● met"] if panel_open else [])  # the rerun drew the flipped mark
 
 
 def chart(at, key):

@@ -191,26 +191,30 @@ def trainers_of(runner):
 
 def train_turn(runner, config, want):
     """Train turn after turn (each under ``TURN_LOCK``, released in between) until ``want`` frames are
-    taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs (and at the epoch limit).
+    taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs, and at the epoch playing stops at.
     ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
-    Stops playing, after the turn that reaches it, at the limit, on divergence or at a stop condition
-    (``state.check_stop``).  A run that took no frame (a network too slow for ``speed`` epochs in
+    After every epoch ``state.stop_rule`` is asked whether playing stops there (the epoch limit, a stop
+    condition, the challenge passed): a turn ends at the first epoch it names, so playing stops there,
+    at a whole epoch, however long turns last on this machine; ``state.check_stop`` then says why (and
+    stops on a divergence).  A run that took no frame (a network too slow for ``speed`` epochs in
     ``RUN_SECONDS``) sends the network as it is, at a fractional epoch.  Returns the frames."""
-    speed, limit = config["speed"], config["epochs"]
+    speed = config["speed"]
     trainers = trainers_of(runner)
     taken, steps_before = [], runner.steps
+    stop_here = state.stop_rule()
 
     def after_epoch():
-        if runner.epoch % speed == 0 or runner.epoch >= limit:
+        reason = stop_here()
+        if reason or runner.epoch % speed == 0:
             taken.append(frame(trainers))
+        return reason
 
     end = time.monotonic() + RUN_SECONDS
     while True:
         with TURN_LOCK:
-            runner.run_until(time.monotonic() + TURN_SECONDS,
-                             min((want - len(taken)) * speed - runner.epoch % speed, max(limit - runner.epoch, 0)),
+            runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,
                              after_epoch)
-        if state.check_stop():  # the limit, a divergence or a stop condition, checked after every turn
+        if state.check_stop():
             st.session_state[K.LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
             break
         if len(taken) >= want or time.monotonic() >= end:

@@ -36,7 +36,9 @@ from .state import K
 from .text import plain
 
 PANEL_SECONDS = 1.0  # while playing, the charts that follow training are redrawn this often
-CLASS_CHIPS = ("🟧", "🟦", "🟩", "🟪", "🟥", "🟫")  # the nearest emoji squares to figures.CLASS_COLORS
+# A dot in each class's colour (figures.CLASS_COLORS) and its name: no emoji font needed, readable without colour
+CLASS_CHIPS = tuple(f':color[●]{{foreground="{color}"}} {name}' for color, name in
+                    zip(figures.CLASS_COLORS, ("orange", "blue", "green", "purple", "red", "brown")))
 
 
 def panels_ui(exp):
@@ -390,32 +392,37 @@ def measure_text(name, value):
     return f"{value:,}" if isinstance(value, (int, np.integer)) else f"{value:.3f}"
 
 
+CHECK_MARKS = {True: ":green[**● met**]", False: ":red[**○ not yet**]"}  # words and shapes, no emoji font needed
+
+
 def condition_text(name, op, target, actual, ok):
-    """One checklist line, e.g. ``❌ test accuracy ≥ 95.0%: now 87.2%``."""
-    return (f"{'✅' if ok else '❌'} {MEASURES[name]} {SYMBOLS[op]} {measure_text(name, target)}: "
-            f"now {measure_text(name, actual)}")
+    """One checklist line as Markdown, e.g. ``○ not yet – test accuracy ≥ 95.0%: now 87.2%``, the mark in colour
+    (``CHECK_MARKS``), the rest escaped as plain text."""
+    return (f"{CHECK_MARKS[ok]} – {plain(MEASURES[name])} {SYMBOLS[op]} {plain(measure_text(name, target))}: "
+            f"now {plain(measure_text(name, actual))}")
 
 
 def challenges_ui(exp):
     """Pick a challenge: its start setup loads; the goal, a checklist graded as training runs, then success.
 
-    The hint shows once the network has trained the challenge's epoch budget (its starting Stop at, 100 to
-    400 epochs) without passing; Reset starts the count again.  The checklist follows training through
-    ``state.follow_challenge``.
+    The checklist shows the conditions now; playing stops at the first epoch that passes them all, which
+    the success message names, with the numbers then, for good (Reset clears it).  The hint shows once the
+    network has trained the challenge's epoch budget (its starting Stop at, 100 to 400 epochs) without
+    passing; Reset starts the count again.  The checklist follows training through ``state.follow_challenge``.
     """
     preset_picker("challenge", K.CHALLENGE_PICK, "Challenge", CHALLENGES)
     status = state.grade()
     if status is None:
         st.caption("Pick a challenge: its setup loads, and the app checks its goal as you train.")
         return
-    challenge, passed, rows = status
+    challenge, rows, passed = status
     st.markdown(f"**{plain(challenge.title)}.** {plain(challenge.goal)}")
-    st.markdown("  \n".join(plain(condition_text(*row)) for row in rows))  # one line each, as plain text
-    epoch = exp.trainer.epoch
+    st.markdown("  \n".join(condition_text(*row) for row in rows))  # one line each
     if passed:
-        numbers = "; ".join(f"{MEASURES[name]} {measure_text(name, actual)}" for name, _, _, actual, _ in rows)
+        epoch, then = passed
+        numbers = "; ".join(f"{MEASURES[name]} {measure_text(name, actual)}" for name, _, _, actual, _ in then)
         st.success(plain(f"Challenge passed at epoch {epoch:,}: {numbers}."), icon=":material/trophy:")
-    elif epoch >= challenge.config["epochs"]:
+    elif exp.trainer.epoch >= challenge.config["epochs"]:
         st.info(plain(f"Hint: {challenge.hint}"), icon=":material/lightbulb:")
     else:
         st.caption(f"Press Play: the checklist follows training. A hint appears after "

@@ -20,7 +20,7 @@ import numpy as np
 import streamlit as st
 
 from nn_core import params, pins
-from nn_core.challenges import CHALLENGES, check, measure
+from nn_core.challenges import CHALLENGES, check, measure, passed_at
 from nn_core.datasets import DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
 from nn_core.formula import parse as parse_formula
@@ -265,30 +265,61 @@ def step(kind):
 
 
 def check_stop():
-    """After training: stop on a divergence, at the epoch limit or at a stop condition (a loss target, no
-    improvement for ``patience`` epochs), with a notice saying which and what works.
+    """After training (a Step, or a playing turn, which ends at the first epoch ``stop_rule`` names): stop on a
+    divergence, or while playing at what ``stop_rule`` names, with a notice saying which and what works.
+    Paused, it still records a challenge passed at the epoch a Step completed.
 
     Returns True if training stopped.
     """
     ss = st.session_state
     if ss[K.RACING] is not None:
         return _check_race()
-    exp = ss[K.EXP]
-    tr, limit = exp.trainer, ss[K.CONFIG]["epochs"]
+    tr = ss[K.EXP].trainer
     if tr.diverged:
         stop()
         ss[K.DIVERGED] = divergence_message(tr)
         return True
+    reason = stop_rule()()
     if not ss[K.PLAYING]:
         return False
     follow_challenge()
-    c = ss[K.CONFIG]
-    reason = (f"Stopped at {tr.epoch:,} epochs, the limit set in Stop at. Press Play to train on."
-              if tr.epoch >= limit else tr.stop_reason(c["stop_below"], c["patience"], since=ss.get(K.PLAYED_FROM, 0)))
     if reason:
         stop()
         notify("info", reason)
     return bool(reason)
+
+
+def stop_rule():
+    """Why playing stops at the epoch just completed, as a function of no arguments: the reason in words, or None.
+
+    ``run_until`` asks it after every epoch (``after_epoch``), so playing stops at the first epoch that meets
+    a condition, at a whole epoch, wherever the time-bounded turns end.  It reads the session once, so asking
+    costs microseconds.  Mid-epoch it is None.  A single network stops at the epoch it first passes the
+    challenge (recorded for good: ``challenges.passed_at``; Play then trains on), at the epoch limit, or at a
+    stop condition (``Trainer.stop_reason``; patience counts from the epoch Play was pressed at); a race at
+    the epoch limit.  Asked twice at one epoch, it answers the same.
+    """
+    ss = st.session_state
+    c, race, tr = ss[K.CONFIG], ss[K.RACING], ss[K.EXP].trainer
+    limit, since = c["epochs"], ss.get(K.PLAYED_FROM, 0)
+    if race is not None:
+        def race_reason():
+            if race.epoch >= limit and not any(t.batch_progress[0] for t in race.running):
+                return f"The race stopped at {race.epoch:,} epochs, the limit set in Stop at. Press Play to race on."
+            return None
+        return race_reason
+    challenge = CHALLENGES.get(c["challenge"])
+
+    def reason():
+        if tr.batch_progress[0]:
+            return None
+        passed = challenge and passed_at(challenge, c, tr)
+        if passed and passed[0] == tr.epoch:
+            return f"Stopped at epoch {tr.epoch:,}: the challenge is passed. Press Play to train on."
+        if tr.epoch >= limit:
+            return f"Stopped at {tr.epoch:,} epochs, the limit set in Stop at. Press Play to train on."
+        return tr.stop_reason(c["stop_below"], c["patience"], since=since)
+    return reason
 
 
 def _check_race():
@@ -307,12 +338,11 @@ def _check_race():
         stop()
         notify("error", "Every network of the race diverged: lower the learning rate, or press Reset.")
         return True
-    if ss[K.PLAYING] and race.epoch >= ss[K.CONFIG]["epochs"]:
+    reason = ss[K.PLAYING] and stop_rule()()
+    if reason:
         stop()
-        notify("info", f"The race stopped at {race.epoch:,} epochs, the limit set in Stop at. "
-                       "Press Play to race on.")
-        return True
-    return False
+        notify("info", reason)
+    return bool(reason)
 
 
 def start_race(race_text):
@@ -400,19 +430,21 @@ def start_preset(kind, name):
 
 
 def grade():
-    """The active challenge graded now, ``(challenge, passed, rows)`` (``challenges.check``), or None.
+    """The active challenge graded now, ``(challenge, rows, passed)``, or None: ``rows`` the checklist now
+    (``challenges.check``), ``passed`` ``(epoch, rows then)`` of the first epoch that passed, or None.
 
-    Remembers which conditions held, for ``follow_challenge``.
+    The first pass is recorded where epochs end (``stop_rule``), never here, so it is always the first.
+    Remembers which conditions hold now, for ``follow_challenge``.
     """
     ss = st.session_state
     name = ss[K.CONFIG]["challenge"]
     if name == "none":
         ss[K.CHALLENGE_SEEN] = None
         return None
-    challenge = CHALLENGES[name]
-    passed, rows = check(challenge, measure(ss[K.CONFIG], ss[K.EXP].trainer))
+    challenge, tr = CHALLENGES[name], ss[K.EXP].trainer
+    _, rows = check(challenge, measure(ss[K.CONFIG], tr))
     ss[K.CHALLENGE_SEEN] = tuple(row[-1] for row in rows)
-    return challenge, passed, rows
+    return challenge, rows, tr.milestones.get(name)
 
 
 def follow_challenge():
@@ -421,9 +453,9 @@ def follow_challenge():
 
     Panels run on full runs only.  Rather than grading from within the live fragment (which cannot draw
     into the panel, and would put the checklist above the picture), the fragment's turn, which calls
-    ``check_stop`` and so this, grades the challenge (well under a millisecond for a few hundred epochs) and
-    reruns the page only when a check mark changes: the checklist's numbers are those of the last full
-    run, while the metrics above the picture run live.
+    ``check_stop`` and so this, grades the challenge (microseconds) and reruns the page only when a
+    condition's mark changes: the checklist's numbers are those of the last full run, while the metrics
+    above the picture run live.  (Passing stops playing, which reruns the page anyway.)
     """
     ss = st.session_state
     if ss.get(K.PANEL) != "challenges" or ss[K.CONFIG]["challenge"] == "none":

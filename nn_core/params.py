@@ -28,7 +28,11 @@ from .schedules import SCHEDULES
 from .text import MAX_MESSAGES, capped, shown
 
 MAX_LAYERS = 8
-MAX_QUERY_CHARS = 10_000  # names and values of a link; the longest the app writes is about 2,300 (every setting)
+# Names and values of a link read at most; the longest link the app writes (every setting changed) is about 2,300
+# characters.  Longer ones may never reach the app (measured with Streamlit 1.67 on uvicorn/h11): a request line
+# and headers over 16 KiB that arrive in more than one read get h11's bare "400 Invalid HTTP request received."
+# (one read on loopback passed up to ~120 kB), and the deployment's nginx answers 414 above its 8 kB buffers.
+MAX_QUERY_CHARS = 10_000
 USEFUL_REG_RATE = 0.01  # the rate a regulariser is given when it is picked (or raced) while the rate is 0
 MAX_NEURONS = 16
 

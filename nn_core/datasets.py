@@ -176,6 +176,14 @@ def split(X, y, train_ratio, rng):
     return X[tr], y[tr], X[te], y[te]
 
 
+def stratified_split(X, y, train_ratio, rng):
+    """``split`` class by class (labels ``y``), so that training and test points both hold every class of 2
+    points or more (a class of one point trains): the user's few drawn points keep their classes in both."""
+    parts = [split(X[y == c], y[y == c], train_ratio, rng) if np.sum(y == c) >= 2
+             else (X[y == c], y[y == c], X[:0], y[:0]) for c in np.unique(y)]
+    return tuple(np.concatenate(part) for part in zip(*parts))
+
+
 def kind_of(y):
     """binary, multiclass or regression, from the dtype and values of ``y``."""
     if not np.issubdtype(np.asarray(y).dtype, np.integer):

@@ -19,7 +19,7 @@ import json
 import numpy as np
 
 from . import params
-from .datasets import kind_of, make_dataset, split
+from .datasets import kind_of, make_dataset, split, stratified_split
 from .features import transform
 from .grid import Grid
 from .losses import LOSSES
@@ -72,7 +72,8 @@ class Experiment:
         self.X, self.y = X, y
         self.kind = params.dataset_kind(c) if data is None else kind_of(y)
         n_classes = int(y.max()) + 1 if self.kind == "multiclass" else 2
-        self.X_train, self.y_train, self.X_test, self.y_test = split(
+        by_class = data is not None and self.kind != "regression"  # the user's points: every class in both parts
+        self.X_train, self.y_train, self.X_test, self.y_test = (stratified_split if by_class else split)(
             X, y, c["train_ratio"], np.random.default_rng(c["seed"] + 1))
         try:
             output, n_out, self.loss = params.output_setup(self.kind, c["loss"], n_classes)

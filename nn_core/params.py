@@ -10,6 +10,7 @@ configuration, replacing each bad value by its default with a warning;
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,11 @@ from .schedules import SCHEDULES
 from .text import MAX_MESSAGES, capped, shown
 
 MAX_LAYERS = 8
+# Names and values of a link read at most; the longest link the app writes (every setting changed) is about 2,300
+# characters.  Longer ones may never reach the app (measured with Streamlit 1.67 on uvicorn/h11): a request line
+# and headers over 16 KiB that arrive in more than one read get h11's bare "400 Invalid HTTP request received."
+# (one read on loopback passed up to ~120 kB), and the deployment's nginx answers 414 above its 8 kB buffers.
+MAX_QUERY_CHARS = 10_000
 USEFUL_REG_RATE = 0.01  # the rate a regulariser is given when it is picked (or raced) while the rate is 0
 MAX_NEURONS = 16
 
@@ -128,11 +134,8 @@ class Param:
             return _number(text)
         if self.kind == "multi":
             return tuple(t.strip() for t in text.split(",") if t.strip())
-        if self.kind == "int_list":
-            try:
-                return tuple(int(t) for t in text.split(",") if t.strip())
-            except ValueError:
-                return (text,)
+        if self.kind == "int_list":  # an entry that is not an integer stays text, for validate to refuse
+            return tuple(_number(t) if _INTEGER.fullmatch(t) else t for t in (t.strip() for t in text.split(",")) if t)
         if self.kind == "layer_list":
             numeric = _is_number(self.choices[0])
             return tuple(_number(t) if numeric else t for t in (t.strip() for t in text.split(",")) if t)
@@ -153,21 +156,29 @@ class Param:
         return str(value)
 
 
+# Numbers in a URL are written in ASCII digits only: Python's int() and float() also read other scripts' digits
+# ("١٢" is 12) and underscores ("1_0" is 10), and str.isdigit() is true for "²", which int() refuses.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_UNIT = re.compile(r"[0-9]{1,3}")  # a neuron's layer or unit in ``off``
+
+
 def _number(text):
-    """``text`` as an int or a float if it is one, else the text (int first: exact, and a 309-digit integer
-    is not read as inf)."""
-    for number in (int, float):
-        try:
-            return number(text)
-        except ValueError:
-            pass
+    """``text`` as an int or a float if it is one in ASCII digits, else the text (int first: exact, and a
+    309-digit integer is not read as inf; one of over 4300 digits, which int() refuses, is read as a float)."""
+    if _NUMBER.fullmatch(text):
+        for number in (int, float):
+            try:
+                return number(text)
+            except ValueError:
+                pass
     return text
 
 
 def _neuron(text):
-    """``"1.2"`` as ``(1, 2)`` (both from 1, at most 3 digits); anything else stays text."""
+    """``"1.2"`` as ``(1, 2)`` (both from 1, at most 3 ASCII digits); anything else stays text."""
     layer, dot, unit = text.partition(".")
-    if dot and all(t.isdigit() and len(t) <= 3 and int(t) >= 1 for t in (layer, unit)):
+    if dot and all(_UNIT.fullmatch(t) and int(t) >= 1 for t in (layer, unit)):
         return int(layer), int(unit)
     return text
 
@@ -461,8 +472,16 @@ def decode(query, max_warnings=MAX_MESSAGES):
     Total: whatever the query holds (any length, any characters, 400-digit numbers), this never
     raises; warnings quote values shortened (``text.shown``) and are at most ``max_warnings``, then one
     that counts the rest (None: all of them, for a caller that adds its own before capping).
+    A query over ``MAX_QUERY_CHARS`` is not read (the defaults, with a warning), and a challenge wins over a
+    lesson in the same query (the lesson is dropped, with a warning): its setup is graded, and the lesson's
+    text would describe another.
     """
     config, warnings = dict(DEFAULTS), []
+    size = sum(len(name) + sum(len(v) for v in (raw if isinstance(raw, (list, tuple)) else [raw]) if isinstance(v, str))
+               for name, raw in query.items())
+    if size > MAX_QUERY_CHARS:
+        return config, [f"This link is {size:,} characters long, over the {MAX_QUERY_CHARS:,} a playground link "
+                        "may have: it was not read, and the playground starts from its defaults."]
     texts = {}
     for name, raw in query.items():
         if name not in PARAMS:
@@ -475,6 +494,10 @@ def decode(query, max_warnings=MAX_MESSAGES):
     challenge = PARAMS["challenge"].parse(challenge) if isinstance(challenge, str) else None
     if challenge in CHALLENGES:
         config = challenge_config(challenge)
+        if lesson not in (None, "none"):
+            warnings.append(f"A link opens a challenge or a lesson, not both: challenge {challenge} is open, and "
+                            f"the lesson {shown(lesson)} was dropped.")
+            del texts["lesson"]
     elif lesson in LESSONS:
         config = lesson_config(lesson)
     for name, text in texts.items():
@@ -523,6 +546,8 @@ def validate(config):
     out.update({name: PARAMS[name].validate(v) for name, v in config.items()})
     _check_dataset(out)
     _check_loss(out)
+    if out["challenge"] != "none" and out["lesson"] != "none":
+        raise ValueError(f"a challenge ({out['challenge']}) and a lesson ({out['lesson']}) cannot be open together")
     for problem in layer_problems(out).values():
         raise ValueError(problem)
     return out

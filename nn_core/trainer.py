@@ -47,11 +47,13 @@ on 500 points needs about 0.2 MB.
 from __future__ import annotations
 
 import math
+import numbers
 import time
 
 import numpy as np
 import pandas as pd
 
+from .formula import LIMIT
 from .losses import get_loss, targets
 from .metrics import confusion_matrix, predicted_classes, r2_score
 from .network import augment
@@ -59,6 +61,7 @@ from .optimizers import REGULARIZATIONS, add_penalty_gradient, make_optimizer
 from .reference import dropout_masks
 from .schedules import SCHEDULES, clip_by_norm
 from .schedules import rate as scheduled_rate
+from .text import shown
 
 # accuracy is NaN for regression, R² NaN for classification; learning_rate: the rate the epoch trained with
 HISTORY_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "learning_rate",
@@ -352,12 +355,15 @@ class Trainer:
 
         The latest history row and snapshot are replaced by the edited
         network's, so its losses show at once and *Step back in time* returns
-        to it.  Training goes on from it with the optimizer's state kept.
+        to it.  Training goes on from it with the optimizer's state kept.  ``value`` is at most
+        ``formula.LIMIT`` in size, the largest value a formula feature may take: a typed number is a teaching
+        experiment, not a way to overflow the network.
         """
-        if not (isinstance(index, (int, np.integer)) and 0 <= index < len(self.net.params)):
-            raise ValueError(f"index must be an integer in [0, {len(self.net.params)}); got {index!r}")
-        if not (isinstance(value, (int, float)) and math.isfinite(value)):
-            raise ValueError(f"value must be a finite number; got {value!r}")
+        if not (isinstance(index, (int, np.integer)) and not isinstance(index, bool)
+                and 0 <= index < len(self.net.params)):
+            raise ValueError(f"index must be an integer in [0, {len(self.net.params)}); got {shown(index)}")
+        if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and -LIMIT <= value <= LIMIT):
+            raise ValueError(f"value must be a number from {-LIMIT:,.0f} to {LIMIT:,.0f}; got {shown(value)}")
         self.net.params[index] = value
         self._record_change()
 

@@ -60,8 +60,10 @@ def fits(config):
 @st.composite
 def configs(draw):
     """A valid configuration: independent values, then per-layer settings fitted to the hidden layers, a
-    problem and a loss that suit the dataset."""
+    problem and a loss that suit the dataset, a challenge or a lesson (not both)."""
     c = params.fit_layers({name: draw(values(p)) for name, p in PARAMS.items()})
+    if c["challenge"] != "none":
+        c["lesson"] = "none"
     c["problem"] = "regression" if DATASETS[c["dataset"]].kind == "regression" else "classification"
     c["loss"] = draw(st.sampled_from([loss for loss in PARAMS["loss"].choices if fits({**c, "loss": loss})]))
     return c
@@ -127,10 +129,17 @@ def queries(draw):
 def test_any_query_decodes_to_a_valid_configuration_with_a_warning_per_bad_value(query):
     config, warnings = params.decode(query)
     assert params.validate(config) == config
+    size = sum(len(n) + sum(map(len, v if isinstance(v, list) else [v])) for n, v in query.items())
+    if size > params.MAX_QUERY_CHARS:  # not read: the defaults, and one warning saying why
+        assert (config, len(warnings)) == (params.DEFAULTS, 1) and f"{size:,} characters" in warnings[0]
+        return
     text = "\n".join(warnings)
     last = {n: v[-1] if isinstance(v, list) and v else v for n, v in query.items()}
     lesson = PARAMS["lesson"].parse(last["lesson"]) if isinstance(last.get("lesson"), str) else None
     challenge = last.get("challenge").strip() if isinstance(last.get("challenge"), str) else None
+    if challenge in CHALLENGES and lesson not in (None, "none"):  # the challenge wins; the lesson is dropped
+        assert config["lesson"] == "none" and "not both" in text
+        del last["lesson"]
     base = (params.challenge_config(challenge) if challenge in CHALLENGES else
             params.lesson_config(lesson) if lesson in LESSONS else params.DEFAULTS)
     unchanged = set(PARAMS) - {"problem", "dataset", "loss"}  # these three are also fitted to each other

@@ -30,9 +30,10 @@ import streamlit as st
 
 from nn_core import snapshots
 from nn_core.formula import parse
-from nn_core.params import PARAMS
+from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
 
 from . import controls, state
+from .guard import guarded, on_plane, whole
 from .live_view import live_view
 from .pictures import layer_labels
 from .state import K
@@ -126,9 +127,8 @@ def scene(exp, playing, stream, data_id, race=None):
     c = exp.config
     meta = {"stream": stream, "playing": playing, **network_scene(exp), "kind": exp.kind,
             "extent": list(exp.grid.extent), "n_train": len(exp.X_train), "show_test": c["show_test"],
-            "discretize": c["discretize"], "data_id": data_id, "add_points": st.session_state.get(K.PANEL) == "data"}
+            "discretize": c["discretize"], "data_id": data_id, "add_points": adding_points()}
     if race is not None:
-        meta["add_points"] = False
         meta["racers"] = [{**network_scene(e), "label": label, "diverged": e.trainer.diverged}
                           for label, e in zip(race.labels, race.experiments)]
         meta["setting"] = PARAMS[race.setting].label
@@ -260,49 +260,69 @@ def encode(meta, taken, points=None, curve=None):
     return snapshots.encode(meta, stats, params, points, curve)
 
 
+NEED_FIELDS = ("stream", "queued", "fps", "data_id")  # what the server reads of a need (ids, counts: ints)
+
+
+@guarded("the live picture's request for frames")
 def _on_need():
-    st.session_state[K.LIVE_NEED] = st.session_state[K.LIVE].need
+    """The browser's request for the next batch: its fields that are whole numbers (ids and counts, up to
+    2**64) are kept, anything else is left out and its default used (a forged need cannot break a run)."""
+    need = st.session_state[K.LIVE].need
+    need = need if isinstance(need, dict) else {}
+    st.session_state[K.LIVE_NEED] = {name: need[name] for name in NEED_FIELDS if whole(need.get(name), 0, 2**64)}
 
 
+@guarded("the value typed in the picture")
 def _on_edit():
-    """A weight or bias typed in the picture (only while paused): set it in the network and record it."""
+    """A weight or bias typed in the picture (only while paused, one network on screen): set it in the network
+    and record it; a value ``Trainer.set_parameter`` refuses is said so."""
     ss = st.session_state
     edit = ss[K.LIVE].edit
-    if ss[K.PLAYING] or not isinstance(edit, dict):
+    if ss[K.PLAYING] or ss[K.RACING] is not None or not isinstance(edit, dict):
         return
     try:
         ss[K.EXP].trainer.set_parameter(edit.get("index"), edit.get("value"))
     except ValueError as e:
         state.notify("warning", f"The value was not set: {e}.")
-    ss[K.LIVE_RERUN_APP] = True  # the panels show the new network
+    ss[K.LIVE_RERUN_APP] = True  # the panels show the new network, or the notice
 
 
+@guarded("the click on a neuron")
 def _on_toggle_neuron():
-    """A click on a hidden neuron (playing or paused): switch it off, or back on; training is kept."""
+    """A click on a hidden neuron (playing or paused, one network on screen): switch it off, or back on;
+    training is kept."""
     ss = st.session_state
     neuron = ss[K.LIVE].toggle_neuron
-    if isinstance(neuron, dict) and state.toggle_neuron(neuron.get("layer"), neuron.get("unit")):
+    if ss[K.RACING] is not None or not isinstance(neuron, dict):
+        return
+    layer, unit = neuron.get("layer"), neuron.get("unit")
+    if whole(layer, 1, MAX_LAYERS) and whole(unit, 1, MAX_NEURONS) and state.toggle_neuron(layer, unit):
         ss[K.LIVE_RERUN_APP] = True  # the panels show the changed network
 
 
+@guarded("the click on the plane")
 def _on_add_point():
     """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
-    ss = st.session_state
-    point = ss[K.LIVE].add_point
+    point = st.session_state[K.LIVE].add_point
     if isinstance(point, dict):
         add_point(point.get("x1"), point.get("x2"))
 
 
+def adding_points():
+    """Whether a click on the output plane adds a point: the *Your data* panel is open and no race is on
+    (the scene's ``add_points``, and what ``add_point`` accepts)."""
+    ss = st.session_state
+    return ss.get(K.PANEL) == "data" and "data" not in ss[K.CONFIG]["hide"] and ss[K.RACING] is None
+
+
 def add_point(x1, x2):
-    """Add the point (x1, x2), of the class picked in *Your data*, to the drawing (``state.add_points``)."""
-    try:
-        X_new = np.array([[float(x1), float(x2)]])
-    except (TypeError, ValueError):
-        return
-    if np.isfinite(X_new).all():
-        ss = st.session_state
-        state.add_points(X_new, ss.get(K.DRAW_CLASS) or 0)
-        ss[K.LIVE_RERUN_APP] = True  # the Your data panel shows the point
+    """Add the point (x1, x2), of the class picked in *Your data*, to the drawing (``state.add_points``), if
+    adding points is on and (x1, x2) is on the plane."""
+    if not adding_points():
+        state.notify("info", "A click adds a point only while the Your data panel is open.")
+    elif on_plane(x1, x2):
+        state.add_points(np.array([[x1, x2]], np.float64))
+    st.session_state[K.LIVE_RERUN_APP] = True  # the Your data panel shows the point, or the page the notice
 
 
 def live_ui():

@@ -20,7 +20,7 @@ import streamlit as st
 from nn_core import params
 from nn_core.activations import ACTIVATIONS
 from nn_core.challenges import CHALLENGES, MEASURES
-from nn_core.datasets import MAX_CLASSES, load_csv, scatter_in_box, to_csv
+from nn_core.datasets import CSV_MAX_ROWS, MAX_CLASSES, load_csv, scatter_in_box, to_csv
 from nn_core.experiment import Experiment
 from nn_core.export import standalone_script
 from nn_core.features import transform
@@ -32,6 +32,7 @@ from nn_core.pins import CURVE_POINTS, MAX_PINNED
 from nn_core.race import SUGGESTED
 
 from . import controls, figures, pictures, state
+from .guard import guarded, on_plane
 from .state import K
 from .text import plain
 
@@ -241,20 +242,38 @@ def hidden_space_ui(exp):
 
 # -- 2. your own data --
 
+MAX_BOXES = 10  # boxes of one selection used (a forged one held 25,000); a drag makes one
+
+
+@guarded("the points drawn")
 def _drawn_points():
-    """Add points where the user clicked or boxed on the drawing canvas (an on_select callback)."""
+    """Add points where the user clicked or boxed on the drawing canvas (an on_select callback).
+
+    The selection is whatever JSON the browser sent: only boxes and points with numbers on the plane count,
+    at most ``MAX_BOXES`` boxes and ``CSV_MAX_ROWS`` points (``state.add_points`` caps the total)."""
     ss = st.session_state
     sel = ss[K.DRAW_CANVAS].selection
-    base = state.drawn_points()
-    rng = np.random.default_rng(len(base.X))
-    new = [scatter_in_box(box["x"][:2], box["y"][:2], ss[K.DRAW_COUNT], rng) for box in sel.get("box", [])]
+    boxes = [b for b in _listed(sel, "box") if isinstance(b, dict) and all(
+        isinstance(b.get(axis), list) and len(b[axis]) >= 2 and on_plane(*b[axis][:2]) for axis in "xy")]
+    if len(boxes) > MAX_BOXES:
+        state.notify("warning", f"Only the first {MAX_BOXES} boxes of a selection were used.")
+    rng = np.random.default_rng(len(state.drawn_points().X))
+    new = [scatter_in_box(b["x"][:2], b["y"][:2], ss[K.DRAW_COUNT], rng) for b in boxes[:MAX_BOXES]]
     if not new:  # a click selects the lattice spot under the pointer (a box selects every spot inside it)
-        new = [[[p["x"], p["y"]] for p in sel.get("points", []) if p.get("curve_number") == 0]]
+        new = [[[p["x"], p["y"]] for p in _listed(sel, "points")[:CSV_MAX_ROWS]
+                if isinstance(p, dict) and p.get("curve_number") == 0 and on_plane(p.get("x"), p.get("y"))]]
     new = np.concatenate([np.reshape(n, (-1, 2)) for n in new])
     if len(new):
-        state.add_points(new, ss[K.DRAW_CLASS])
+        state.add_points(new)
 
 
+def _listed(selection, name):
+    """The list ``name`` of a Plotly selection, or [] if it is not a list."""
+    value = selection.get(name) if isinstance(selection, dict) else None
+    return value if isinstance(value, list) else []
+
+
+@guarded("the uploaded file")
 def _csv_uploaded():
     """Read an uploaded CSV (the uploader's on_change): train on it, or say what is wrong and keep the data."""
     upload = st.session_state[K.CSV_UPLOAD]

@@ -23,6 +23,7 @@ import json
 import streamlit as st
 
 from . import state
+from .guard import guarded
 from .state import K
 
 STORAGE_KEY = "nnpg.pins"
@@ -45,5 +46,7 @@ def pin_store_ui():
     PIN_STORE(key=K.PIN_STORE, data=state.pins_to_store(), on_stored_change=_stored)
 
 
+@guarded("the runs pinned in this tab")
 def _stored():
+    """The tab's stored pins arrived (any text a browser sent: ``take_stored_pins`` trusts none of it)."""
     state.take_stored_pins(st.session_state[K.PIN_STORE].stored)

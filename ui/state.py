@@ -21,7 +21,7 @@ import streamlit as st
 
 from nn_core import params, pins
 from nn_core.challenges import CHALLENGES, check, measure, passed_at
-from nn_core.datasets import DATASETS, EXTENT, kind_of
+from nn_core.datasets import CSV_MAX_ROWS, DATASETS, EXTENT, kind_of
 from nn_core.experiment import Experiment
 from nn_core.formula import parse as parse_formula
 from nn_core.params import LEARNING_RATES, PARAMS
@@ -716,17 +716,26 @@ def drawn_points():
     return Data(exp.X, exp.y, DATASETS[exp.config["dataset"]].label)
 
 
-def add_points(new, label):
-    """Add points ``new`` (m, 2) of class ``label`` to the canvas; train on them once trainable.
+def add_points(new):
+    """Add points ``new`` (m, 2) of the class picked in *Your data* to the canvas; train on them once trainable.
 
     Class points cannot join regression targets: drawing over a regression dataset starts a new drawing
-    (the data in use stays until the drawing can be trained on).
+    (the data in use stays until the drawing can be trained on).  Drawn and uploaded points share one cap,
+    ``CSV_MAX_ROWS``: points beyond it are not added, with a notice.
     """
     ss = st.session_state
     base = drawn_points()
     if kind_of(base.y) == "regression":
         base = Data(np.empty((0, 2)), np.empty(0, np.int64), DRAWN_NAME)
     new = np.clip(np.asarray(new, dtype=np.float64).reshape(-1, 2), *EXTENT)
+    room = max(CSV_MAX_ROWS - len(base.X), 0)
+    if len(new) > room:
+        notify("warning", f"Your data hold at most {CSV_MAX_ROWS:,} points: {len(new) - room:,} more were not "
+                          "added.")
+        new = new[:room]
+        if not room:
+            return
+    label = ss.get(K.DRAW_CLASS) or 0
     drawn = Data(np.vstack([base.X, new]), np.concatenate([base.y, np.full(len(new), label, np.int64)]), DRAWN_NAME)
     if drawn.trainable:
         drawing_in_use = ss[K.USER_DATA] is not None and ss[K.USER_DATA].name == DRAWN_NAME

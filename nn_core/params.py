@@ -28,11 +28,12 @@ from .schedules import SCHEDULES
 from .text import MAX_MESSAGES, capped, shown
 
 MAX_LAYERS = 8
-# Names and values of a link read at most; the longest link the app writes (every setting changed) is about 2,300
-# characters.  Longer ones may never reach the app (measured with Streamlit 1.67 on uvicorn/h11): a request line
-# and headers over 16 KiB that arrive in more than one read get h11's bare "400 Invalid HTTP request received."
-# (one read on loopback passed up to ~120 kB), and the deployment's nginx answers 414 above its 8 kB buffers.
-MAX_QUERY_CHARS = 10_000
+# Names and values of a link read at most: 16 KiB, the most that surely reaches the app (the longest link the
+# app writes, every setting changed, is about 2,300 characters).  Longer ones may never reach it (measured with
+# Streamlit 1.67 on uvicorn/h11): a request line and headers over 16 KiB that arrive in more than one read get
+# h11's bare "400 Invalid HTTP request received." (one read on loopback passed up to ~120 kB), and the
+# deployment's nginx answers 414 above its 8 kB buffers.
+MAX_QUERY_CHARS = 16 * 1024
 USEFUL_REG_RATE = 0.01  # the rate a regulariser is given when it is picked (or raced) while the rate is 0
 MAX_NEURONS = 16
 
@@ -472,16 +473,10 @@ def decode(query, max_warnings=MAX_MESSAGES):
     Total: whatever the query holds (any length, any characters, 400-digit numbers), this never
     raises; warnings quote values shortened (``text.shown``) and are at most ``max_warnings``, then one
     that counts the rest (None: all of them, for a caller that adds its own before capping).
-    A query over ``MAX_QUERY_CHARS`` is not read (the defaults, with a warning), and a challenge wins over a
-    lesson in the same query (the lesson is dropped, with a warning): its setup is graded, and the lesson's
-    text would describe another.
+    A challenge wins over a lesson in the same query (the lesson is dropped, with a warning): its setup is
+    graded, and the lesson's text would describe another.
     """
     config, warnings = dict(DEFAULTS), []
-    size = sum(len(name) + sum(len(v) for v in (raw if isinstance(raw, (list, tuple)) else [raw]) if isinstance(v, str))
-               for name, raw in query.items())
-    if size > MAX_QUERY_CHARS:
-        return config, [f"This link is {size:,} characters long, over the {MAX_QUERY_CHARS:,} a playground link "
-                        "may have: it was not read, and the playground starts from its defaults."]
     texts = {}
     for name, raw in query.items():
         if name not in PARAMS:
@@ -529,6 +524,16 @@ def decode(query, max_warnings=MAX_MESSAGES):
         instead = "same for every layer" if name == "layer_activations" else PARAMS[name].format(kept) or "none"
         warnings.append(f"{problem}. Using {instead} instead.")
     return config, warnings if max_warnings is None else capped(warnings, max_warnings)
+
+
+def decode_link(query):
+    """``decode`` for a link's query: one over ``MAX_QUERY_CHARS`` is not read (the defaults, with a warning)."""
+    size = sum(len(name) + sum(len(v) for v in (raw if isinstance(raw, (list, tuple)) else [raw]) if isinstance(v, str))
+               for name, raw in query.items())
+    if size > MAX_QUERY_CHARS:
+        return dict(DEFAULTS), [f"This link is {size:,} characters long, over the {MAX_QUERY_CHARS:,} a playground "
+                                "link may have: it was not read, and the playground starts from its defaults."]
+    return decode(query)
 
 
 def default_dataset(problem):

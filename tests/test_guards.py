@@ -254,9 +254,9 @@ def test_a_number_is_read_only_from_ascii_digits(name, text):
 
 def test_a_100_kb_link_gets_the_apps_warning_and_the_defaults():
     query = {"dataset": "spiral", "formula": "x" * 100_000}
-    assert params.decode(query) == (params.DEFAULTS, [
-        "This link is 100,020 characters long, over the 10,000 a playground link may have: it was not read, "
-        "and the playground starts from its defaults."])
+    assert params.decode_link(query) == (params.DEFAULTS, [
+        f"This link is 100,020 characters long, over the {params.MAX_QUERY_CHARS:,} a playground link may have: it "
+        "was not read, and the playground starts from its defaults."])
     at = run_app(**query)
     assert not at.exception and config(at) == params.DEFAULTS
     assert "100,020 characters long" in notices(at, "warning")

@@ -107,7 +107,7 @@ def init_session():
     ss = st.session_state
     if K.CONFIG in ss:
         return
-    config, warnings = params.decode(st.query_params.to_dict())
+    config, warnings = params.decode_link(st.query_params.to_dict())
     ss[K.NOTICES] = []
     if reconnect.lost_session(st.context.headers):
         notify("info", reconnect.LOST_SESSION)

@@ -1,8 +1,10 @@
 """The network evaluated over the data plane, every neuron at once, for pictures.
 
 A ``Grid`` holds a ``res x res`` lattice over the square ``extent``, the
-chosen features computed on it once, and float32 buffers reused across calls
-(the picture needs no more precision, and float32 halves the memory traffic).
+chosen features computed on it once, and float32 buffers (the picture needs no
+more precision, and float32 halves the memory traffic), reused across calls
+while they are small: a large network's (8 x 16 over 96 x 96 points: 19 MB) are
+made for the call and freed after it, so an idle session does not keep them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import numpy as np
 from .datasets import EXTENT
 from .features import DEFAULT_FORMULA, transform
 from .network import augment
+
+KEEP_BYTES = 2 * 1024 * 1024  # buffers up to this size are kept for the next call
 
 
 class Grid:
@@ -44,10 +48,12 @@ class Grid:
         of buffers that the next call overwrites: copy what you keep.
         """
         n = self.res * self.res
-        if self._ws is None or [z.shape for z in self._ws.z] != [(k, n) for k in net.sizes[1:]]:
-            self._ws = net.workspace(n, np.float32)
+        ws = self._ws
+        if ws is None or [z.shape for z in ws.z] != [(k, n) for k in net.sizes[1:]]:
+            ws = net.workspace(n, np.float32)
+            self._ws = ws if 16 * n * sum(net.sizes[1:]) <= KEEP_BYTES else None  # 4 float32 rows per unit
         with np.errstate(all="ignore"):  # a diverging network may overflow float32: the picture saturates
             mats = net.layer_views(net.params.astype(np.float32))
-            net.forward_into(self._ws, self.x_aug, mats)
-        layers = [self.x_aug[:-1]] + self._ws.a[1:]  # each (n_units, res * res), contiguous
+            net.forward_into(ws, self.x_aug, mats)
+        layers = [self.x_aug[:-1]] + ws.a[1:]  # each (n_units, res * res), contiguous
         return [np.moveaxis(a.reshape(-1, self.res, self.res), 0, -1) for a in layers]

@@ -1,13 +1,16 @@
 """The network evaluated over the data plane, every neuron at once, for pictures.
 
 A ``Grid`` holds a ``res x res`` lattice over the square ``extent``, the
-chosen features computed on it once, and float32 buffers (the picture needs no
-more precision, and float32 halves the memory traffic), reused across calls
-while they are small: a large network's (8 x 16 over 96 x 96 points: 19 MB) are
-made for the call and freed after it, so an idle session does not keep them.
+chosen features computed on it once (at the first call: a session that draws
+no picture never holds them), and float32 buffers (the picture needs no more
+precision, and float32 halves the memory traffic), reused across calls while
+they are small: a large network's (8 x 16 over 96 x 96 points: 19 MB) are made
+for the call and freed after it, so an idle session does not keep them.
 """
 
 from __future__ import annotations
+
+from functools import cached_property
 
 import numpy as np
 
@@ -36,10 +39,14 @@ class Grid:
     def __init__(self, features, res=100, extent=EXTENT, formula=DEFAULT_FORMULA):
         self.features, self.res, self.extent, self.formula = tuple(features), int(res), extent, formula
         self.coords = np.linspace(extent[0], extent[1], self.res)
+        self._ws = None
+
+    @cached_property
+    def x_aug(self):
+        """The lattice's features with a row of ones, float32 ``(n_features + 1, res * res)``."""
         x1, x2 = np.meshgrid(self.coords, self.coords)  # row i: x2 = coords[i]; column j: x1 = coords[j]
         points = np.column_stack([x1.ravel(), x2.ravel()])
-        self.x_aug = augment(transform(points, self.features, formula), np.float32)
-        self._ws = None
+        return augment(transform(points, self.features, self.formula), np.float32)
 
     def activations(self, net):
         """Every layer's activations over the grid, ``[inputs, hidden..., output]``.

@@ -50,6 +50,8 @@ class Experiment:
         initial weights; its architecture must match the configuration.
     start_epoch : int
         Epochs ``weights_from`` was trained for: the trainer counts on from there.
+    memory_share, workspaces
+        For the trainer (see ``Trainer``): a race's racers share a session's budget and workspaces.
 
     Attributes
     ----------
@@ -61,7 +63,8 @@ class Experiment:
         Plain sentences for the user about such changes (empty when none).
     """
 
-    def __init__(self, config, data=None, grid_res=80, weights_from=None, start_epoch=0):
+    def __init__(self, config, data=None, grid_res=80, weights_from=None, start_epoch=0, memory_share=1.0,
+                 workspaces=None):
         self.config = params.validate(config)
         self.notices = []
         c = self.config
@@ -94,7 +97,8 @@ class Experiment:
         self.F_test = transform(self.X_test, c["features"], c["formula"])
         self.trainer = Trainer(
             self.net, self.F_train, self.y_train, self.F_test, self.y_test, loss=self.loss,
-            seed=c["seed"] + 3, start_epoch=start_epoch, **self._training_kwargs(c))
+            seed=c["seed"] + 3, start_epoch=start_epoch, memory_share=memory_share, workspaces=workspaces,
+            **self._training_kwargs(c))
         self.grid = Grid(c["features"], grid_res, formula=c["formula"])
 
     def to_json(self):

@@ -113,6 +113,15 @@ class Trainer:
         See ``configure``.
     seed : int
         Seed of the shuffling.
+    max_snapshots, max_history : int, optional
+        Caps on the snapshots and history rows kept (default: what ``memory_share`` of ``SNAPSHOT_BYTES`` and
+        ``HISTORY_BYTES`` holds, at most 200 and 10,000).
+    memory_share : float
+        The share of those budgets, and of ``WORKSPACE_BYTES``, this trainer may use (a race's racers share
+        one network's).
+    workspaces : dict, optional
+        Shared by trainers that never train at the same time (a race's racers), so that those of equal layer
+        sizes share their workspaces.
     start_epoch : int
         Epochs the network was already trained for elsewhere (a loaded model):
         the epoch counter, the history and the snapshots start there.
@@ -121,7 +130,7 @@ class Trainer:
     def __init__(self, net, X_train, y_train, X_test=None, y_test=None, loss="bce", optimizer="sgd",
                  learning_rate=0.03, batch_size=10, regularization=None, reg_rate=0.0, seed=0,
                  max_snapshots=None, max_history=None, schedule="constant", decay_every=100, decay_factor=0.5,
-                 clip_norm=0.0, start_epoch=0, dropout=()):
+                 clip_norm=0.0, start_epoch=0, dropout=(), memory_share=1.0, workspaces=None):
         self.net = net
         self.loss_name = loss
         self._data = (X_train, y_train, X_test, y_test)
@@ -134,10 +143,10 @@ class Trainer:
         n_params = len(net.params)
         row_bytes = 32 * (len(HISTORY_COLUMNS) + net.n_layers)  # a tuple of Python floats
         snapshot_bytes = 8 * n_params * (1 + OPTIMIZER_VECTORS)
-        self._max_snapshots = max_snapshots or min(200, max(10, SNAPSHOT_BYTES // snapshot_bytes))
-        self._max_history = max_history or min(10_000, HISTORY_BYTES // row_bytes)
+        self._max_snapshots = max_snapshots or min(200, max(2, int(SNAPSHOT_BYTES * memory_share) // snapshot_bytes))
+        self._max_history = max_history or min(10_000, max(2, int(HISTORY_BYTES * memory_share) // row_bytes))
         # Passes over more samples than this are made chunk by chunk (see the module's docstring).
-        self._chunk = max(1, WORKSPACE_BYTES // (32 * sum(net.sizes[1:])))
+        self._chunk = max(1, int(WORKSPACE_BYTES * memory_share) // (32 * sum(net.sizes[1:])))
         self._chunk_grad = np.empty(n_params)
         self._chunk_grad_mats = net.layer_views(self._chunk_grad)
 
@@ -159,7 +168,7 @@ class Trainer:
         self._sample_Y = np.ascontiguousarray(self._train.Y.T)
         self._shuffled_x = self._sample_x.copy()
         self._shuffled_Y = self._sample_Y.copy()
-        self._workspaces = {}
+        self._workspaces = ({} if workspaces is None else workspaces).setdefault(tuple(net.sizes[1:]), {})
         self._good_params = net.params.copy()
 
         self.optimizer = None
@@ -208,8 +217,9 @@ class Trainer:
                 raise ValueError(f"batch_size must be a positive integer or None (full batch); got {batch_size!r}")
             self.batch_size = self._train.n if batch_size is None else min(int(batch_size), self._train.n)
             self._batches = {}
-            evaluation = {self._train.n, self._test.n if self._test else 0}
-            self._workspaces = {n: ws for n, ws in self._workspaces.items() if n in evaluation}
+            evaluation = self._pass_sizes(self._train.n) | self._pass_sizes(self._test.n if self._test else 0)
+            for n in set(self._workspaces) - evaluation:  # in place: racers may share the dict
+                del self._workspaces[n]
         if regularization != 0:
             regularization = regularization or "none"
             if regularization not in REGULARIZATIONS:
@@ -255,6 +265,10 @@ class Trainer:
         return float(self._lr)
 
     # -- training --
+
+    def _pass_sizes(self, n):
+        """The workspace sizes a pass over ``n`` samples uses (in chunks beyond ``_chunk``)."""
+        return {n} if n <= self._chunk else {self._chunk, n % self._chunk} - {0}
 
     def _workspace(self, n):
         ws = self._workspaces.get(n)

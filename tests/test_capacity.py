@@ -107,8 +107,13 @@ def test_the_cap_reads_nnpg_max_sessions(monkeypatch):
         assert capacity.max_sessions() == (expected or capacity.DEFAULT_MAX_SESSIONS)
 
 
+def full(session_id, again=False):
+    """``capacity.let_in`` of a server whose sessions let in are as many as the cap."""
+    return again
+
+
 def test_a_full_server_shows_its_page_and_builds_nothing(monkeypatch):
-    monkeypatch.setattr(capacity, "open_sessions", lambda: capacity.max_sessions() + 1)
+    monkeypatch.setattr(capacity, "let_in", full)
     at = run_app(**HEAVY)
     assert not at.exception
     assert any(capacity.FULL_TEXT in m.value for m in at.markdown)
@@ -117,7 +122,7 @@ def test_a_full_server_shows_its_page_and_builds_nothing(monkeypatch):
 
 def test_an_admitted_session_stays_admitted_when_the_server_fills(monkeypatch):
     at = run_app()
-    monkeypatch.setattr(capacity, "open_sessions", lambda: capacity.max_sessions() + 1)
+    monkeypatch.setattr(capacity, "let_in", full)
     at.button(key="step").click().run()
     assert not at.exception and state.K.EXP in at.session_state
     assert not any(capacity.FULL_TEXT in m.value for m in at.markdown)
@@ -140,13 +145,16 @@ def capped_server(max_sessions):
 
 def test_a_server_refuses_sessions_beyond_its_cap_and_closes_left_ones():
     async def scenario(port):
-        first, second, third = (Session(port, "epochs=100000") for _ in range(3))
+        first, second, third, fourth = (Session(port, "epochs=100000") for _ in range(4))
         await first.open()
         await second.open()
         await third.open()  # one more than the cap
         assert first.play_label == second.play_label == "Play" and not first.refused and not second.refused
         assert third.refused and third.play_label is None and not third.error
-        await third.close()
+        await second.close()
+        await fourth.open()  # a place is free: the refused tab left open does not hold it
+        assert fourth.play_label == "Play" and not fourth.refused
+        await asyncio.gather(third.close(), fourth.close())
         left = first.session_id
         await first.close()  # a tab closed: its session is stored for a reconnect
         await asyncio.sleep(1)
@@ -163,7 +171,7 @@ def test_a_server_refuses_sessions_beyond_its_cap_and_closes_left_ones():
         late = Session(port, "epochs=100000")
         await late.open(resume=left)
         assert late.session_id != left and late.play_label == "Play"  # a new session: the old one was closed
-        await asyncio.gather(second.close(), late.close())
+        await late.close()
 
     with capped_server(2) as port:
         asyncio.run(asyncio.wait_for(scenario(port), 180))

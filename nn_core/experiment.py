@@ -28,6 +28,7 @@ from .text import capped, clipped
 from .trainer import Trainer
 
 MODEL_MAX_BYTES = 2_000_000
+GRID_KEEP_BYTES = 8 * 1024 * 1024  # the picture's buffers are kept up to this size (6 x 8 over 96 x 96: 7.2 MB)
 MAX_EPOCH = 10**9
 TRAINING_PARAMS = ("learning_rate", "optimizer", "regularization", "reg_rate", "batch_size", "full_batch",
                    "schedule", "decay_every", "decay_factor", "clip_norm", "dropout")
@@ -99,7 +100,7 @@ class Experiment:
             self.net, self.F_train, self.y_train, self.F_test, self.y_test, loss=self.loss,
             seed=c["seed"] + 3, start_epoch=start_epoch, memory_share=memory_share, workspaces=workspaces,
             **self._training_kwargs(c))
-        self.grid = Grid(c["features"], grid_res, formula=c["formula"])
+        self.grid = Grid(c["features"], grid_res, formula=c["formula"], keep_bytes=GRID_KEEP_BYTES)
 
     def to_json(self):
         """The model file: the configuration (as in the URL), the network, the epoch reached."""

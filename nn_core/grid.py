@@ -3,9 +3,10 @@
 A ``Grid`` holds a ``res x res`` lattice over the square ``extent``, the
 chosen features computed on it once (at the first call: a session that draws
 no picture never holds them), and float32 buffers (the picture needs no more
-precision, and float32 halves the memory traffic), reused across calls while
-they are small: a large network's (8 x 16 over 96 x 96 points: 19 MB) are made
-for the call and freed after it, so an idle session does not keep them.
+precision, and float32 halves the memory traffic), reused across calls, or,
+beyond ``keep_bytes``, made for the call and freed after it (an app's session
+that is idle then holds none of a large network's: 8 x 16 over 96 x 96 points
+takes 19 MB).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import numpy as np
 from .datasets import EXTENT
 from .features import DEFAULT_FORMULA, transform
 from .network import augment
-
-KEEP_BYTES = 8 * 1024 * 1024  # buffers up to this size (6 x 8 over 96 x 96: 7.2 MB) are kept for the next call
 
 
 class Grid:
@@ -34,10 +33,13 @@ class Grid:
         The square's bounds, the same for x1 and x2.
     formula : str
         The custom feature's formula (see ``formula.py``).
+    keep_bytes : int, optional
+        Buffers larger than this are not kept for the next call (None: always kept, the fastest).
     """
 
-    def __init__(self, features, res=100, extent=EXTENT, formula=DEFAULT_FORMULA):
+    def __init__(self, features, res=100, extent=EXTENT, formula=DEFAULT_FORMULA, keep_bytes=None):
         self.features, self.res, self.extent, self.formula = tuple(features), int(res), extent, formula
+        self.keep_bytes = keep_bytes
         self.coords = np.linspace(extent[0], extent[1], self.res)
         self._ws = None
 
@@ -58,7 +60,8 @@ class Grid:
         ws = self._ws
         if ws is None or [z.shape for z in ws.z] != [(k, n) for k in net.sizes[1:]]:
             ws = net.workspace(n, np.float32)
-            self._ws = ws if 16 * n * sum(net.sizes[1:]) <= KEEP_BYTES else None  # 4 float32 rows per unit
+            kept = self.keep_bytes is None or 16 * n * sum(net.sizes[1:]) <= self.keep_bytes  # 4 float32 rows a unit
+            self._ws = ws if kept else None
         with np.errstate(all="ignore"):  # a diverging network may overflow float32: the picture saturates
             mats = net.layer_views(net.params.astype(np.float32))
             net.forward_into(ws, self.x_aug, mats)

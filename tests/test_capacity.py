@@ -86,6 +86,14 @@ def test_a_race_shares_one_networks_budget_and_its_workspaces():
     assert all(tr._max_snapshots <= max(single._max_snapshots // MAX_RACERS + 1, 2) for tr in race.trainers)
 
 
+def test_a_session_keeps_no_picture_buffers_of_a_large_network():
+    heavy, default = (run_app(**query).session_state[K.EXP] for query in (HEAVY, {}))
+    for exp in (heavy, default):
+        exp.grid.activations(exp.net)
+    assert held_bytes([heavy.grid]) < 0.5e6  # the lattice's features (0.33 MB); its buffers took 19 MB
+    assert default.grid._ws is not None  # a small network's are kept for the next picture
+
+
 def test_a_large_batch_trains_in_chunks_as_in_one_pass():
     at = run_app(**HEAVY, full_batch="true")
     tr = at.session_state[K.EXP].trainer

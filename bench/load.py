@@ -99,6 +99,7 @@ from websockets.asyncio.client import connect  # noqa: E402  (a dependency of st
 from nn_core import snapshots  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
 from tests.proxy import COOKIE, nginx, route_cookie, served_by  # noqa: E402
+from ui.capacity import FULL_TEXT  # noqa: E402
 
 HOST = "127.0.0.1"  # the only address this benchmark ever talks to
 SESSIONS = (1, 5, 10, 30)
@@ -370,6 +371,9 @@ class Session:
         self.answered = asyncio.Event()  # a batch came since the last request
         self.unanswered = 0  # requests asked again after REQUEST_TIMEOUT
         self.ws_bytes = 0
+        self.largest_message = 0  # bytes of the largest websocket message received
+        self.refused = False  # the server was full: its page says so (ui/capacity.py)
+        self.session_id = None  # the server's id of this session (a reconnecting tab names it to resume)
         self.first_run = asyncio.Event()
         self.full_run = asyncio.Event()  # set when a full run finishes
         self.tasks = set()
@@ -414,6 +418,7 @@ class Session:
         try:
             async for data in self.ws:
                 self.ws_bytes += len(data)
+                self.largest_message = max(self.largest_message, len(data))
                 self.handle(ForwardMsg.FromString(data))
         except Exception as e:  # noqa: BLE001  (report it in the results)
             self.error = self.error or f"{type(e).__name__}: {e}"
@@ -434,6 +439,7 @@ class Session:
             self.cache[msg.hash] = [msg, self.cache_runs, msg.delta.fragment_id or None]
 
         if kind == "new_session":
+            self.session_id = msg.new_session.initialize.session_id
             self.page_script_hash = msg.new_session.page_script_hash
             self.max_cache_age = msg.new_session.config.max_cached_message_age
             self.run_fragments = list(msg.metadata.run.fragment_ids)
@@ -464,6 +470,8 @@ class Session:
             self.answered.set()
         elif kind == "exception":
             self.error = self.error or f"the app raised {body.type}: {body.message}"
+        elif kind == "markdown" and FULL_TEXT in body.body:
+            self.refused = True
         elif kind == "imgs":
             for img in body.imgs:
                 if img.url.startswith("/media/"):
@@ -499,11 +507,13 @@ class Session:
 
     # life cycle
 
-    async def open(self):
-        """Connect and run the app (the first page load)."""
+    async def open(self, resume=None):
+        """Connect and run the app (the first page load); ``resume``: the id of a session to resume, as a
+        reconnecting tab names it (the third entry of its websocket subprotocols)."""
         if self.proxy:
             self.route = self.media.cookie = await first_visit(self.port)
-        self.ws = await connect(f"ws://{HOST}:{self.port}/_stcore/stream", subprotocols=["streamlit"],
+        protocols = ["streamlit", "xsrf-unused", resume] if resume else ["streamlit"]
+        self.ws = await connect(f"ws://{HOST}:{self.port}/_stcore/stream", subprotocols=protocols,
                                 origin=f"http://{HOST}:{self.port}", max_size=None, ping_interval=None,
                                 compression=None, open_timeout=30,
                                 additional_headers={"Cookie": f"{COOKIE}={self.route}"} if self.route else None)
@@ -511,6 +521,8 @@ class Session:
         self._spawn(self._ask())
         await self.send_rerun()
         await self._wait(self.first_run)
+        if self.refused:
+            return
         if self.play_label != "Play" or self.live_id is None:
             raise RuntimeError(f"no Play button and live picture after the first run (found {self.play_label!r})")
 

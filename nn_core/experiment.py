@@ -28,6 +28,7 @@ from .text import capped, clipped
 from .trainer import Trainer
 
 MODEL_MAX_BYTES = 2_000_000
+GRID_KEEP_BYTES = 8 * 1024 * 1024  # the picture's buffers are kept up to this size (6 x 8 over 96 x 96: 7.2 MB)
 MAX_EPOCH = 10**9
 TRAINING_PARAMS = ("learning_rate", "optimizer", "regularization", "reg_rate", "batch_size", "full_batch",
                    "schedule", "decay_every", "decay_factor", "clip_norm", "dropout")
@@ -50,6 +51,8 @@ class Experiment:
         initial weights; its architecture must match the configuration.
     start_epoch : int
         Epochs ``weights_from`` was trained for: the trainer counts on from there.
+    memory_share, workspaces
+        For the trainer (see ``Trainer``): a race's racers share a session's budget and workspaces.
 
     Attributes
     ----------
@@ -61,7 +64,8 @@ class Experiment:
         Plain sentences for the user about such changes (empty when none).
     """
 
-    def __init__(self, config, data=None, grid_res=80, weights_from=None, start_epoch=0):
+    def __init__(self, config, data=None, grid_res=80, weights_from=None, start_epoch=0, memory_share=1.0,
+                 workspaces=None):
         self.config = params.validate(config)
         self.notices = []
         c = self.config
@@ -95,8 +99,9 @@ class Experiment:
         self.F_test = transform(self.X_test, c["features"], c["formula"])
         self.trainer = Trainer(
             self.net, self.F_train, self.y_train, self.F_test, self.y_test, loss=self.loss,
-            seed=c["seed"] + 3, start_epoch=start_epoch, **self._training_kwargs(c))
-        self.grid = Grid(c["features"], grid_res, formula=c["formula"])
+            seed=c["seed"] + 3, start_epoch=start_epoch, memory_share=memory_share, workspaces=workspaces,
+            **self._training_kwargs(c))
+        self.grid = Grid(c["features"], grid_res, formula=c["formula"], keep_bytes=GRID_KEEP_BYTES)
 
     def to_json(self):
         """The model file: the configuration (as in the URL), the network, the epoch reached."""

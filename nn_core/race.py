@@ -12,7 +12,9 @@ to the next epoch before any goes further, so a picture of the race shows
 all of them at the same epoch.  A racer that diverges drops out and keeps its
 last network; the others go on.  The race offers the part of ``Trainer``'s
 interface the app's play loop uses (``epoch``, ``steps``, ``diverged``,
-``run_until``, ``train_epoch``, ``train_step``), so one loop plays either.
+``run_until``, ``train_epoch``, ``train_step``), so one loop plays either.  The racers share one
+network's budget of workspaces, snapshots and history rows (``Trainer``'s ``memory_share``) and, where their layer
+sizes are equal, their workspaces.
 """
 
 from __future__ import annotations
@@ -92,7 +94,9 @@ class Race:
     def __init__(self, config, data=None, grid_res=80):
         self.config = params.validate(config)
         self.setting, self.values = params.parse_race(self.config["race"])
-        self.experiments = [Experiment(c, data=data, grid_res=grid_res) for c in racer_configs(self.config)]
+        configs, workspaces = racer_configs(self.config), {}  # racers train in turn: they share workspaces
+        self.experiments = [Experiment(c, data=data, grid_res=grid_res, memory_share=1 / len(configs),
+                                       workspaces=workspaces) for c in configs]
         self.labels = [racer_label(self.setting, v) for v in self.values]
 
     def __repr__(self):

@@ -7,7 +7,8 @@ and then a *snapshot* (parameters, optimizer state, random state) that
 ``restore`` returns to, so training can resume from an earlier epoch and
 replay exactly.  Long runs stay bounded: when there are more than
 ``max_snapshots`` snapshots every other one is dropped (their spacing
-doubles), and history rows are thinned the same way past ``max_history``.
+doubles), and history rows are thinned the same way past ``max_history``
+(by default as many as ``SNAPSHOT_BYTES`` and ``HISTORY_BYTES`` hold, at most 200 and 10,000).
 
 The learning rate may follow a schedule over epochs and the gradient may be
 clipped by its global norm (see ``schedules.py``); the history records the
@@ -30,18 +31,19 @@ Memory is bounded whatever the user does.  With ``U`` the units after the
 input layer (``sum(net.sizes[1:])``), ``P`` the parameters, ``n`` the training
 and ``m`` the test samples, a trainer holds about
 
-- workspaces (``network.Workspace``, 4 float64 rows per unit and sample, 5 in a masked layer) for at most
-  four sample counts: the batch size ``b``, the last short batch ``n mod b``
-  (together at most ``n``), ``n`` and ``m`` for evaluation: <= 40·U·(2n + m) bytes;
+- workspaces (``network.Workspace``, 4 float64 rows per unit and sample, 5 in a masked layer) of at most
+  ``chunk = WORKSPACE_BYTES / (32·U)`` samples each: a pass over more samples (a large batch, evaluating
+  a split) is made chunk by chunk, the gradient summed and the outputs gathered; at most five sizes (a
+  chunk, and what is left of the batch, the last short batch and each split): <= 5·WORKSPACE_BYTES;
   changing the batch size drops the old size's buffers;
 - two shuffled and two plain copies of the data: 32·n·(n_features + 1 + n_outputs) bytes,
   and one cached view per mini-batch of the current size (at most ``n``, ~250 bytes each);
 - at most ``max_snapshots + 1`` snapshots of 8·P·(1 + optimizer state vectors) bytes each,
-  and at most ``max_history + 1`` history rows.
+  and at most ``max_history + 1`` history rows (about 32 bytes a column).
 
-For the largest playground (8 hidden layers of 16, 2000 points, 90 % training)
-the workspaces are at most 40·129·(3600 + 200) B ≈ 19.6 MB; the default network
-on 500 points needs about 0.2 MB.
+The default network never needs a chunk (its workspaces take 0.06 MB on 500 points); the largest (8 hidden
+layers of 16, 2000 points, 90 % training, Adam) passes over chunks of 127 samples, with 1 MB of workspaces,
+at most 21 snapshots (1 MB) and 1,927 history rows (tests/test_capacity.py measures a session's share).
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ from .reference import dropout_masks
 from .schedules import SCHEDULES, clip_by_norm
 from .schedules import rate as scheduled_rate
 from .text import shown
+
+WORKSPACE_BYTES = 512 * 1024  # a pass over more samples than buffers of this size hold is made in chunks
+SNAPSHOT_BYTES = 1024 * 1024  # the snapshots of a long run take about this much at most (200 at most)
+HISTORY_BYTES = 1024 * 1024  # the history rows of a long run take about this much at most (10,000 at most)
+OPTIMIZER_VECTORS = 2  # the most state vectors an optimizer keeps (Adam's two moments), for SNAPSHOT_BYTES
 
 # accuracy is NaN for regression, R² NaN for classification; learning_rate: the rate the epoch trained with
 HISTORY_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "learning_rate",
@@ -111,6 +118,15 @@ class Trainer:
         See ``configure``.
     seed : int
         Seed of the shuffling.
+    max_snapshots, max_history : int, optional
+        Caps on the snapshots and history rows kept (default: what ``memory_share`` of ``SNAPSHOT_BYTES`` and
+        ``HISTORY_BYTES`` holds, at most 200 and 10,000).
+    memory_share : float
+        The share of those budgets, and of ``WORKSPACE_BYTES``, this trainer may use (a race's racers share
+        one network's).
+    workspaces : dict, optional
+        Shared by trainers that never train at the same time (a race's racers), so that those of equal layer
+        sizes share their workspaces.
     start_epoch : int
         Epochs the network was already trained for elsewhere (a loaded model):
         the epoch counter, the history and the snapshots start there.
@@ -118,8 +134,8 @@ class Trainer:
 
     def __init__(self, net, X_train, y_train, X_test=None, y_test=None, loss="bce", optimizer="sgd",
                  learning_rate=0.03, batch_size=10, regularization=None, reg_rate=0.0, seed=0,
-                 max_snapshots=200, max_history=10_000, schedule="constant", decay_every=100, decay_factor=0.5,
-                 clip_norm=0.0, start_epoch=0, dropout=()):
+                 max_snapshots=None, max_history=None, schedule="constant", decay_every=100, decay_factor=0.5,
+                 clip_norm=0.0, start_epoch=0, dropout=(), memory_share=1.0, workspaces=None):
         self.net = net
         self.loss_name = loss
         self._data = (X_train, y_train, X_test, y_test)
@@ -129,9 +145,16 @@ class Trainer:
             raise ValueError("X_train must hold at least one sample")
         self._test = None if X_test is None or len(X_test) == 0 else _Split(net, X_test, y_test)
         self._rng = np.random.default_rng(seed)
-        self._max_snapshots, self._max_history = max_snapshots, max_history
-
         n_params = len(net.params)
+        row_bytes = 32 * (len(HISTORY_COLUMNS) + net.n_layers)  # a tuple of Python floats
+        snapshot_bytes = 8 * n_params * (1 + OPTIMIZER_VECTORS)
+        self._max_snapshots = max_snapshots or min(200, max(2, int(SNAPSHOT_BYTES * memory_share) // snapshot_bytes))
+        self._max_history = max_history or min(10_000, max(2, int(HISTORY_BYTES * memory_share) // row_bytes))
+        # Passes over more samples than this are made chunk by chunk (see the module's docstring).
+        self._chunk = max(1, int(WORKSPACE_BYTES * memory_share) // (32 * sum(net.sizes[1:])))
+        self._chunk_grad = np.empty(n_params)
+        self._chunk_grad_mats = net.layer_views(self._chunk_grad)
+
         self._grad = np.empty(n_params)
         self._grad_mats = net.layer_views(self._grad)
         self._eval_grad = np.empty(n_params)
@@ -150,7 +173,7 @@ class Trainer:
         self._sample_Y = np.ascontiguousarray(self._train.Y.T)
         self._shuffled_x = self._sample_x.copy()
         self._shuffled_Y = self._sample_Y.copy()
-        self._workspaces = {}
+        self._workspaces = ({} if workspaces is None else workspaces).setdefault(tuple(net.sizes[1:]), {})
         self._good_params = net.params.copy()
 
         self.optimizer = None
@@ -201,8 +224,9 @@ class Trainer:
                 raise ValueError(f"batch_size must be a positive integer or None (full batch); got {batch_size!r}")
             self.batch_size = self._train.n if batch_size is None else min(int(batch_size), self._train.n)
             self._batches = {}
-            evaluation = {self._train.n, self._test.n if self._test else 0}
-            self._workspaces = {n: ws for n, ws in self._workspaces.items() if n in evaluation}
+            evaluation = self._pass_sizes(self._train.n) | self._pass_sizes(self._test.n if self._test else 0)
+            for n in set(self._workspaces) - evaluation:  # in place: racers may share the dict
+                del self._workspaces[n]
         if regularization != 0:
             regularization = regularization or "none"
             if regularization not in REGULARIZATIONS:
@@ -249,6 +273,10 @@ class Trainer:
 
     # -- training --
 
+    def _pass_sizes(self, n):
+        """The workspace sizes a pass over ``n`` samples uses (in chunks beyond ``_chunk``)."""
+        return {n} if n <= self._chunk else {self._chunk, n % self._chunk} - {0}
+
     def _workspace(self, n):
         ws = self._workspaces.get(n)
         if ws is None:
@@ -260,12 +288,13 @@ class Trainer:
 
         ``x`` and ``Y`` are views of the shuffled copies, which each epoch
         refills in place, so a batch's views stay valid until the batch size changes.
+        The workspace is None for a batch larger than a chunk (its pass is made chunk by chunk).
         """
         batch = self._batches.get(lo)
         if batch is None:
             hi = min(lo + self.batch_size, self._train.n)
             batch = self._batches[lo] = (self._shuffled_x[lo:hi].T, self._shuffled_Y[lo:hi].T,
-                                         self._workspace(hi - lo), hi)
+                                         self._workspace(hi - lo) if hi - lo <= self._chunk else None, hi)
         return batch
 
     def _step(self):
@@ -276,8 +305,12 @@ class Trainer:
             np.take(self._sample_Y, order, axis=0, out=self._shuffled_Y)
         x, Y, ws, hi = self._batch(self._pos)
         net = self.net
-        net.forward_into(ws, x, masks=self._dropout_masks(hi - self._pos) if self.dropout else None)
-        net.backward_into(ws, x, Y, self._loss, self._grad_mats)
+        masks = self._dropout_masks(hi - self._pos) if self.dropout else None
+        if ws is None:
+            self._chunked_gradient(x, Y, self._grad, masks)
+        else:
+            net.forward_into(ws, x, masks=masks)
+            net.backward_into(ws, x, Y, self._loss, self._grad_mats)
         if self.clip_norm:  # the loss's gradient, before the penalty's (as torch's clip_grad_norm_ and weight_decay)
             clip_by_norm(self._grad, self.clip_norm)
         if self._regularize:
@@ -285,6 +318,20 @@ class Trainer:
         self.optimizer.update(net.params, self._grad, self._lr)
         self.steps += 1
         self._pos = hi
+
+    def _chunked_gradient(self, x, Y, grad, masks=None):
+        """The mean loss's gradient over the columns of ``x`` (``Y``, ``masks``: theirs) into ``grad``, summed
+        over chunks of at most ``_chunk`` columns."""
+        n = x.shape[1]
+        grad[:] = 0.0
+        for lo in range(0, n, self._chunk):
+            hi = min(lo + self._chunk, n)
+            part = None if masks is None else [m if m is None or m.shape[1] == 1 else m[:, lo:hi] for m in masks]
+            ws = self._workspace(hi - lo)
+            self.net.forward_into(ws, x[:, lo:hi], masks=part)
+            self.net.backward_into(ws, x[:, lo:hi], Y[:, lo:hi], self._loss, self._chunk_grad_mats)
+            self._chunk_grad *= (hi - lo) / n
+            grad += self._chunk_grad
 
     def _dropout_masks(self, n):
         """A batch of ``n``'s masks: dropout's (drawn as ``reference.dropout_masks``, transposed) and ``net.off``'s."""
@@ -406,13 +453,26 @@ class Trainer:
 
     def evaluate(self, split):
         """Mean loss, accuracy (NaN for regression) and R² (NaN for classes) of the current network on a split."""
-        ws = self._workspace(split.n)
-        out = self.net.forward_into(ws, split.x_aug)  # (n_outputs, n)
-        loss = self._loss.value(ws.z[-1].T, out.T, split.Y.T)  # from z: exact for every logit
+        z, out = self._outputs(split)
+        loss = self._loss.value(z.T, out.T, split.Y.T)  # from z: exact for every logit
         if split.labels is None:
             return loss, math.nan, r2_score(split.Y.T, out.T)
         pred = out.argmax(axis=0) if len(out) > 1 else (out[0] > 0.5)
         return loss, np.count_nonzero(pred == split.labels) / split.n, math.nan
+
+    def _outputs(self, split):
+        """The output layer's pre-activations and activations over a split, each ``(n_outputs, n)``: one
+        pass, or chunk by chunk, gathered (then fresh arrays)."""
+        if split.n <= self._chunk:
+            ws = self._workspace(split.n)
+            return ws.z[-1], self.net.forward_into(ws, split.x_aug)
+        z, out = np.empty_like(split.Y), np.empty_like(split.Y)
+        for lo in range(0, split.n, self._chunk):
+            hi = min(lo + self._chunk, split.n)
+            ws = self._workspace(hi - lo)
+            out[:, lo:hi] = self.net.forward_into(ws, split.x_aug[:, lo:hi])
+            z[:, lo:hi] = ws.z[-1]
+        return z, out
 
     def _evaluate_test(self):
         return self.evaluate(self._test) if self._test else (math.nan,) * 3
@@ -463,7 +523,10 @@ class Trainer:
         deep network the first layers' values are orders of magnitude smaller.
         """
         split = self._train
-        self.net.backward_into(self._workspace(split.n), split.x_aug, split.Y, self._loss, self._eval_grad_mats)
+        if split.n <= self._chunk:  # evaluate's forward pass is still in the workspace
+            self.net.backward_into(self._workspace(split.n), split.x_aug, split.Y, self._loss, self._eval_grad_mats)
+        else:
+            self._chunked_gradient(split.x_aug, split.Y, self._eval_grad)
         np.abs(self._eval_grad, out=self._tmp)
         sums = np.add.reduceat(self._tmp, self._weight_bounds)[::2]  # the odd entries sum the biases
         return (sums / self._weight_counts).tolist()
@@ -528,7 +591,7 @@ class Trainer:
         if split is None or split.labels is None:
             return None
         with np.errstate(all="ignore"):
-            out = self.net.forward_into(self._workspace(split.n), split.x_aug)
+            out = self._outputs(split)[1]
             predicted = predicted_classes(out.T)
         return confusion_matrix(split.labels.astype(np.int64), predicted, max(self.net.sizes[-1], 2))
 

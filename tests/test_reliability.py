@@ -131,3 +131,19 @@ def test_an_unexpected_error_shows_a_way_back_not_a_traceback(monkeypatch):
     monkeypatch.undo()
     at.button(key="start_again_live").click().run()
     assert not at.exception and not at.error and metric(at, "Epoch") == "0"
+
+
+def test_a_failure_in_the_live_view_while_playing_leaves_the_toolbar_on_play(monkeypatch):
+    from ui import live
+
+    at = run_app()
+
+    def broken(need):
+        raise RuntimeError("a failure in training")
+
+    monkeypatch.setattr(live, "next_batch", broken)
+    at.button(key="play").click().run()
+    assert not at.exception
+    assert not at.session_state["playing"]
+    assert [b.label for b in at.button if b.key in ("play", "pause")] == ["Play"]  # the page followed
+    assert [b.key for b in at.button if b.key.startswith("start_again")] == ["start_again_live"]

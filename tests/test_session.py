@@ -157,3 +157,25 @@ def test_points_that_do_not_fit_the_lessons_loss_make_the_loss_follow_them():
     assert "does not fit your data" in notices(at, "info")
     at.button(key="reset").click().run()
     assert not at.exception and at.session_state["exp"].kind == "multiclass"
+
+
+def test_reset_goes_back_to_the_same_initial_weights_as_its_tooltip_says():
+    at = run_app(dataset="xor")
+    start = at.session_state["exp"].net.params.copy()
+    for _ in range(3):
+        at.button(key="step").click().run()
+    assert not np.array_equal(at.session_state["exp"].net.params, start)
+    at.button(key="reset").click().run()
+    assert metric(at, "Epoch") == "0"
+    np.testing.assert_array_equal(at.session_state["exp"].net.params, start)  # the run replays exactly
+    assert "same initial weights" in at.button(key="reset").help
+
+
+def test_a_formula_over_the_limit_gets_a_message_and_the_formula_in_use_stays():
+    at = run_app(features="x1,x2,custom")
+    too_long = "x1+" * 40 + "x2"  # 122 characters
+    at.text_input(key="formula").input(too_long).run()
+    assert not at.exception
+    assert config(at)["formula"] == params.DEFAULTS["formula"]
+    assert "too long (122 characters; at most 100)" in notices(at, "warning")
+    assert at.text_input(key="formula").value == params.DEFAULTS["formula"]

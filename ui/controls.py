@@ -20,7 +20,6 @@ from nn_core import params
 from nn_core.activations import ACTIVATIONS
 from nn_core.datasets import DATASETS, kind_of
 from nn_core.features import feature_label
-from nn_core.formula import MAX_CHARS as MAX_FORMULA_CHARS
 from nn_core.losses import LOSSES
 from nn_core.optimizers import OPTIMIZERS
 from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
@@ -43,6 +42,7 @@ _NAMED = {
 }
 
 
+LAYER_INPUT_PX = 112  # a layer's neurons input: wide enough for its label, the number and its -/+ buttons
 PERCENTAGES = ("noise", "train_ratio")  # shares, shown as percentages (their help says %)
 
 
@@ -86,7 +86,7 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     elif p.kind == "bool":
         where.toggle(p.label, **kw)
     elif p.kind == "formula":
-        where.text_input(p.label, max_chars=MAX_FORMULA_CHARS, **kw)
+        where.text_input(p.label, **kw)  # no max_chars: a formula over the limit gets the parser's message
     elif p.kind == "multi":
         where.pills(p.label, p.choices, selection_mode="multi", **fmt, **kw)
     else:
@@ -123,23 +123,24 @@ def toolbar_ui():
     bar.button("Step", key="step", on_click=state.step, args=("epoch",), help="Train one epoch")
     bar.button("Step batch", key="step_batch", on_click=state.step, args=("batch",),
                help="Train on one mini-batch")
-    bar.button("Reset", key="reset", on_click=state.reset, help="New initial weights, epoch 0")
+    bar.button("Reset", key="reset", on_click=state.reset,
+               help="Back to epoch 0 from the same initial weights, so the run replays exactly as its link does. "
+                    "Regenerate (under Data) draws new points and new initial weights.")
     param_widget("epochs", bar, width=150)
 
 
 def training_ui():
-    """The training settings: learning rate, activation, optimizer, regularisation and its rate, problem type."""
-    ss = st.session_state
-    c = ss[K.CONFIG]
+    """The training settings, related ones side by side: learning rate and activation, the regulariser and
+    its rate, the optimizer.  Rows, not two columns: a control a link hides leaves its partner in place."""
+    c = st.session_state[K.CONFIG]
     st.subheader("Training", divider="gray")
-    left, right = st.columns(2)
-    param_widget("learning_rate", left)
-    param_widget("activation", right)
-    param_widget("optimizer", left)
-    param_widget("problem", right, disabled=ss[K.USER_DATA] is not None,
-                 why="It follows your data: targets are regression, labels classification.")
-    param_widget("regularization", left)
-    param_widget("reg_rate", right, disabled=c["regularization"] == "none", why="Pick L1 or L2 first.")
+    rate, activation = st.columns(2)
+    param_widget("learning_rate", rate)
+    param_widget("activation", activation)
+    regularization, reg_rate = st.columns(2)
+    param_widget("regularization", regularization)
+    param_widget("reg_rate", reg_rate, disabled=c["regularization"] == "none", why="Pick L1 or L2 first.")
+    param_widget("optimizer")
 
 
 def data_ui():
@@ -153,6 +154,8 @@ def data_ui():
         st.info(plain(f"Your data: {own.name}, {len(own.X)} points, {what}."), icon=":material/edit:")
         st.button("Back to the built-in dataset", key="builtin_data_side", on_click=state.use_builtin_data,
                   icon=":material/undo:")
+    param_widget("problem", disabled=own is not None,
+                 why="It follows your data: targets are regression, labels classification.")
     why = "It applies to the built-in datasets; you train on your own points."
     c = ss[K.CONFIG]
     regression = c["problem"] == "regression"
@@ -187,11 +190,11 @@ def network_ui():
     row.button("Add layer", key="add_layer", icon=":material/add:", on_click=state.add_layer,
                disabled=len(hidden) >= MAX_LAYERS or bool(raced), help=raced or "Add a hidden layer")
     row.markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**", width="content")
-    if hidden:
-        for i, col in enumerate(st.columns(len(hidden))):
-            state.show_view(layer_key(i), hidden[i])
-            col.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=layer_key(i), help=raced or "Neurons in this layer",
-                             disabled=bool(raced), on_change=state.layer_changed, args=(i,))
+    sizes = st.container(horizontal=True, key="layer_sizes")  # as many a row as fit, each with its label and -/+
+    for i, n in enumerate(hidden):
+        state.show_view(layer_key(i), n)
+        sizes.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=layer_key(i), help=raced or "Neurons in this layer",
+                           disabled=bool(raced), on_change=state.layer_changed, args=(i,), width=LAYER_INPUT_PX)
     with st.expander("More settings"):
         kind = params.dataset_kind(c) if ss[K.USER_DATA] is None else ss[K.EXP].kind
         losses = {"regression": ("auto", "mse"), "multiclass": ("auto", "cross_entropy")}.get(

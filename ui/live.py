@@ -341,6 +341,8 @@ def live_ui():
             live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point,
                       on_toggle_neuron=_on_toggle_neuron)
         except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back
+            if ss[K.PLAYING]:  # failed_ui stops playing: the whole page follows, its toolbar shows Play
+                ss[K.LIVE_RERUN_APP] = True
             controls.failed_ui("the live view", "start_again_live", " while training")
         if ss.pop(K.LIVE_RERUN_APP, False):
             st.rerun()

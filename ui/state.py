@@ -369,7 +369,8 @@ def divergence_message(tr):
 
 
 def reset():
-    """Back to epoch 0 with new initial weights, on the same data."""
+    """Back to epoch 0 from the configuration's initial weights (its seed: the same run again, as a link
+    replays it), on the same data; ``regenerate`` draws new ones."""
     rebuild()
 
 

@@ -42,7 +42,9 @@ _NAMED = {
 }
 
 
-LAYER_INPUT_PX = 112  # a layer's neurons input: wide enough for its label, the number and its -/+ buttons
+# A layer's neurons input: Streamlit shows its -/+ buttons from 121 px on; two of them and their gap fit the
+# controls column at 1280 px (251 px).
+LAYER_INPUT_PX = 121
 PERCENTAGES = ("noise", "train_ratio")  # shares, shown as percentages (their help says %)
 
 
@@ -134,10 +136,10 @@ def training_ui():
     its rate, the optimizer.  Rows, not two columns: a control a link hides leaves its partner in place."""
     c = st.session_state[K.CONFIG]
     st.subheader("Training", divider="gray")
-    rate, activation = st.columns(2)
+    rate, activation = st.columns(2, vertical_alignment="bottom")
     param_widget("learning_rate", rate)
     param_widget("activation", activation)
-    regularization, reg_rate = st.columns(2)
+    regularization, reg_rate = st.columns(2, vertical_alignment="bottom")  # a label of two lines: aligned
     param_widget("regularization", regularization)
     param_widget("reg_rate", reg_rate, disabled=c["regularization"] == "none", why="Pick L1 or L2 first.")
     param_widget("optimizer")
@@ -190,7 +192,7 @@ def network_ui():
     row.button("Add layer", key="add_layer", icon=":material/add:", on_click=state.add_layer,
                disabled=len(hidden) >= MAX_LAYERS or bool(raced), help=raced or "Add a hidden layer")
     row.markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**", width="content")
-    sizes = st.container(horizontal=True, key="layer_sizes")  # as many a row as fit, each with its label and -/+
+    sizes = st.container(horizontal=True, gap="xxsmall", key="layer_sizes")  # as many a row as fit
     for i, n in enumerate(hidden):
         state.show_view(layer_key(i), n)
         sizes.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=layer_key(i), help=raced or "Neurons in this layer",

@@ -16,6 +16,7 @@ import websockets
 import yaml
 from websockets.asyncio.server import serve
 
+from nn_core.params import MAX_QUERY_CHARS
 from tests.browser import ROOT, chromium, epoch_of, streamlit_server
 from tests.proxy import COOKIE, nginx, route_cookie, signed_routes, upstreams_of
 
@@ -268,3 +269,13 @@ def test_compose_confines_every_container():
     assert nginx_["environment"]["NNPG_ROUTE_SECRET"].startswith("${NNPG_ROUTE_SECRET:?")  # never a real one
     assert any(v.startswith("./nginx/routes.envsh:/docker-entrypoint.d/") for v in nginx_["volumes"])
     assert (ROOT / "deploy" / "nginx" / "routes.envsh").stat().st_mode & 0o111  # the entrypoint runs only +x
+
+
+def test_a_link_longer_than_the_app_reads_gets_a_plain_page_and_one_it_reads_reaches_it(tmp_path):
+    with stand_ins(1) as ports, nginx(tmp_path, ports) as (url, _):
+        status, _, text = get_body(f"{url}/?formula=" + "x" * 100_000)
+        assert status == 414 and "too long for the playground" in text and "<" not in text
+        assert f"at most {MAX_QUERY_CHARS:,} characters" in text  # the template says what the app reads
+        get(f"{url}/?formula=" + "x" * (MAX_QUERY_CHARS + 100))  # the app reads it (and warns about it)
+        last = (tmp_path / "access.log").read_text().splitlines()[-1]
+        assert re.search(r"upstream=127\.0\.0\.1:\d+ ", last), last  # passed on: a stand-in answers (its own 414)

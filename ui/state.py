@@ -34,8 +34,8 @@ from . import pictures, reconnect
 GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
 DRAWN_NAME = "drawn points"
 QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
+KEPT_RUNS = 30  # the runs whose widget values are kept, to read the page mark (user_changed)
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
-KEPT_RUNS = 30  # the runs whose widget values are kept, to read the page mark (state.user_changed)
 STABLE_RATE_SECONDS = 0.2  # that check's time bound: a student's repeated divergences cannot load the server
 
 
@@ -570,45 +570,37 @@ def _int(text):
         return None
 
 
-def widget_changed(name):
-    """The on_change of parameter ``name``'s widget (keyed by the name): its new value becomes the
-    configuration's (``WIDGET_RULES`` may say more), or a notice says why not and the configuration stays,
-    which the widget shows again when it is next drawn."""
-    if not user_changed(name):
+def view_changed(key, changes):
+    """The on_change of the configuration's widget keyed ``key``: if the user changed it, ``changes(value)``
+    (a dict of parameters) becomes the configuration's, or a notice says why not and the configuration
+    stays, which the widget shows again when it is next drawn."""
+    if not user_changed(key):
         return
     try:
-        changes = WIDGET_RULES.get(name, lambda v: {name: v})(st.session_state[name])
+        set_params(**changes(st.session_state[key]))
     except Refused as e:
         notify(e.kind, str(e))
-        return
-    _change_or_keep(**changes)
+    except ValueError as e:
+        notify("warning", f"{e}. The previous setting is kept.")
+
+
+def widget_changed(name):
+    """The on_change of parameter ``name``'s widget (keyed by the name; ``WIDGET_RULES`` may say more)."""
+    view_changed(name, WIDGET_RULES.get(name, lambda value: {name: value}))
 
 
 def layer_changed(i):
     """The on_change of hidden layer ``i``'s neurons widget (``layer_key(i)``)."""
-    if not user_changed(layer_key(i)):
-        return
-    hidden = list(st.session_state[K.CONFIG]["hidden"])
-    hidden[i] = st.session_state[layer_key(i)]
-    _change_or_keep(hidden=tuple(hidden))
+    hidden = st.session_state[K.CONFIG]["hidden"]
+    view_changed(layer_key(i), lambda n: {"hidden": hidden[:i] + (n,) + hidden[i + 1:]})
 
 
 def layer_setting_changed(name, i):
     """The on_change of per-layer setting ``name``'s widget for hidden layer ``i`` (``layer_setting_key``);
     the other layers keep theirs (an empty list is the first choice, same or 0, for every layer)."""
-    if not user_changed(layer_setting_key(name, i)):
-        return
     c = st.session_state[K.CONFIG]
-    values = list(c[name] or (PARAMS[name].choices[0],) * len(c["hidden"]))
-    values[i] = st.session_state[layer_setting_key(name, i)]
-    _change_or_keep(**{name: tuple(values)})
-
-
-def _change_or_keep(**changes):
-    try:
-        set_params(**changes)
-    except ValueError as e:
-        notify("warning", f"{e}. The previous setting is kept.")
+    values = c[name] or (PARAMS[name].choices[0],) * len(c["hidden"])
+    view_changed(layer_setting_key(name, i), lambda v: {name: values[:i] + (v,) + values[i + 1:]})
 
 
 class Refused(ValueError):

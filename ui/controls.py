@@ -146,7 +146,8 @@ def training_ui():
 
 
 def data_ui():
-    """Dataset, its size, noise and split, batch size; Regenerate.  With the user's points, what they are."""
+    """Problem type, dataset, its size, noise and split, batch size; Regenerate.  With the user's points, what
+    they are."""
     ss = st.session_state
     st.subheader("Data", divider="gray")
     own = ss[K.USER_DATA]

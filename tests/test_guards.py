@@ -196,11 +196,22 @@ def test_a_selection_of_thousands_of_boxes_adds_at_most_max_boxes(told):
              box([True, 1], [0, 1]), 5, None], "points": "x"},
     {"box": 5, "points": [{"x": "1", "y": 2, "curve_number": 0}, {"x": math.inf, "y": 0, "curve_number": 0}, 3]},
     {"box": {"x": [0, 1]}, "points": None},
-])  # a selection that is not an object fails in Streamlit's own deserializer, before any callback of ours
+])
 def test_a_forged_selection_adds_nothing(selection):
     at = open_panel(run_app(), "data")
     select(at, selection)
     assert not at.exception and not at.error and points(at) == 500
+
+
+@pytest.mark.parametrize("text", ["null", "{bad", '{"selection": 5}', '{"selection": null}', "[1]", '"x"', "1e999"])
+def test_a_selection_that_is_no_object_is_the_empty_selection(text):
+    """Streamlit reads these before any callback of ours (``guard.harden_plotly_selections``)."""
+    at = open_panel(run_app(), "data")
+    (chart,) = [c.proto for c in at.get("plotly_chart") if "draw_canvas" in c.proto.id]
+    deliver(at, WidgetState(id=chart.id, string_value=text))
+    assert not at.exception and not at.error and points(at) == 500
+    at.button(key="step").click().run()
+    assert not at.exception and at.session_state["exp"].trainer.epoch == 1
 
 
 def test_a_click_with_no_class_picked_draws_class_0():

@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import logging
 
+from streamlit.elements.plotly_chart import PlotlyChartSelectionSerde
+
 from nn_core.datasets import EXTENT
 
 from . import state
@@ -48,3 +50,30 @@ def guarded(what):
                 state.notify("error", f"Something went wrong on our side with {what}; the playground carries on.")
         return run
     return wrap
+
+
+def harden_plotly_selections():
+    """Make Streamlit's reading of a Plotly chart's selection total: text that is no JSON object with a
+    ``selection`` object (``null``, ``{bad``, ``{"selection": 5}``) reads as the empty selection.
+
+    Streamlit 1.67 reads the selection a browser sends before any callback of ours runs, and raises on such
+    text, which would end the run with Streamlit's own error.  Once per process; the selections it reads
+    are then checked value by value (``panels._drawn_points``).
+    """
+    serde = PlotlyChartSelectionSerde
+    if getattr(serde.deserialize, "total", False):
+        return
+    deserialize = serde.deserialize
+
+    @functools.wraps(deserialize)
+    def total(self, ui_value):
+        try:
+            selection_state = deserialize(self, ui_value)
+            if isinstance(selection_state["selection"], dict):
+                return selection_state
+        except (ValueError, TypeError, KeyError):
+            pass
+        return deserialize(self, None)
+
+    total.total = True
+    serde.deserialize = total

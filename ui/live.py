@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import threading
 import time
 
@@ -51,13 +52,16 @@ CURVE_POINTS = 400  # rows of loss history sent when the browser needs the whole
 class FairLock:
     """A lock shared by time, not by turns: a freed lock goes to the waiter whose key held it least lately.
 
-    Each key (a session) has a *usage*: the seconds it held the lock, halving every ``half_life`` seconds.
-    The holder leaving wakes the waiter of least usage now (the first to ask among equals), so a session
-    that trains a little (a default network: 40 ms a second) is served before those that take every turn
-    they can (the heaviest links), which share what is left.  Nobody starves: a waiter's usage only decays
-    while every turn served adds to another's, so it soon has the least.  A key unused for
-    ``FORGET_HALF_LIVES`` half-lives is forgotten (a closed session).  Waiting costs no CPU (an event
-    each); choosing scans the waiters, a few microseconds for a hundred.
+    Each key (a session) has a *usage*: the seconds it held the lock, each charged in proportion to how
+    much of the time the key wants the lock (waiting or holding), all halving every ``half_life`` seconds.
+    A default network's session plays its queue between runs and asks a tenth of the time or less: it is
+    charged a tenth of what it holds, so it is served before sessions that ask again at once (the heaviest
+    links, charged in full), which share what is left.  A key wanting the lock all the time pays at most
+    ``1 / MIN_SHARE`` times another's rate.  The holder leaving wakes the waiter of least usage now (the
+    first to ask among equals).  Nobody starves: a waiter's usage only decays while every turn served adds
+    to another's, so it soon has the least.  A key unused for ``FORGET_HALF_LIVES`` half-lives is forgotten
+    (a closed session).  Waiting costs no CPU (an event each); choosing scans the waiters, a few
+    microseconds for a hundred.
 
     >>> lock = FairLock()
     >>> with lock.turn("session a"):
@@ -65,6 +69,7 @@ class FairLock:
     """
 
     FORGET_HALF_LIVES = 20  # usage below a millionth of itself counts as none
+    MIN_SHARE = 0.1  # the least a second held is charged: one asking all the time pays at most 10 times more
 
     def __init__(self, half_life=1.0, clock=time.monotonic):
         self._mutex = threading.Lock()  # guards the fields below, held for microseconds
@@ -72,11 +77,13 @@ class FairLock:
         self._held = False
         self._waiting = []  # (ticket, key, event) of each waiter
         self._tickets = itertools.count()
-        self._usage = {}  # key -> (seconds held, decayed as of this time); least recently charged first
+        # key -> (usage, seconds wanted, both decayed as of this time); least recently charged first
+        self._keys = {}
 
     @contextlib.contextmanager
     def turn(self, key):
         """Hold the lock for ``key`` (waiting for it if held); its time held is charged to ``key``."""
+        asked = self._clock()
         with self._mutex:
             if self._held:
                 event = threading.Event()
@@ -89,21 +96,29 @@ class FairLock:
         try:
             yield
         finally:
-            self._release(key, self._clock() - start)
+            self._release(key, asked, start)
 
     def usage(self, key, now=None):
-        """Seconds ``key`` held the lock, each weighted by 1/2 per ``half_life`` since."""
-        used, at = self._usage.get(key, (0.0, 0.0))
-        return used * 0.5 ** (((self._clock() if now is None else now) - at) / self._half_life)
+        """``key``'s charged seconds, each weighted by 1/2 per ``half_life`` since."""
+        return self._decayed(key, self._clock() if now is None else now)[0]
 
-    def _release(self, key, held):
+    def _decayed(self, key, now):
+        """``key``'s (usage, seconds wanted) as of ``now``."""
+        used, wanted, at = self._keys.get(key, (0.0, 0.0, now))
+        decay = 0.5 ** ((now - at) / self._half_life)
+        return used * decay, wanted * decay
+
+    def _release(self, key, asked, start):
         with self._mutex:
             now = self._clock()
-            used = self.usage(key, now) + held
-            self._usage.pop(key, None)
-            self._usage[key] = (used, now)  # last: the dict stays in order of charging
-            while now - next(iter(self._usage.values()))[1] >= self.FORGET_HALF_LIVES * self._half_life:
-                del self._usage[next(iter(self._usage))]
+            used, wanted = self._decayed(key, now)
+            wanted += now - asked
+            # of all time, weighted as usage is, wanted is this fraction (the window weighs half_life / ln 2)
+            share = min(max(wanted * math.log(2) / self._half_life, self.MIN_SHARE), 1.0)
+            self._keys.pop(key, None)
+            self._keys[key] = (used + (now - start) * share, wanted, now)  # last: kept in order of charging
+            while now - next(iter(self._keys.values()))[2] >= self.FORGET_HALF_LIVES * self._half_life:
+                del self._keys[next(iter(self._keys))]
             if not self._waiting:
                 self._held = False
                 return

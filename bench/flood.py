@@ -11,7 +11,8 @@ This bench, on one server process (``tests.browser.streamlit_server``):
    sessions beyond the server's cap (``NNPG_MAX_SESSIONS``, ``--max-sessions``)
    get the full page and are counted as refused;
 3. with everything playing, the student's rate over ``--seconds`` again (the
-   *flooded* rate; its ratio to the rate alone, target >= 80 %), and a new
+   *flooded* rate; its ratio to the rate alone, target >= 80 %), the heavy
+   sessions' snapshots, batches and epochs a second together, and a new
    default visitor's first run: from opening the websocket to the end of the
    page's first run (target <= 3 s);
 4. the server's RSS growth from before the heavy sessions to the end (target

@@ -129,8 +129,8 @@ class FairLock:
 
 # One training turn at a time in the whole server, shared by time between sessions.  Every session's fragment
 # runs in a thread of its own, but they share one core's worth of Python: N turns interleaved each take N times
-# longer.  A turn lasts at most TURN_SECONDS, so a session waits at most that long per waiter that used less
-# training time lately.  The lock guards no data; sessions share nothing (the usage it keeps is per session id).
+# longer.  A turn lasts at most TURN_SECONDS, so a session waits at most that long per waiter charged less
+# lately.  The lock guards no data; sessions share nothing (the usage it keeps is per session id).
 TURN_LOCK = FairLock()
 
 

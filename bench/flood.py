@@ -11,7 +11,8 @@ This bench, on one server process (``tests.browser.streamlit_server``):
    sessions beyond the server's cap (``NNPG_MAX_SESSIONS``, ``--max-sessions``)
    get the full page and are counted as refused;
 3. with everything playing, the student's rate over ``--seconds`` again (the
-   *flooded* rate; its ratio to the rate alone, target >= 80 %), and a new
+   *flooded* rate; its ratio to the rate alone, target >= 80 %), the heavy
+   sessions' snapshots, batches and epochs a second together, and a new
    default visitor's first run: from opening the websocket to the end of the
    page's first run (target <= 3 s);
 4. the server's RSS growth from before the heavy sessions to the end (target
@@ -85,13 +86,15 @@ async def flood(port, pid, n, seconds, warmup):
         await visitor.open()
         first_run_s = time.monotonic() - t
         rss1 = rss_mb(pid)
+        playing = [delivery(s.batches, t - seconds, t) for s in heavy if s not in refused]
         everyone = [student, visitor, *heavy]
         return {"sessions": n, "refused": len(refused), "failed": len(failed), "first_failure": failed[:1],
                 "setup_s": setup_s, "rss_mb_before": rss0, "rss_mb_after": rss1, "rss_growth_mb": rss1 - rss0,
                 "rss_mb_per_session": (rss1 - rss0) / max(n - len(refused), 1),
                 "student_alone": alone, "student_flooded": flooded, "student_share": flooded / max(alone, 1e-9),
-                "heavy_snapshots_per_s": [delivery(s.batches, t - seconds, t)[0] / seconds for s in heavy
-                                          if s not in refused][:3],
+                "heavy_snapshots_per_s": [d[0] / seconds for d in playing][:3],
+                "heavy_total_per_s": {what: sum(d[k] for d in playing) / seconds
+                                      for k, what in enumerate(("snapshots", "batches", "epochs"))},
                 "visitor_first_run_s": first_run_s, "visitor_refused": visitor.refused,
                 "largest_message_kb": max(s.largest_message for s in everyone) / 1e3,
                 "errors": [s.error for s in everyone if s.error][:3],
@@ -115,6 +118,7 @@ def report(r):
     """The figures as lines of text, each beside its target."""
     def mark(ok):
         return "ok" if ok else "MISSED"
+    total = r["heavy_total_per_s"]
     return "\n".join([
         f"{r['sessions']} heavy sessions from one client ({r['refused']} refused by the cap, {r['failed']} failed"
         f"{': ' + r['first_failure'][0] if r['first_failure'] else ''}), opened and playing in {r['setup_s']:.1f} s",
@@ -128,7 +132,8 @@ def report(r):
         + (" (refused: the server is full)" if r["visitor_refused"] else
            f" (target <= {TARGETS['first_run_s']:g} s: {mark(r['visitor_first_run_s'] <= TARGETS['first_run_s'])})"),
         f"heavy sessions' snapshots/s (first 3): {', '.join(f'{x:.1f}' for x in r['heavy_snapshots_per_s'])}; "
-        f"largest websocket message {r['largest_message_kb']:.0f} kB",
+        f"all of them: {total['snapshots']:.1f} snapshots, {total['batches']:.1f} batches, {total['epochs']:.1f} "
+        f"epochs a second; largest websocket message {r['largest_message_kb']:.0f} kB",
         f"load average {', '.join(f'{x:.1f}' for x in r['load_average'])} (2 cores, shared)"
         + (f"; errors: {r['errors']}" if r["errors"] else "")])
 

@@ -2,8 +2,6 @@
 
 import importlib
 import pkgutil
-import threading
-import time
 
 import numpy as np
 import pytest
@@ -13,7 +11,6 @@ import ui
 from nn_core import params
 from nn_core.text import MAX_MESSAGES
 from tests.conftest import config, metric, run_app, shown
-from ui.live import FairLock
 
 EXTREMES = {
     "smallest": dict(n_samples="50", train_ratio="0.1", noise="0.5", hidden="1", batch_size="1", epochs="1",
@@ -90,28 +87,6 @@ def test_no_module_level_mutable_state(package):
             if name.startswith("__") or name.isupper():
                 continue
             assert not isinstance(value, (list, dict, set, np.ndarray)), f"{module.__name__}.{name}"
-
-
-def test_playing_sessions_take_turns_in_the_order_they_asked():
-    """The tick lock is granted first come, first served: under load no session starves."""
-    lock, order = FairLock(), []
-    lock.__enter__()  # a tick in progress
-    waiting = []
-    for k in range(6):
-        def tick(k=k):
-            with lock:
-                order.append(k)
-        waiting.append(threading.Thread(target=tick))
-        waiting[-1].start()
-        deadline = time.monotonic() + 5
-        while len(lock._waiting) < k + 1 and time.monotonic() < deadline:  # queued before the next asks
-            time.sleep(0.001)
-    lock.__exit__(None, None, None)
-    for t in waiting:
-        t.join(5)
-    assert order == list(range(6))
-    with lock:  # free again: taken at once
-        pass
 
 
 def test_an_unexpected_error_shows_a_way_back_not_a_traceback(monkeypatch):

@@ -21,12 +21,15 @@ then drops its queue and takes the loss history sent with the batch.
 
 from __future__ import annotations
 
-import collections
+import contextlib
+import itertools
+import math
 import threading
 import time
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nn_core import snapshots
 from nn_core.formula import parse
@@ -47,40 +50,87 @@ CURVE_POINTS = 400  # rows of loss history sent when the browser needs the whole
 
 
 class FairLock:
-    """A lock granted in the order it was asked for.
+    """A lock shared by time, not by turns: a freed lock goes to the waiter whose key held it least lately.
 
-    ``threading.Lock`` wakes an arbitrary waiter: with many sessions waiting,
-    some got half the turns of others.  Here each waiter queues an event, and
-    the holder hands the lock straight to the oldest one.
+    Each key (a session) has a *usage*: the seconds it held the lock, each charged in proportion to how
+    much of the time the key wants the lock (waiting or holding), all halving every ``half_life`` seconds.
+    A default network's session plays its queue between runs and asks a tenth of the time or less: it is
+    charged a tenth of what it holds, so it is served before sessions that ask again at once (the heaviest
+    links, charged in full), which share what is left.  A key wanting the lock all the time pays at most
+    ``1 / MIN_SHARE`` times another's rate.  The holder leaving wakes the waiter of least usage now (the
+    first to ask among equals).  Nobody starves: a waiter's usage only decays while every turn served adds
+    to another's, so it soon has the least.  A key unused for ``FORGET_HALF_LIVES`` half-lives is forgotten
+    (a closed session).  Waiting costs no CPU (an event each); choosing scans the waiters, a few
+    microseconds for a hundred.
+
+    >>> lock = FairLock()
+    >>> with lock.turn("session a"):
+    ...     pass  # train
     """
 
-    def __init__(self):
-        self._mutex = threading.Lock()
-        self._waiting = collections.deque()
+    FORGET_HALF_LIVES = 20  # usage below a millionth of itself counts as none
+    MIN_SHARE = 0.1  # the least a second held is charged: one asking all the time pays at most 10 times more
+
+    def __init__(self, half_life=1.0, clock=time.monotonic):
+        self._mutex = threading.Lock()  # guards the fields below, held for microseconds
+        self._half_life, self._clock = half_life, clock
         self._held = False
+        self._waiting = []  # (ticket, key, event) of each waiter
+        self._tickets = itertools.count()
+        # key -> (usage, seconds wanted, both decayed as of this time); least recently charged first
+        self._keys = {}
 
-    def __enter__(self):
+    @contextlib.contextmanager
+    def turn(self, key):
+        """Hold the lock for ``key`` (waiting for it if held); its time held is charged to ``key``."""
+        asked = self._clock()
         with self._mutex:
-            if not self._held:
-                self._held = True
-                return self
-            turn = threading.Event()
-            self._waiting.append(turn)
-        turn.wait()  # set by the holder, which passed the lock on
-        return self
-
-    def __exit__(self, *exc):
-        with self._mutex:
-            if self._waiting:
-                self._waiting.popleft().set()
+            if self._held:
+                event = threading.Event()
+                self._waiting.append((next(self._tickets), key, event))
             else:
+                event, self._held = None, True
+        if event is not None:
+            event.wait()  # set by the holder, which passed the lock on
+        start = self._clock()
+        try:
+            yield
+        finally:
+            self._release(key, asked, start)
+
+    def usage(self, key, now=None):
+        """``key``'s charged seconds, each weighted by 1/2 per ``half_life`` since."""
+        return self._decayed(key, self._clock() if now is None else now)[0]
+
+    def _decayed(self, key, now):
+        """``key``'s (usage, seconds wanted) as of ``now``."""
+        used, wanted, at = self._keys.get(key, (0.0, 0.0, now))
+        decay = 0.5 ** ((now - at) / self._half_life)
+        return used * decay, wanted * decay
+
+    def _release(self, key, asked, start):
+        with self._mutex:
+            now = self._clock()
+            used, wanted = self._decayed(key, now)
+            wanted += now - asked
+            # of all time, weighted as usage is, wanted is this fraction (the window weighs half_life / ln 2)
+            share = min(max(wanted * math.log(2) / self._half_life, self.MIN_SHARE), 1.0)
+            self._keys.pop(key, None)
+            self._keys[key] = (used + (now - start) * share, wanted, now)  # last: kept in order of charging
+            while now - next(iter(self._keys.values()))[2] >= self.FORGET_HALF_LIVES * self._half_life:
+                del self._keys[next(iter(self._keys))]
+            if not self._waiting:
                 self._held = False
+                return
+            chosen = min(self._waiting, key=lambda w: (self.usage(w[1], now), w[0]))
+            self._waiting.remove(chosen)
+            chosen[2].set()  # the lock passes on still held: nobody can slip in between
 
 
-# One training turn at a time in the whole server, in turn.  Every session's fragment runs in a thread of
-# its own, but they share one core's worth of Python: N turns interleaved each take N times longer.  A turn
-# lasts at most TURN_SECONDS, so a waiting session waits at most that long per session ahead of it.
-# The lock guards no data; sessions share nothing.
+# One training turn at a time in the whole server, shared by time between sessions.  Every session's fragment
+# runs in a thread of its own, but they share one core's worth of Python: N turns interleaved each take N times
+# longer.  A turn lasts at most TURN_SECONDS, so a session waits at most that long per waiter charged less
+# lately.  The lock guards no data; sessions share nothing (the usage it keeps is per session id).
 TURN_LOCK = FairLock()
 
 
@@ -190,9 +240,9 @@ def trainers_of(runner):
 
 
 def train_turn(runner, config, want):
-    """Train turn after turn (each under ``TURN_LOCK``, released in between) until ``want`` frames are
-    taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs, and at the epoch playing stops at.
-    ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
+    """Train turn after turn (each under ``TURN_LOCK``, charged to this session, released in between) until
+    ``want`` frames are taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs, and at the epoch
+    playing stops at.  ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
     After every epoch ``state.stop_rule`` is asked whether playing stops there (the epoch limit, a stop
     condition, the challenge passed): a turn ends at the first epoch it names, so playing stops there,
     at a whole epoch, however long turns last on this machine; ``state.check_stop`` then says why (and
@@ -202,6 +252,7 @@ def train_turn(runner, config, want):
     trainers = trainers_of(runner)
     taken, steps_before = [], runner.steps
     stop_here = state.stop_rule()
+    session = get_script_run_ctx().session_id
 
     def after_epoch():
         reason = stop_here()
@@ -211,7 +262,7 @@ def train_turn(runner, config, want):
 
     end = time.monotonic() + RUN_SECONDS
     while True:
-        with TURN_LOCK:
+        with TURN_LOCK.turn(session):
             runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,
                              after_epoch)
         if state.check_stop():

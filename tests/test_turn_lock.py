@@ -1,0 +1,199 @@
+"""The training lock shares time, not turns (issue 17, section 2): ``ui.live.FairLock``.
+
+Threads wait on the lock for real; the time each one holds it is a fake clock that the holder moves on,
+so the order of service depends only on the lock's rule, never on how fast this machine is.  Every
+release happens with all contenders already queued (``queued``), so the lock has a real choice to make.
+"""
+
+import threading
+import time
+
+import pytest
+
+from tests.conftest import run_app
+from ui import live
+from ui.live import FairLock
+
+TURN = 0.02  # fake seconds each turn holds the lock
+
+
+class Clock:
+    """A clock that moves only when a holder says how long it trained."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def queued(lock, n):
+    """Wait until ``n`` threads are waiting on ``lock`` (a thread that never queues fails the test)."""
+    deadline = time.monotonic() + 10
+    while len(lock._waiting) < n:
+        assert time.monotonic() < deadline, f"{len(lock._waiting)} of {n} waiters queued"
+        time.sleep(0.001)
+
+
+def waiter(lock, clock, key, order, held=TURN):
+    """A started thread that takes one turn of ``held`` seconds as ``key`` and notes ``key`` in ``order``."""
+    def take():
+        with lock.turn(key):
+            clock.now += held
+            order.append(key)
+    thread = threading.Thread(target=take, daemon=True)
+    thread.start()
+    return thread
+
+
+def served_in_order(lock, clock, keys):
+    """The order in which ``keys`` are served when they queue in that order behind a holder."""
+    order, threads = [], []
+    with lock.turn("holder"):
+        for n, key in enumerate(keys, 1):
+            threads.append(waiter(lock, clock, key, order))
+            queued(lock, n)
+    for t in threads:
+        t.join(10)
+    return order
+
+
+def test_a_light_session_waiting_beside_heavy_ones_is_served_first():
+    clock = Clock()
+    lock = FairLock(half_life=1.0, clock=clock)
+    for _ in range(5):  # the heavy sessions trained a full turn each, five times, just now
+        for key in ("heavy 1", "heavy 2", "heavy 3"):
+            with lock.turn(key):
+                clock.now += TURN
+    with lock.turn("light"):  # the light one a little
+        clock.now += TURN / 4
+    assert served_in_order(lock, clock, ["heavy 1", "heavy 2", "heavy 3", "light"]) == [
+        "light", "heavy 1", "heavy 2", "heavy 3"]
+
+
+def test_sessions_that_used_the_same_time_are_served_in_the_order_they_asked():
+    clock = Clock()
+    lock = FairLock(clock=clock)
+    assert served_in_order(lock, clock, list(range(6))) == list(range(6))
+    with lock.turn("again"):  # free again: taken at once
+        pass
+    assert not lock._held
+
+
+def test_usage_halves_every_half_life_and_old_sessions_are_forgotten():
+    clock = Clock()
+    lock = FairLock(half_life=1.0, clock=clock)
+    with lock.turn("a"):
+        clock.now += 0.5
+    charged = lock.usage("a")
+    clock.now += 2.0
+    assert charged > 0 and lock.usage("a") == pytest.approx(charged / 4)
+    clock.now += FairLock.FORGET_HALF_LIVES
+    with lock.turn("b"):
+        pass
+    assert set(lock._keys) == {"b"}
+
+
+def test_a_session_that_asks_rarely_is_served_before_one_that_always_asks():
+    """The light one held the lock three times longer, but it asked only while training; the other waited
+    two seconds for its turn (it would take every turn it can), so its time held counts in full."""
+    clock = Clock()
+    lock, order = FairLock(half_life=1.0, clock=clock), []
+    with lock.turn("holder"):
+        thread = waiter(lock, clock, "always asks", order)
+        queued(lock, 1)
+        clock.now += 2.0
+    thread.join(10)
+    with lock.turn("asks rarely"):
+        clock.now += 3 * TURN
+    assert lock.usage("asks rarely") < lock.usage("always asks")
+    assert served_in_order(lock, clock, ["always asks", "asks rarely"]) == ["asks rarely", "always asks"]
+
+
+def test_a_heavy_session_waiting_behind_busier_ones_is_served_in_the_end():
+    """Two sessions take turn after turn (each turn ends only once both others wait, so the lock always
+    chooses among three); the third used a thousand turns' time lately.  Its usage only decays while theirs
+    grows, so it is served after a few hundred of their turns: without the decay it would wait for 1,000."""
+    clock = Clock()
+    lock = FairLock(half_life=1.0, clock=clock)
+    with lock.turn("starved"):
+        clock.now += 1000 * TURN
+    done, order = threading.Event(), []
+
+    def busy(key):
+        while not done.is_set() and len(order) < 1000:
+            with lock.turn(key):
+                clock.now += TURN
+                order.append(key)
+                while len(lock._waiting) < 2 and not done.is_set():  # the other busy one and the starved one
+                    time.sleep(0.001)
+
+    def starved():
+        with lock.turn("starved"):
+            order.append("starved")
+            done.set()
+
+    with lock.turn("holder"):
+        threads = [threading.Thread(target=busy, args=(k,), daemon=True) for k in ("a", "b")]
+        threads.append(threading.Thread(target=starved, daemon=True))
+        for n, t in enumerate(threads, 1):
+            t.start()
+            queued(lock, n)
+    for t in threads:
+        t.join(30)
+    assert "starved" in order and 100 < order.index("starved") < 500, len(order)
+    assert {"a", "b"} <= set(order[:order.index("starved")])
+
+
+def test_an_exception_inside_a_turn_releases_the_lock_to_the_next_waiter():
+    clock = Clock()
+    lock, order = FairLock(clock=clock), []
+    with pytest.raises(RuntimeError):
+        with lock.turn("failing"):
+            thread = waiter(lock, clock, "next", order)
+            queued(lock, 1)
+            clock.now += TURN
+            raise RuntimeError("training failed")
+    thread.join(10)
+    assert order == ["next"] and not lock._held
+    assert lock.usage("failing") > 0  # its time held was charged all the same
+
+
+def test_many_threads_hold_it_one_at_a_time_and_all_finish():
+    """No two holders at once and no lost wake-up: every turn of every thread happens."""
+    lock = FairLock()
+    inside, most, turns = [0], [0], []
+
+    def work(key):
+        for _ in range(200):
+            with lock.turn(key):
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+                time.sleep(0)  # let another thread run here, were the lock not held
+                turns.append(key)
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=work, args=(k % 3,), daemon=True) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads)
+    assert len(turns) == 8 * 200 and most[0] == 1 and not lock._held and not lock._waiting
+
+
+def test_a_playing_session_is_charged_under_its_session_id(monkeypatch):
+    """``train_turn`` takes the lock with its Streamlit session's id, the same for every turn of the session."""
+    keys = []
+
+    class Recording(FairLock):
+        def turn(self, key):
+            keys.append(key)
+            return super().turn(key)
+
+    monkeypatch.setattr(live, "TURN_LOCK", Recording())
+    at = run_app()
+    at.button(key="play").click().run()
+    at.run()
+    assert not at.exception and len(keys) >= 2
+    assert set(keys) == {"test session id"}  # the id AppTest gives its session; a server's are uuids

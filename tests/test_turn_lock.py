@@ -5,11 +5,13 @@ so the order of service depends only on the lock's rule, never on how fast this 
 release happens with all contenders already queued (``queued``), so the lock has a real choice to make.
 """
 
+import re
 import threading
 import time
 
 import pytest
 
+from tests.browser import ROOT
 from tests.conftest import run_app
 from ui import live
 from ui.live import FairLock
@@ -197,3 +199,27 @@ def test_a_playing_session_is_charged_under_its_session_id(monkeypatch):
     at.run()
     assert not at.exception and len(keys) >= 2
     assert set(keys) == {"test session id"}  # the id AppTest gives its session; a server's are uuids
+
+
+def test_runs_grow_with_the_sessions_that_want_turns_and_end_before_the_browser_asks_again():
+    assert live.run_seconds(1) == live.RUN_SECONDS  # alone: a tenth of a second, as always
+    lengths = [live.run_seconds(n) for n in range(1, 201)]
+    assert lengths == sorted(lengths) and lengths[-1] == live.MAX_RUN_SECONDS
+    assert live.run_seconds(20) == 20 / live.RUNS_PER_SECOND  # many: all their runs end RUNS_PER_SECOND a second
+    main_js = (ROOT / "static" / "live_view" / "main.js").read_text()
+    asked_again = int(re.search(r"REQUEST_TIMEOUT_MS = (\d+);", main_js).group(1)) / 1000
+    assert live.MAX_RUN_SECONDS + 0.5 <= asked_again  # a run ends, and its batch is sent, before that
+
+
+def test_contenders_counts_the_holder_and_the_waiters():
+    clock, order = Clock(), []
+    lock = FairLock(clock=clock)
+    assert lock.contenders() == 0
+    with lock.turn("a"):
+        assert lock.contenders() == 1
+        threads = [waiter(lock, clock, key, order) for key in "bc"]
+        queued(lock, 2)
+        assert lock.contenders() == 3
+    for t in threads:
+        t.join(10)
+    assert lock.contenders() == 0 and sorted(order) == ["b", "c"]

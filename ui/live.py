@@ -43,6 +43,11 @@ from .state import K
 
 TURN_SECONDS = 0.02  # training time of one turn
 RUN_SECONDS = 0.1  # a run trains turn after turn until its batch is full or this long has passed (a big network)
+# ... or longer while many sessions want turns: all runs together end about this often (each run's batch costs
+# 20-30 ms of Streamlit's CPU, beside training), but never later than MAX_RUN_SECONDS (the browser asks again
+# after 3 s without an answer)
+RUNS_PER_SECOND = 20
+MAX_RUN_SECONDS = 2.0
 LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs: each costs ~3 ms of server CPU)
 MAX_BATCH = 60  # snapshots per batch at most
 DEFAULT_FPS = 60  # the browser's frame rate until it reports one
@@ -97,6 +102,11 @@ class FairLock:
             yield
         finally:
             self._release(key, asked, start)
+
+    def contenders(self):
+        """How many want the lock now: the holder and the waiters."""
+        with self._mutex:
+            return self._held + len(self._waiting)
 
     def usage(self, key, now=None):
         """``key``'s charged seconds, each weighted by 1/2 per ``half_life`` since."""
@@ -239,6 +249,16 @@ def trainers_of(runner):
     return getattr(runner, "trainers", [runner])
 
 
+def run_seconds(contenders):
+    """How long a run may train when ``contenders`` sessions want turns: ``RUN_SECONDS``, or with many of
+    them long enough that all their runs together end about ``RUNS_PER_SECOND`` times a second, at most
+    ``MAX_RUN_SECONDS``.  A light session's run ends sooner, when its batch is full; heavy ones then send
+    fewer, fuller batches, so Streamlit's cost per batch does not crowd out everyone's training (measured
+    with bench/flood.py: 40 of the heaviest sessions left a default student 30 % of its rate with runs of
+    0.1 s, 60-90 % with this)."""
+    return min(max(RUN_SECONDS, contenders / RUNS_PER_SECOND), MAX_RUN_SECONDS)
+
+
 def train_turn(runner, config, want):
     """Train turn after turn (each under ``TURN_LOCK``, charged to this session, released in between) until
     ``want`` frames are taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs, and at the epoch
@@ -260,7 +280,7 @@ def train_turn(runner, config, want):
             taken.append(frame(trainers))
         return reason
 
-    end = time.monotonic() + RUN_SECONDS
+    end = time.monotonic() + run_seconds(TURN_LOCK.contenders())
     while True:
         with TURN_LOCK.turn(session):
             runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,

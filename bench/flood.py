@@ -19,10 +19,16 @@ This bench, on one server process (``tests.browser.streamlit_server``):
    <= 500 MB), and the largest websocket message any session received (for
    ``server.maxMessageSize``).
 
+With ``--proxy`` every session goes through the deployment's nginx
+(``tests.proxy.nginx``, the template of ``deploy/``), each after a first visit
+of the page for its own route cookie, as a script would to get past the limits
+per cookie.
+
 Every figure shares 2 cores with the client and whatever else runs: report the
 machine's load beside them.
 
     python bench/flood.py                    # 40 heavy sessions, 20 s windows
+    python bench/flood.py --proxy            # the same through nginx
     python bench/flood.py --sessions 10 --seconds 10 --json
 """
 
@@ -34,6 +40,7 @@ import contextlib
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import QUERY, SETUP_PARALLEL, Session, delivery, rss_mb  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
+from tests.proxy import nginx  # noqa: E402
 
 HEAVY = ("hidden=16,16,16,16,16,16,16,16&features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2&n_samples=2000"
          "&train_ratio=0.9&speed=100&epochs=100000&race=learning_rate:0.3/0.1/0.03/0.01")
@@ -55,11 +63,12 @@ async def rate(session, seconds):
     return delivery(session.batches, t0, t1)[0] / (t1 - t0)
 
 
-async def flood(port, pid, n, seconds, warmup):
-    """The figures of one flood (see the module docstring); every session is closed at the end."""
-    student = Session(port, QUERY)
-    heavy = [Session(port, HEAVY, role="heavy") for _ in range(n)]
-    visitor = Session(port, QUERY)
+async def flood(port, pid, n, seconds, warmup, proxy=False):
+    """The figures of one flood (see the module docstring); every session is closed at the end.  ``port``
+    is the server's, or nginx's with ``proxy``; ``pid`` the server's."""
+    student = Session(port, QUERY, proxy=proxy)
+    heavy = [Session(port, HEAVY, role="heavy", proxy=proxy) for _ in range(n)]
+    visitor = Session(port, QUERY, proxy=proxy)
     gate = asyncio.Semaphore(SETUP_PARALLEL)
     refused = []
 
@@ -88,7 +97,8 @@ async def flood(port, pid, n, seconds, warmup):
         rss1 = rss_mb(pid)
         playing = [delivery(s.batches, t - seconds, t) for s in heavy if s not in refused]
         everyone = [student, visitor, *heavy]
-        return {"sessions": n, "refused": len(refused), "failed": len(failed), "first_failure": failed[:1],
+        return {"sessions": n, "proxy": proxy, "refused": len(refused), "failed": len(failed),
+                "first_failure": failed[:1],
                 "setup_s": setup_s, "rss_mb_before": rss0, "rss_mb_after": rss1, "rss_growth_mb": rss1 - rss0,
                 "rss_mb_per_session": (rss1 - rss0) / max(n - len(refused), 1),
                 "student_alone": alone, "student_flooded": flooded, "student_share": flooded / max(alone, 1e-9),
@@ -103,15 +113,20 @@ async def flood(port, pid, n, seconds, warmup):
         await asyncio.gather(*(s.close() for s in [student, visitor, *heavy]), return_exceptions=True)
 
 
-def run(n, seconds, warmup, max_sessions=None):
-    """Start a server (with ``NNPG_MAX_SESSIONS`` = ``max_sessions`` if given), flood it, stop it."""
+def run(n, seconds, warmup, max_sessions=None, proxy=False):
+    """Start a server (with ``NNPG_MAX_SESSIONS`` = ``max_sessions`` if given; with ``proxy``, nginx in front
+    of it), flood it, stop it."""
     os.environ.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
     if max_sessions is not None:
         os.environ["NNPG_MAX_SESSIONS"] = str(max_sessions)
-    with streamlit_server() as (url, proc):
+    limit = 120 + 3 * n + 2 * (seconds + warmup)
+    with streamlit_server() as (url, proc), contextlib.ExitStack() as stack:
         port = int(url.rsplit(":", 1)[1])
-        limit = 120 + 3 * n + 2 * (seconds + warmup)
-        return asyncio.run(asyncio.wait_for(flood(port, proc.pid, n, seconds, warmup), limit))
+        if proxy:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            proxy_url, _ = stack.enter_context(nginx(tmp, [port]))
+            port = int(proxy_url.rsplit(":", 1)[1])
+        return asyncio.run(asyncio.wait_for(flood(port, proc.pid, n, seconds, warmup, proxy), limit))
 
 
 def report(r):
@@ -120,7 +135,8 @@ def report(r):
         return "ok" if ok else "MISSED"
     total = r["heavy_total_per_s"]
     return "\n".join([
-        f"{r['sessions']} heavy sessions from one client ({r['refused']} refused by the cap, {r['failed']} failed"
+        f"{r['sessions']} heavy sessions from one client{' through nginx' if r['proxy'] else ''} "
+        f"({r['refused']} refused by the cap, {r['failed']} failed"
         f"{': ' + r['first_failure'][0] if r['first_failure'] else ''}), opened and playing in {r['setup_s']:.1f} s",
         f"RSS {r['rss_mb_before']:.0f} -> {r['rss_mb_after']:.0f} MB: +{r['rss_growth_mb']:.0f} MB "
         f"({r['rss_mb_per_session']:.1f} MB a session; target <= {TARGETS['rss_growth_mb']:g} MB: "
@@ -144,12 +160,13 @@ def main():
     ap.add_argument("--seconds", type=float, default=20, help="measurement window of the student's rate")
     ap.add_argument("--warmup", type=float, default=3, help="seconds of playing before each window")
     ap.add_argument("--max-sessions", type=int, help="the server's cap (NNPG_MAX_SESSIONS); default: the app's")
+    ap.add_argument("--proxy", action="store_true", help="through the deployment's nginx")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not 1 <= args.sessions <= 200:
         ap.error("--sessions: between 1 and 200")
     with contextlib.suppress(KeyboardInterrupt):
-        r = run(args.sessions, args.seconds, args.warmup, args.max_sessions)
+        r = run(args.sessions, args.seconds, args.warmup, args.max_sessions, args.proxy)
         print(json.dumps(r, indent=1) if args.json else report(r))
 
 

@@ -201,3 +201,14 @@ def test_the_ui_table_gives_the_ratio_to_tensorflow_playground():
                      "8x16": {"error": "boom"},
                      "TensorFlow Playground": {**figures, "epochs_per_s": 60.0, "server_cpu": None}})
     assert "0.50x" in text and "boom" in text
+
+
+def test_a_small_flood_through_nginx_reports_every_figure():
+    from bench import flood
+
+    r = flood.run(2, seconds=1.5, warmup=0.5, proxy=True)
+    assert r["proxy"] and r["failed"] == 0 and r["refused"] == 0 and not r["errors"]
+    assert r["student_alone"] > 0 and r["student_flooded"] > 0 and r["rss_mb_after"] > 0  # figures, not claims
+    assert r["heavy_total_per_s"]["batches"] > 0 and not r["visitor_refused"]
+    text = flood.report(r)
+    assert "through nginx" in text and "default student" in text and "first run" in text

@@ -31,6 +31,7 @@ def playground():
     """The page: title, toolbar, the live picture and the controls, the panels."""
     state.init_session()
     state.drawing_page()
+    pin_store.pin_store_ui()  # the tab keeps the pinned runs across reloads (first: see ui/pin_store.py)
 
     # Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
     st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } [data-testid='stButtonGroup'] > div "
@@ -62,10 +63,7 @@ def playground():
     with live_col:
         live.live_ui()
     panels.panels_ui(st.session_state[state.K.EXP])
-    # The tab's keeper of pinned runs comes last: the stored pins it sends back on a reload rerun the page,
-    # and only once the first run has drawn everything, so that run is never cut short.
-    pin_store.pin_store_ui()
-    controls.page_mark_ui()
+    controls.page_mark_ui()  # last
 
 
 try:

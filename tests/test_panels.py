@@ -301,7 +301,7 @@ def pin_store_data(at):
 
 def test_the_tab_is_asked_for_its_pins_until_the_session_pins_then_told_each_change_once():
     at = open_panel(trained(1), "compare")
-    assert pin_store_data(at) == {"read": True}
+    assert pin_store_data(at) == {"read": True, "after": ".st-key-page_mark_box"}  # once the page is drawn
     at.button(key="pin_run").click().run()
     stored, made, warnings = pins_from_json(pin_store_data(at)["write"])
     assert made == 1 and warnings == [] and [p["name"] for p in stored] == ["Run 1"]

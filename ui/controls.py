@@ -251,8 +251,8 @@ def output_ui():
 
 def page_mark_ui():
     """Last on the page, hidden: the page mark (``state.user_changed``), this run's number."""
-    with st.container(key="page_mark_box"):
-        st.html("<style>.st-key-page_mark_box { display: none; }</style>")
+    with st.container(key=K.PAGE_MARK_BOX):
+        st.html(f"<style>.st-key-{K.PAGE_MARK_BOX} {{ display: none; }}</style>")
         state.show_view(K.PAGE_MARK, str(st.session_state[K.RUN]))
         st.text_input("Page mark", key=K.PAGE_MARK, label_visibility="collapsed")
 

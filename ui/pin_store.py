@@ -4,11 +4,15 @@ A page reload starts a new Streamlit session, with empty session state; the tab'
 survives the reload, stays in the browser (nothing is sent anywhere) and is cleared with the tab.  The
 pins are kept there as ``nn_core.pins.to_json`` text, under ``STORAGE_KEY``.
 
-Mounted once per full run (``key="pin_store"``, hidden), with ``data`` from ``state.pins_to_store``:
+Mounted once per full run, first on the page (the first component to mount loads Streamlit's component
+code, about half a second, so the live picture below it does not wait for that: measured with
+bench/ui.py), with ``data`` from ``state.pins_to_store``:
 
-* ``{"read": true}`` while the session has not had the stored pins: the JavaScript sends the stored text,
-  if there is any, as the trigger ``stored``, which reruns the page once; ``state.take_stored_pins`` reads it
-  as untrusted input (after it, the data is no longer ``read``, so nothing is sent again);
+* ``{"read": true, "after": selector}`` while the session has not had the stored pins: once the run has
+  drawn the page's last element (``selector``, the page mark: ``controls.page_mark_ui``), the JavaScript
+  sends the stored text, if there is any, as the trigger ``stored``, which reruns the page once;
+  ``state.take_stored_pins`` reads it as untrusted input (after it, the data is no longer ``read``, so
+  nothing is sent again).  Waiting for the whole page means the trigger never cuts the first run short;
 * ``{"write": text}`` on the run after the pins changed: the JavaScript stores the text;
 * ``None``: nothing to do (the JavaScript does nothing).
 
@@ -31,10 +35,14 @@ JS = """
 export default function ({ data, setTriggerValue }) {
   const key = STORAGE_KEY;
   if (data && typeof data.write === "string") sessionStorage.setItem(key, data.write);
-  else if (data && data.read) {
-    const text = sessionStorage.getItem(key);
-    if (text !== null) setTriggerValue("stored", text);
-  }
+  if (!data || !data.read || sessionStorage.getItem(key) === null) return;
+  let frame = 0;  // the stored pins rerun the page: send them once the run has drawn its last element
+  const send = () => {
+    if (document.querySelector(data.after)) setTriggerValue("stored", sessionStorage.getItem(key));
+    else frame = requestAnimationFrame(send);
+  };
+  send();
+  return () => cancelAnimationFrame(frame);
 }
 """.replace("STORAGE_KEY", json.dumps(STORAGE_KEY))
 PIN_STORE = st.components.v2.component("nnpg_pin_store", js=JS, css=".st-key-pin_store { display: none; }",
@@ -43,7 +51,10 @@ PIN_STORE = st.components.v2.component("nnpg_pin_store", js=JS, css=".st-key-pin
 
 def pin_store_ui():
     """Mount the keeper: read the tab's pins into a new session, or store the session's changed pins."""
-    PIN_STORE(key=K.PIN_STORE, data=state.pins_to_store(), on_stored_change=_stored)
+    data = state.pins_to_store()
+    if data and data.get("read"):
+        data = {**data, "after": f".st-key-{K.PAGE_MARK_BOX}"}
+    PIN_STORE(key=K.PIN_STORE, data=data, on_stored_change=_stored)
 
 
 @guarded("the runs pinned in this tab")

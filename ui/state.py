@@ -47,6 +47,7 @@ class K:
     RUN = "run"  # the number of this run of the page (drawing_page)
     PAGE_MARK = "page_mark"  # a hidden widget drawn last, showing RUN: the browser sends it back with every
     # request, so it tells which complete run's values the browser held when it sent its widgets' values
+    PAGE_MARK_BOX = "page_mark_box"  # its container: on the page, the run has drawn everything (pin_store)
     EXP = "exp"  # the Experiment built from it: data, network, trainer, grid
     RACING = "racing"  # the Race of config["race"] (nn_core.race), or None: what Play trains when there is one
     RACE_OUT = "race_out"  # the racers whose divergence was announced

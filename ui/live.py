@@ -43,9 +43,9 @@ from .state import K
 
 TURN_SECONDS = 0.02  # training time of one turn
 RUN_SECONDS = 0.1  # a run trains turn after turn until its batch is full or this long has passed (a big network)
-# ... or, with no frame yet, longer while many sessions want turns (run_seconds): all runs together end about
-# this often (each run's batch costs 20-30 ms of Streamlit's CPU, beside training), but never later than
-# MAX_RUN_SECONDS (the browser asks again after 3 s without an answer)
+# ... or longer while many sessions want turns: all runs together end about this often (each run's batch costs
+# 20-30 ms of Streamlit's CPU, beside training), but never later than MAX_RUN_SECONDS (the browser asks again
+# after 3 s without an answer)
 RUNS_PER_SECOND = 20
 MAX_RUN_SECONDS = 2.0
 LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs: each costs ~3 ms of server CPU)
@@ -250,26 +250,24 @@ def trainers_of(runner):
 
 
 def run_seconds(contenders):
-    """How long a run that has no frame yet may train when ``contenders`` sessions want turns:
-    ``RUN_SECONDS``, or with many of them long enough that all their runs together end about
-    ``RUNS_PER_SECOND`` times a second, at most ``MAX_RUN_SECONDS``.  A run with frames still sends them
-    after ``RUN_SECONDS``; a heavy network's run (no frame yet) then trains on instead of sending the
-    network as it is, so heavy sessions send fewer, fuller batches and Streamlit's cost per batch does not
-    crowd out everyone's training (bench/flood.py, 40 of the heaviest sessions: a default student kept
-    28-30 % of its rate with runs of 0.1 s, 42-90 % with this)."""
+    """How long a run may train when ``contenders`` sessions want turns: ``RUN_SECONDS``, or with many of
+    them long enough that all their runs together end about ``RUNS_PER_SECOND`` times a second, at most
+    ``MAX_RUN_SECONDS``.  A light session's run ends sooner, when its batch is full; heavy ones then send
+    fewer, fuller batches, so Streamlit's cost per batch does not crowd out everyone's training (measured
+    with bench/flood.py: 40 of the heaviest sessions left a default student 30 % of its rate with runs of
+    0.1 s, 60-90 % with this)."""
     return min(max(RUN_SECONDS, contenders / RUNS_PER_SECOND), MAX_RUN_SECONDS)
 
 
 def train_turn(runner, config, want):
     """Train turn after turn (each under ``TURN_LOCK``, charged to this session, released in between) until
-    ``want`` frames are taken or ``RUN_SECONDS`` have passed (``run_seconds`` while it has no frame); a frame
-    every ``speed`` epochs, and at the epoch
+    ``want`` frames are taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs, and at the epoch
     playing stops at.  ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
     After every epoch ``state.stop_rule`` is asked whether playing stops there (the epoch limit, a stop
     condition, the challenge passed): a turn ends at the first epoch it names, so playing stops there,
     at a whole epoch, however long turns last on this machine; ``state.check_stop`` then says why (and
-    stops on a divergence).  A run that took no frame (a network too slow for ``speed`` epochs in its time)
-    sends the network as it is, at a fractional epoch.  Returns the frames."""
+    stops on a divergence).  A run that took no frame (a network too slow for ``speed`` epochs in
+    ``RUN_SECONDS``) sends the network as it is, at a fractional epoch.  Returns the frames."""
     speed = config["speed"]
     trainers = trainers_of(runner)
     taken, steps_before = [], runner.steps
@@ -282,8 +280,7 @@ def train_turn(runner, config, want):
             taken.append(frame(trainers))
         return reason
 
-    start = time.monotonic()
-    short, long = start + RUN_SECONDS, start + run_seconds(TURN_LOCK.contenders())
+    end = time.monotonic() + run_seconds(TURN_LOCK.contenders())
     while True:
         with TURN_LOCK.turn(session):
             runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,
@@ -291,8 +288,8 @@ def train_turn(runner, config, want):
         if state.check_stop():
             st.session_state[K.LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
             break
-        if len(taken) >= want or time.monotonic() >= (short if taken else long):
-            break  # a run with frames sends them soon; one without trains on while others want turns
+        if len(taken) >= want or time.monotonic() >= end:
+            break
     if not taken and runner.steps != steps_before:  # "epochs per frame" is a request: a slow network still moves
         taken.append(frame(trainers, fractional=True))
     return taken

@@ -255,7 +255,7 @@ def run_seconds(contenders):
     ``MAX_RUN_SECONDS``.  A light session's run ends sooner, when its batch is full; heavy ones then send
     fewer, fuller batches, so Streamlit's cost per batch does not crowd out everyone's training (measured
     with bench/flood.py: 40 of the heaviest sessions left a default student 30 % of its rate with runs of
-    0.1 s, 60-90 % with this)."""
+    0.1 s, 42-97 % with this)."""
     return min(max(RUN_SECONDS, contenders / RUNS_PER_SECOND), MAX_RUN_SECONDS)
 
 

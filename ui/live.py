@@ -253,9 +253,8 @@ def run_seconds(contenders):
     """How long a run may train when ``contenders`` sessions want turns: ``RUN_SECONDS``, or with many of
     them long enough that all their runs together end about ``RUNS_PER_SECOND`` times a second, at most
     ``MAX_RUN_SECONDS``.  A light session's run ends sooner, when its batch is full; heavy ones then send
-    fewer, fuller batches, so Streamlit's cost per batch does not crowd out everyone's training (measured
-    with bench/flood.py: 40 of the heaviest sessions left a default student 30 % of its rate with runs of
-    0.1 s, 42-97 % with this)."""
+    fewer, fuller batches, so Streamlit's cost per batch does not crowd out everyone's training
+    (bench/flood.py measures it)."""
     return min(max(RUN_SECONDS, contenders / RUNS_PER_SECOND), MAX_RUN_SECONDS)
 
 

@@ -9,7 +9,11 @@ leave another view stale.
 The keys (``K``) are declared once here.  Widgets are keyed by their
 parameter's name (see ``nn_core.params``), the neurons of hidden layer ``i``
 by ``layer_key(i)``, a per-layer setting's (activation, dropout) by
-``layer_setting_key(name, i)``.
+``layer_setting_key(name, i)``.  They are views of the configuration
+(``K.CONFIG``, the one source of truth): ``show_view`` gives each its value
+before it is drawn, and ``view_changed`` takes back only what the user changed
+(``user_changed``: not a value the browser sent from a page it had not caught
+up with, nor one of a widget that left the page).
 """
 
 from __future__ import annotations

@@ -22,8 +22,10 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from . import state
+from .state import K
+
 DEFAULT_MAX_SESSIONS = 100  # per process (one core): 100 default students play at 60 pictures a second
-ADMITTED = "capacity_admitted"  # session key: this session was let in
 FULL_TEXT = "This server is full, try again in a minute."
 _LET_IN: set[str] = set()  # ids of the sessions let in (this process's, shared by its script threads)
 _LOCK = threading.Lock()
@@ -59,10 +61,10 @@ def let_in(session_id, again=False):
 def admit():
     """Whether this session may use the playground: it was let in before, or there is room now (then it is
     let in for good)."""
-    ss, ctx = st.session_state, get_script_run_ctx()
-    if ctx is not None and not let_in(ctx.session_id, again=bool(ss.get(ADMITTED))):
+    ctx = get_script_run_ctx()
+    if ctx is not None and not let_in(ctx.session_id, again=bool(st.session_state.get(K.ADMITTED))):
         return False
-    ss[ADMITTED] = True
+    state.note_admitted()
     return True
 
 

@@ -285,7 +285,7 @@ def train_turn(runner, config, want):
             runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,
                              after_epoch)
         if state.check_stop():
-            st.session_state[K.LIVE_RERUN_APP] = True  # the toolbar's Pause becomes Play
+            state.ask_full_rerun()  # the toolbar's Pause becomes Play
             break
         if len(taken) >= want or time.monotonic() >= end:
             break
@@ -300,15 +300,12 @@ def next_batch(need):
     exp, race = ss[K.EXP], ss[K.RACING]
     runner = state.runner()
     trainers = trainers_of(runner)
-    live = ss.setdefault(K.LIVE_STREAM, {"stream": 0, "at": None})
-    if live["at"] != (id(exp), id(runner), runner.steps, runner.epoch):  # the trajectory jumped since the last batch
-        live["stream"] += 1
-    stream, data_id = live["stream"], id(exp) if race is None else id(race)
+    stream, data_id = state.live_stream(), id(exp) if race is None else id(race)
     if ss[K.PLAYING]:
         taken = train_turn(runner, ss[K.CONFIG], batch_size(need))
     if not ss[K.PLAYING]:
         taken = [frame(trainers)]
-    live["at"] = (id(exp), id(runner), runner.steps, runner.epoch)
+    state.streamed()
     fresh = not ss[K.PLAYING] or not need or need.get("stream") != stream
     shown = exp if race is None else race.experiments[0]
     points = points_of(shown) if fresh or need.get("data_id") != data_id else None
@@ -339,7 +336,7 @@ def _on_need():
     2**64) are kept, anything else is left out and its default used (a forged need cannot break a run)."""
     need = st.session_state[K.LIVE].need
     need = need if isinstance(need, dict) else {}
-    st.session_state[K.LIVE_NEED] = {name: need[name] for name in NEED_FIELDS if whole(need.get(name), 0, 2**64)}
+    state.set_need({name: need[name] for name in NEED_FIELDS if whole(need.get(name), 0, 2**64)})
 
 
 @guarded("the value typed in the picture")
@@ -354,7 +351,7 @@ def _on_edit():
         ss[K.EXP].trainer.set_parameter(edit.get("index"), edit.get("value"))
     except ValueError as e:
         state.notify("warning", f"The value was not set: {e}.")
-    ss[K.LIVE_RERUN_APP] = True  # the panels show the new network, or the notice
+    state.ask_full_rerun()  # the panels show the new network, or the notice
 
 
 @guarded("the click on a neuron")
@@ -367,7 +364,7 @@ def _on_toggle_neuron():
         return
     layer, unit = neuron.get("layer"), neuron.get("unit")
     if whole(layer, 1, MAX_LAYERS) and whole(unit, 1, MAX_NEURONS) and state.toggle_neuron(layer, unit):
-        ss[K.LIVE_RERUN_APP] = True  # the panels show the changed network
+        state.ask_full_rerun()  # the panels show the changed network
 
 
 @guarded("the click on the plane")
@@ -392,7 +389,7 @@ def add_point(x1, x2):
         state.notify("info", "A click adds a point only while the Your data panel is open.")
     elif on_plane(x1, x2):
         state.add_points(np.array([[x1, x2]], np.float64))
-    st.session_state[K.LIVE_RERUN_APP] = True  # the Your data panel shows the point, or the page the notice
+    state.ask_full_rerun()  # the Your data panel shows the point, or the page the notice
 
 
 def live_ui():
@@ -402,7 +399,7 @@ def live_ui():
     @st.fragment
     def live():
         try:
-            batch = next_batch(ss.pop(K.LIVE_NEED, None))
+            batch = next_batch(state.take_need())
             row = st.container(horizontal=True, gap="medium", key="metrics")  # wraps on a phone: 2-3 per line
             race = ss[K.RACING]
             texts = metric_texts(ss[K.EXP].trainer, ss[K.PLAYING]) if race is None else race_texts(race)
@@ -412,9 +409,9 @@ def live_ui():
                       on_toggle_neuron=_on_toggle_neuron)
         except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back
             if ss[K.PLAYING]:  # failed_ui stops playing: the whole page follows, its toolbar shows Play
-                ss[K.LIVE_RERUN_APP] = True
+                state.ask_full_rerun()
             controls.failed_ui("the live view", "start_again_live", " while training")
-        if ss.pop(K.LIVE_RERUN_APP, False):
+        if state.take_full_rerun():
             st.rerun()
 
     live()

@@ -128,26 +128,13 @@ def _vec(v):
     return r"\begin{bmatrix}" + r" \\ ".join(_num(x) for x in v) + r"\end{bmatrix}"
 
 
-def _valid_neuron_picks(exp):
-    """Make the neuron picks name a neuron of this network (a layer removed or shrunk falls back)."""
-    ss = st.session_state
-    net = exp.net
-    if ss.get(K.NEURON_LAYER) not in range(net.n_layers):
-        ss[K.NEURON_LAYER] = net.n_layers - 1
-    if ss.get(K.NEURON_UNIT) not in range(net.sizes[ss[K.NEURON_LAYER] + 1]):
-        ss[K.NEURON_UNIT] = 0
-    if ss.get(K.NEURON_EXAMPLE) not in range(len(exp.X_train)):
-        ss[K.NEURON_EXAMPLE] = 0
-
-
 def neuron_ui(exp):
     """One neuron's forward and backward pass on one training example, formula beside numbers."""
     net = exp.net
     labels = pictures.layer_labels(exp)
-    _valid_neuron_picks(exp)
+    state.fit_neuron_picks(exp)
     c = st.columns(3)
-    layer = c[0].selectbox("Layer", range(net.n_layers), key=K.NEURON_LAYER, on_change=st.session_state.pop,
-                           args=(K.NEURON_UNIT, None),
+    layer = c[0].selectbox("Layer", range(net.n_layers), key=K.NEURON_LAYER, on_change=state.neuron_layer_picked,
                            format_func=lambda l: "output" if l == net.n_layers - 1 else f"hidden layer {l + 1}")
     unit = c[1].selectbox("Neuron", range(net.sizes[layer + 1]), key=K.NEURON_UNIT,
                           format_func=lambda u: labels[layer + 1][u])
@@ -452,13 +439,12 @@ def challenges_ui(exp):
 
 def race_ui(exp):
     """Pick a setting and 2-4 values; the race trains those networks side by side in the live picture."""
-    ss = st.session_state
-    race = ss[K.RACING]
+    race = st.session_state[K.RACING]
     st.caption("Networks that differ in one setting train side by side on the same data and, when their layers "
                "match, from the same initial weights: one Play trains them all, and the live picture shows each "
                "one's output and all their losses on one chart.")
     setting = race.setting if race else RACE_SETTINGS[0]
-    ss.setdefault(K.RACE_SETTING, setting)
+    state.default_view(K.RACE_SETTING, setting)
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     setting = left.selectbox("Setting to vary", RACE_SETTINGS, key=K.RACE_SETTING,
                              format_func=lambda n: PARAMS[n].label)
@@ -467,11 +453,11 @@ def race_ui(exp):
     current = race.values if race and race.setting == setting else params.parse_race(
         f"{setting}:{SUGGESTED[setting]}")[1]
     if p.kind == "choice":
-        ss.setdefault(key, list(current))
+        state.default_view(key, list(current))
         right.multiselect("Values (2-4)", p.choices, key=key, max_selections=params.MAX_RACERS,
                           format_func=lambda v: controls.choice_label(setting, v))
     else:
-        ss.setdefault(key, params.format_race(setting, current).partition(":")[2])
+        state.default_view(key, params.format_race(setting, current).partition(":")[2])
         right.text_input(f"Values (2-4, separated by {params.RACE_VALUES_SEPARATOR})", key=key,
                          help=f"As in a link, e.g. {SUGGESTED[setting]}")
     buttons = st.container(horizontal=True)

@@ -4,7 +4,8 @@ Everything a session owns lives in ``st.session_state``; there is no module
 level mutable state, so sessions never see each other.  Controls, panels and
 the live view never assign session keys themselves: they call the functions
 below (``play``, ``stop``, ``reset``, ``use_data`` ...), so one change cannot
-leave another view stale.
+leave another view stale (tests/test_state_writes.py checks that no other module
+writes session state).
 
 The keys (``K``) are declared once here.  Widgets are keyed by their
 parameter's name (see ``nn_core.params``), the neurons of hidden layer ``i``
@@ -82,6 +83,7 @@ class K:
     LIVE_NEED = "live_need"  # the live view's last request for snapshots, for the fragment's next run
     LIVE_STREAM = "live_stream"  # {"stream": id, "at": where training was when the last batch was made}
     LIVE_RERUN_APP = "live_rerun_app"  # set by the live fragment when the whole page must follow
+    ADMITTED = "capacity_admitted"  # this session was let in (ui/capacity.py)
 
 
 class Data(NamedTuple):
@@ -128,6 +130,11 @@ def init_session():
         ss[K.PANEL] = "challenges"
 
 
+def note_admitted():
+    """Remember that the server let this session in (``capacity.admit``): it stays in."""
+    st.session_state[K.ADMITTED] = True
+
+
 def follow_newest_epoch(epochs):
     """Before the Step back in time slider is drawn: it shows the newest recorded epoch unless the user
     moved it to an older one (then it stays there while training goes on)."""
@@ -135,6 +142,25 @@ def follow_newest_epoch(epochs):
     if ss.get(K.HISTORY_EPOCH) in (None, ss.get(K.HISTORY_NEWEST)) or ss[K.HISTORY_EPOCH] not in epochs:
         ss[K.HISTORY_EPOCH] = epochs[-1]
     ss[K.HISTORY_NEWEST] = epochs[-1]
+
+
+def fit_neuron_picks(exp):
+    """Before the Inside a neuron panel's pickers are drawn: they name a neuron and a training example of
+    ``exp`` (a layer removed or shrunk, or fewer points, falls back to the output layer, or to the first)."""
+    ss = st.session_state
+    net = exp.net
+    if ss.get(K.NEURON_LAYER) not in range(net.n_layers):
+        ss[K.NEURON_LAYER] = net.n_layers - 1
+    if ss.get(K.NEURON_UNIT) not in range(net.sizes[ss[K.NEURON_LAYER] + 1]):
+        ss[K.NEURON_UNIT] = 0
+    if ss.get(K.NEURON_EXAMPLE) not in range(len(exp.X_train)):
+        ss[K.NEURON_EXAMPLE] = 0
+
+
+def neuron_layer_picked():
+    """The on_change of the Inside a neuron panel's layer picker: the neuron picked goes (``fit_neuron_picks``
+    then picks the new layer's first)."""
+    st.session_state.pop(K.NEURON_UNIT, None)
 
 
 def start_over():
@@ -336,7 +362,7 @@ def _check_race():
         if tr.diverged and label not in ss[K.RACE_OUT]:
             ss[K.RACE_OUT].add(label)
             if ss[K.PLAYING]:  # found by the live fragment's turn: a full run shows the notice now
-                ss[K.LIVE_RERUN_APP] = True
+                ask_full_rerun()
             notify("warning", f"{label} diverged during epoch {tr.epoch + 1} and is out of the race; its picture "
                               f"stays as it was after epoch {tr.epoch}.")
     if race.diverged:
@@ -417,6 +443,49 @@ def regenerate():
     set_param("seed", (st.session_state[K.CONFIG]["seed"] + 1) % (PARAMS["seed"].hi + 1))
 
 
+# -- the live view (ui/live.py) --
+
+def ask_full_rerun():
+    """Ask for a run of the whole page when the live fragment's run ends (``take_full_rerun``): the fragment
+    reruns alone, and the toolbar, the panels or a notice must show what changed."""
+    st.session_state[K.LIVE_RERUN_APP] = True
+
+
+def take_full_rerun():
+    """Whether a run of the whole page was asked for (``ask_full_rerun``) since the last time; forgets it."""
+    return st.session_state.pop(K.LIVE_RERUN_APP, False)
+
+
+def set_need(need):
+    """Keep the live view's request for snapshots (a dict its callback checked) for the fragment's next run."""
+    st.session_state[K.LIVE_NEED] = need
+
+
+def take_need():
+    """The live view's last request for snapshots (``set_need``), or None; forgets it."""
+    return st.session_state.pop(K.LIVE_NEED, None)
+
+
+def live_stream():
+    """The live view's stream id for the next batch: the last batch's, or a new one when training jumped (a
+    reset, a step, a restored epoch, an edited weight, a neuron switched) since that batch (``streamed``)."""
+    live = st.session_state.setdefault(K.LIVE_STREAM, {"stream": 0, "at": None})
+    if live["at"] != _training_at():
+        live["stream"] += 1
+    return live["stream"]
+
+
+def streamed():
+    """The live view's batch is made: it shows training where it is now (``live_stream``)."""
+    st.session_state[K.LIVE_STREAM]["at"] = _training_at()
+
+
+def _training_at():
+    """Where training is: the experiment, what trains (``runner``), its steps and its epoch."""
+    tr = runner()
+    return id(st.session_state[K.EXP]), id(tr), tr.steps, tr.epoch
+
+
 # -- challenges --
 
 PRESETS = {"lesson": params.lesson_config, "challenge": params.challenge_config}
@@ -455,7 +524,7 @@ def grade():
 
 def follow_challenge():
     """While playing with the Challenges panel open: when a condition of the checklist flips (either way),
-    ask the live fragment for a full run (``K.LIVE_RERUN_APP``), so the panel shows it.
+    ask the live fragment for a full run (``ask_full_rerun``), so the panel shows it.
 
     Panels run on full runs only.  Rather than grading from within the live fragment (which cannot draw
     into the panel, and would put the checklist above the picture), the fragment's turn, which calls
@@ -469,7 +538,7 @@ def follow_challenge():
     seen = ss.get(K.CHALLENGE_SEEN)
     grade()
     if ss[K.CHALLENGE_SEEN] != seen:
-        ss[K.LIVE_RERUN_APP] = True
+        ask_full_rerun()
 
 
 # -- pinned runs --
@@ -536,6 +605,12 @@ def show_view(key, value):
     ss = st.session_state
     ss[key] = value
     ss[K.VIEWS][ss[K.RUN]][key] = value
+
+
+def default_view(key, value):
+    """Before the widget keyed ``key`` is drawn: it shows ``value`` unless it holds one already (the Race
+    panel's draft, which is no view of the configuration: the user's picks stay until Start)."""
+    st.session_state.setdefault(key, value)
 
 
 def drawing_page():

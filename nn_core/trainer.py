@@ -159,14 +159,8 @@ class Trainer:
         self._grad_mats = net.layer_views(self._grad)
         self._eval_grad = np.empty(n_params)
         self._eval_grad_mats = net.layer_views(self._eval_grad)
-        # Where each layer's weights start and end in the flat vector (its biases follow), for np.add.reduceat.
-        starts = np.cumsum([0] + [(i + 1) * o for i, o in zip(net.sizes, net.sizes[1:])])[:-1]
-        self._weight_counts = np.array([i * o for i, o in zip(net.sizes, net.sizes[1:])])
-        self._weight_bounds = np.column_stack([starts, starts + self._weight_counts]).ravel()
         self._tmp = np.empty(n_params)
-        self._weight_mask = np.zeros(n_params)
-        for m in net.layer_views(self._weight_mask):
-            m[:-1] = 1.0
+        self._weight_mask = net.weight_mask()
         # Shuffled copies, one row per sample, so that a mini-batch is a contiguous block of rows
         # whose transpose is the (n_features + 1, batch) operand the network wants.
         self._sample_x = np.ascontiguousarray(self._train.x_aug.T)
@@ -527,9 +521,7 @@ class Trainer:
             self.net.backward_into(self._workspace(split.n), split.x_aug, split.Y, self._loss, self._eval_grad_mats)
         else:
             self._chunked_gradient(split.x_aug, split.Y, self._eval_grad)
-        np.abs(self._eval_grad, out=self._tmp)
-        sums = np.add.reduceat(self._tmp, self._weight_bounds)[::2]  # the odd entries sum the biases
-        return (sums / self._weight_counts).tolist()
+        return self.net.layer_weight_means(np.abs(self._eval_grad, out=self._tmp))
 
     @property
     def latest(self):

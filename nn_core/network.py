@@ -32,17 +32,20 @@ call, not arithmetic, dominates:
 
 * All parameters live in ONE flat float64 vector ``net.params``; each layer's
   block is the bias-augmented matrix ``M = [W; b]`` of shape ``(n_in + 1,
-  n_out)``, row-major, the blocks in layer order (``param_count`` entries in
-  all), and ``net.weights[l]``, ``net.biases[l]`` are views into it.  The
-  Network is the one place in Python that knows this layout: ``layer_views``
-  splits any parameter-shaped vector (a gradient, say) the same way, and
-  ``weight_mask`` and ``layer_weight_means`` tell weights from biases.  So
+  n_out)``, and ``net.weights[l]``, ``net.biases[l]`` are views into it.  So
   ``z = [a, 1] @ M`` is one matrix product, ``dM = [a, 1].T @ delta`` gives
   dW and db at once, and an optimizer updates everything in a few calls.
 * Inside a pass (``Workspace``) the arrays are stored transposed, one row per
   unit and one column per sample: ``zT = M.T @ [a, 1].T``.  The row of ones
   of ``[a, 1].T`` then sits after the activations, so every array a ufunc
   touches is contiguous.  The public methods return ``(n_samples, n_units)``.
+
+The layout of ``params`` is written here only (in Python): the layers' blocks one after
+the other, each row-major (the ``n_in`` rows of W, then b), ``param_count``
+entries in all.  ``layer_views`` splits any parameter-shaped vector the same
+way (``gradient_buffer`` makes one), and ``weight_mask`` and
+``layer_weight_means`` tell weights from biases.  ``snapshots.py`` sends
+``params`` in this order and the browser reads it so.
 """
 
 from __future__ import annotations
@@ -195,6 +198,11 @@ class Network:
         """Split a flat parameter-shaped vector into per-layer ``(n_in + 1, n_out)`` views ``[W; b]``."""
         return [part.reshape(i + 1, o) for part, i, o in zip(np.split(flat, self._starts[1:]), self.sizes,
                                                               self.sizes[1:])]
+
+    def gradient_buffer(self):
+        """A new (uninitialised) parameter-shaped vector and its ``layer_views``: where ``backward_into`` writes."""
+        flat = np.empty_like(self.params)
+        return flat, self.layer_views(flat)
 
     def weight_mask(self):
         """A parameter-shaped vector of 1.0 at every weight and 0.0 at every bias (what a penalty acts on)."""
@@ -374,8 +382,7 @@ class Network:
         """Exact gradients of ``net.loss(X, y, loss, dropout)``: ``(dW list, db list)``."""
         lossf = get_loss(loss, self.output_activation)
         ws, x_aug = self._forward_ws(X, dropout)
-        grad = np.empty_like(self.params)
-        grad_mats = self.layer_views(grad)
+        _, grad_mats = self.gradient_buffer()
         self.backward_into(ws, x_aug, targets(y, self.sizes[-1]).T, lossf, grad_mats)
         return [g[:-1] for g in grad_mats], [g[-1] for g in grad_mats]
 

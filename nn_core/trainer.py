@@ -137,13 +137,10 @@ class Trainer:
         n_params = len(net.params)
         # Passes over more samples than this are made chunk by chunk (see the module's docstring).
         self._chunk = max(1, int(WORKSPACE_BYTES * memory_share) // (32 * sum(net.sizes[1:])))
-        self._chunk_grad = np.empty(n_params)
-        self._chunk_grad_mats = net.layer_views(self._chunk_grad)
+        self._chunk_grad, self._chunk_grad_mats = net.gradient_buffer()
 
-        self._grad = np.empty(n_params)
-        self._grad_mats = net.layer_views(self._grad)
-        self._eval_grad = np.empty(n_params)
-        self._eval_grad_mats = net.layer_views(self._eval_grad)
+        self._grad, self._grad_mats = net.gradient_buffer()
+        self._eval_grad, self._eval_grad_mats = net.gradient_buffer()
         self._tmp = np.empty(n_params)
         self._weight_mask = net.weight_mask()
         # Shuffled copies, one row per sample, so that a mini-batch is a contiguous block of rows

@@ -40,10 +40,10 @@ call, not arithmetic, dominates:
   of ``[a, 1].T`` then sits after the activations, so every array a ufunc
   touches is contiguous.  The public methods return ``(n_samples, n_units)``.
 
-The layout of ``params`` is written here only (in Python): the layers' blocks one after
-the other, each row-major (the ``n_in`` rows of W, then b), ``param_count``
-entries in all.  ``layer_views`` splits any parameter-shaped vector the same
-way (``gradient_buffer`` makes one), and ``weight_mask`` and
+The layout of ``params`` is written here only (in Python): the layers' blocks
+one after the other, each row-major (the ``n_in`` rows of W, then b),
+``param_count`` entries in all.  ``layer_views`` splits any parameter-shaped
+vector the same way (``gradient_buffer`` makes one), and ``weight_mask`` and
 ``layer_weight_means`` tell weights from biases.  ``snapshots.py`` sends
 ``params`` in this order and the browser reads it so.
 """

@@ -39,6 +39,13 @@ call, not arithmetic, dominates:
   unit and one column per sample: ``zT = M.T @ [a, 1].T``.  The row of ones
   of ``[a, 1].T`` then sits after the activations, so every array a ufunc
   touches is contiguous.  The public methods return ``(n_samples, n_units)``.
+
+The layout of ``params`` is written here only (in Python): the layers' blocks
+one after the other, each row-major (the ``n_in`` rows of W, then b),
+``param_count`` entries in all.  ``layer_views`` splits any parameter-shaped
+vector the same way (``gradient_buffer`` makes one), and ``weight_mask`` and
+``layer_weight_means`` tell weights from biases.  ``snapshots.py`` sends
+``params`` in this order and the browser reads it so.
 """
 
 from __future__ import annotations
@@ -97,6 +104,11 @@ def _masked_backprop(backprop, mask, unmasked, delta, z, a, tmp):
     """For ``a = m f(z)``: ``delta *= f'(z) * m``, with f' from the unmasked f(z) (``a`` is masked)."""
     backprop(delta, z, unmasked, tmp)
     delta *= mask
+
+
+def param_count(sizes):
+    """The number of parameters of a network of layer ``sizes``: ``(n_in + 1) * n_out`` per layer, its ``[W; b]``."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 def augment(X, dtype=np.float64):
@@ -168,7 +180,11 @@ class Network:
         self._out_act = get_activation(output_activation, param="output_activation", allowed=OUTPUT_ACTIVATIONS)
         if output_activation == "softmax" and sizes[-1] < 2:
             raise ValueError("output_activation 'softmax' needs at least 2 outputs")
-        self.params = np.zeros(sum((i + 1) * o for i, o in zip(sizes, sizes[1:])))
+        self.params = np.zeros(param_count(sizes))
+        # layer l's block [W; b] follows those of the layers before it; its n_in * n_out weights come first
+        self._starts = [param_count(sizes[:l + 1]) for l in range(len(sizes) - 1)]
+        self._weight_bounds = np.ravel([(s, s + i * o) for s, i, o in zip(self._starts, sizes, sizes[1:])])
+        self._weight_counts = np.array([i * o for i, o in zip(sizes, sizes[1:])])
         self._mats = self.layer_views(self.params)
         self._mats_T = [m.T for m in self._mats]  # left operands of zT = M.T @ [a, 1].T
         # W[L-1], ..., W[1] and the backprop step of the layer before each, as backward_into visits them
@@ -179,12 +195,26 @@ class Network:
         self.initialize(np.random.default_rng(seed))
 
     def layer_views(self, flat):
-        """Split a flat parameter-shaped vector into per-layer ``(n_in + 1, n_out)`` views."""
-        views, start = [], 0
-        for i, o in zip(self.sizes, self.sizes[1:]):
-            views.append(flat[start:start + (i + 1) * o].reshape(i + 1, o))
-            start += (i + 1) * o
-        return views
+        """Split a flat parameter-shaped vector into per-layer ``(n_in + 1, n_out)`` views ``[W; b]``."""
+        return [part.reshape(i + 1, o) for part, i, o in zip(np.split(flat, self._starts[1:]), self.sizes,
+                                                              self.sizes[1:])]
+
+    def gradient_buffer(self):
+        """A new (uninitialised) parameter-shaped vector and its ``layer_views``: where ``backward_into`` writes."""
+        flat = np.empty_like(self.params)
+        return flat, self.layer_views(flat)
+
+    def weight_mask(self):
+        """A parameter-shaped vector of 1.0 at every weight and 0.0 at every bias (what a penalty acts on)."""
+        mask = np.zeros_like(self.params)
+        for m in self.layer_views(mask):
+            m[:-1] = 1.0
+        return mask
+
+    def layer_weight_means(self, flat):
+        """The mean of a parameter-shaped vector over each layer's weights (its biases left out), as a list."""
+        sums = np.add.reduceat(flat, self._weight_bounds)[::2]  # the odd entries sum the biases
+        return (sums / self._weight_counts).tolist()
 
     def initialize(self, rng):
         """Draw fresh weights (biases zero) from ``rng`` according to ``self.init``."""
@@ -352,8 +382,7 @@ class Network:
         """Exact gradients of ``net.loss(X, y, loss, dropout)``: ``(dW list, db list)``."""
         lossf = get_loss(loss, self.output_activation)
         ws, x_aug = self._forward_ws(X, dropout)
-        grad = np.empty_like(self.params)
-        grad_mats = self.layer_views(grad)
+        _, grad_mats = self.gradient_buffer()
         self.backward_into(ws, x_aug, targets(y, self.sizes[-1]).T, lossf, grad_mats)
         return [g[:-1] for g in grad_mats], [g[-1] for g in grad_mats]
 
@@ -387,7 +416,7 @@ class Network:
         if not (isinstance(sizes, list) and 2 <= len(sizes) <= 20
                 and all(isinstance(k, int) and 1 <= k <= 1024 for k in sizes)):
             raise ValueError("model sizes must be a list of 2-20 integers in 1..1024")
-        n_params = sum((i + 1) * o for i, o in zip(sizes, sizes[1:]))
+        n_params = param_count(sizes)
         if n_params > max_params:
             raise ValueError(f"model has {n_params} parameters; the limit is {max_params}")
         init = d.get("init", "xavier")
@@ -424,4 +453,4 @@ class Network:
         return net
 
 
-__all__ = ["Network", "Workspace", "INITS", "ACTIVATIONS", "augment"]
+__all__ = ["Network", "Workspace", "INITS", "ACTIVATIONS", "augment", "param_count"]

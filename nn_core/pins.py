@@ -34,8 +34,8 @@ import numpy as np
 from . import params
 from .experiment import MAX_EPOCH
 from .params import _is_number
+from .records import HISTORY_COLUMNS
 from .text import capped, clipped, shown
-from .trainer import HISTORY_COLUMNS
 
 MAX_PINNED = 10  # pinned runs kept; pinning one more drops the oldest
 CURVE_POINTS = 400  # loss history rows kept per pinned run

@@ -101,13 +101,21 @@ def softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-ACTIVATIONS = {  # name -> (f, f')
-    "relu": (relu, relu_derivative),
-    "leaky_relu": (leaky_relu, leaky_relu_derivative),
-    "tanh": (tanh, tanh_derivative),
-    "sigmoid": (sigmoid, sigmoid_derivative),
-    "linear": (linear, linear_derivative),
-    "softmax": (softmax, None),
+class Activation:
+    """An activation as a named pair: its ``output`` f(z) and its ``derivative`` f'(z), both functions of z."""
+
+    def __init__(self, output, derivative):
+        self.output = output
+        self.derivative = derivative
+
+
+ACTIVATIONS = {
+    "relu": Activation(relu, relu_derivative),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_derivative),
+    "tanh": Activation(tanh, tanh_derivative),
+    "sigmoid": Activation(sigmoid, sigmoid_derivative),
+    "linear": Activation(linear, linear_derivative),
+    "softmax": Activation(softmax, None),  # not elementwise: used with cross-entropy only (see output_delta)
 }
 
 
@@ -160,7 +168,7 @@ def output_delta(z, a, Y, output_activation, loss):
         return (a - Y) / n
     if loss != "mse":
         raise ValueError(f"{loss} needs the output activation it is matched with")
-    return (a - Y) / n * ACTIVATIONS[output_activation][1](z)
+    return (a - Y) / n * ACTIVATIONS[output_activation].derivative(z)
 
 
 def targets(y, n_outputs):
@@ -219,9 +227,9 @@ class Network:
             z = activations[-1] @ W + b
             zs.append(z)
             if l == last:
-                activations.append(ACTIVATIONS[self.output_activation][0](z))
+                activations.append(ACTIVATIONS[self.output_activation].output(z))
             else:
-                activations.append(ACTIVATIONS[self.activations[l]][0](z) * masks[l])
+                activations.append(ACTIVATIONS[self.activations[l]].output(z) * masks[l])
         return zs, activations
 
     def predict(self, X):
@@ -246,7 +254,7 @@ class Network:
             dW[l] = activations[l].T @ delta
             db[l] = delta.sum(axis=0)
             if l > 0:
-                derivative = ACTIVATIONS[self.activations[l - 1]][1]
+                derivative = ACTIVATIONS[self.activations[l - 1]].derivative
                 delta = (delta @ self.weights[l].T) * derivative(zs[l - 1]) * masks[l - 1]
         return dW, db
 

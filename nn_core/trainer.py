@@ -2,13 +2,10 @@
 
 One *step* is one mini-batch update; one *epoch* is one shuffled pass over
 the training set (a full batch when ``batch_size`` is None or >= n_train).
-After every epoch the trainer records train/test loss and accuracy, and now
-and then a *snapshot* (parameters, optimizer state, random state) that
-``restore`` returns to, so training can resume from an earlier epoch and
-replay exactly.  Long runs stay bounded: when there are more than
-``max_snapshots`` snapshots every other one is dropped (their spacing
-doubles), and history rows are thinned the same way past ``max_history``
-(by default as many as ``SNAPSHOT_BYTES`` and ``HISTORY_BYTES`` hold, at most 200 and 10,000).
+After every epoch the trainer measures train/test loss and accuracy and
+hands them to its ``records`` (``records.py``: the history, and now and then a
+*snapshot* that ``restore`` returns to, so training can resume from an earlier
+epoch and replay exactly; both bounded however long the run).
 
 The learning rate may follow a schedule over epochs and the gradient may be
 clipped by its global norm (see ``schedules.py``); the history records the
@@ -21,7 +18,7 @@ exactly; losses, accuracies, gradient magnitudes and pictures are those of
 the network without dropout (whose expected activations the masks keep).  ``stop_reason`` says when a stop condition
 (a target test loss, or no improvement for some epochs) is met, and why; ``run_until`` asks its ``after_epoch``
 after every epoch, so a turn that finds a stop condition ends at that very epoch, however long turns last.
-``milestones`` keeps the first epoch at which a named goal was met (an app's challenge).
+``milestones`` (the records') keeps the first epoch at which a named goal was met (an app's challenge).
 
 If the loss or a parameter becomes NaN or infinite, the epoch is undone, the
 trainer stops with ``diverged`` set and a message in ``status``; nothing NaN
@@ -39,7 +36,7 @@ and ``m`` the test samples, a trainer holds about
 - two shuffled and two plain copies of the data: 32·n·(n_features + 1 + n_outputs) bytes,
   and one cached view per mini-batch of the current size (at most ``n``, ~250 bytes each);
 - at most ``max_snapshots + 1`` snapshots of 8·P·(1 + optimizer state vectors) bytes each,
-  and at most ``max_history + 1`` history rows (about 32 bytes a column).
+  and at most ``max_history + 1`` history rows (about 32 bytes a column; see ``records.py``).
 
 The default network never needs a chunk (its workspaces take 0.06 MB on 500 points); the largest (8 hidden
 layers of 16, 2000 points, 90 % training, Adam) passes over chunks of 127 samples, with 1 MB of workspaces,
@@ -53,34 +50,19 @@ import numbers
 import time
 
 import numpy as np
-import pandas as pd
 
 from .formula import LIMIT
 from .losses import get_loss, targets
 from .metrics import confusion_matrix, predicted_classes, r2_score
 from .network import augment
 from .optimizers import REGULARIZATIONS, add_penalty_gradient, make_optimizer
+from .records import HISTORY_COLUMNS, Records, history_row
 from .reference import dropout_masks
 from .schedules import SCHEDULES, clip_by_norm
 from .schedules import rate as scheduled_rate
 from .text import shown
 
 WORKSPACE_BYTES = 512 * 1024  # a pass over more samples than buffers of this size hold is made in chunks
-SNAPSHOT_BYTES = 1024 * 1024  # the snapshots of a long run take about this much at most (200 at most)
-HISTORY_BYTES = 1024 * 1024  # the history rows of a long run take about this much at most (10,000 at most)
-OPTIMIZER_VECTORS = 2  # the most state vectors an optimizer keeps (Adam's two moments), for SNAPSHOT_BYTES
-
-# accuracy is NaN for regression, R² NaN for classification; learning_rate: the rate the epoch trained with
-HISTORY_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "learning_rate",
-                   "train_r2", "test_r2"]
-
-
-class _Snapshot:
-    __slots__ = ("epoch", "params", "opt_state", "rng_state")
-
-    def __init__(self, epoch, params, opt_state, rng_state):
-        self.epoch, self.params, self.opt_state, self.rng_state = epoch, params, opt_state, rng_state
-
 
 class _Split:
     """One data split, prepared once: transposed bias-augmented inputs and targets, labels.
@@ -119,8 +101,8 @@ class Trainer:
     seed : int
         Seed of the shuffling.
     max_snapshots, max_history : int, optional
-        Caps on the snapshots and history rows kept (default: what ``memory_share`` of ``SNAPSHOT_BYTES`` and
-        ``HISTORY_BYTES`` holds, at most 200 and 10,000).
+        Caps on the snapshots and history rows kept (default: what ``memory_share`` of
+        ``records.SNAPSHOT_BYTES`` and ``records.HISTORY_BYTES`` holds, at most 200 and 10,000).
     memory_share : float
         The share of those budgets, and of ``WORKSPACE_BYTES``, this trainer may use (a race's racers share
         one network's).
@@ -130,6 +112,13 @@ class Trainer:
     start_epoch : int
         Epochs the network was already trained for elsewhere (a loaded model):
         the epoch counter, the history and the snapshots start there.
+
+    Attributes
+    ----------
+    records : Records
+        What the run keeps of its past (``records.py``): history rows, snapshots, the best loss,
+        milestones.  ``history``, ``latest``, ``loss_curve``, ``snapshot_epochs``, ``params_at``,
+        ``milestones`` and ``max_loss_gap`` read it.
     """
 
     def __init__(self, net, X_train, y_train, X_test=None, y_test=None, loss="bce", optimizer="sgd",
@@ -146,27 +135,14 @@ class Trainer:
         self._test = None if X_test is None or len(X_test) == 0 else _Split(net, X_test, y_test)
         self._rng = np.random.default_rng(seed)
         n_params = len(net.params)
-        row_bytes = 32 * (len(HISTORY_COLUMNS) + net.n_layers)  # a tuple of Python floats
-        snapshot_bytes = 8 * n_params * (1 + OPTIMIZER_VECTORS)
-        self._max_snapshots = max_snapshots or min(200, max(2, int(SNAPSHOT_BYTES * memory_share) // snapshot_bytes))
-        self._max_history = max_history or min(10_000, max(2, int(HISTORY_BYTES * memory_share) // row_bytes))
         # Passes over more samples than this are made chunk by chunk (see the module's docstring).
         self._chunk = max(1, int(WORKSPACE_BYTES * memory_share) // (32 * sum(net.sizes[1:])))
-        self._chunk_grad = np.empty(n_params)
-        self._chunk_grad_mats = net.layer_views(self._chunk_grad)
+        self._chunk_grad, self._chunk_grad_mats = net.gradient_buffer()
 
-        self._grad = np.empty(n_params)
-        self._grad_mats = net.layer_views(self._grad)
-        self._eval_grad = np.empty(n_params)
-        self._eval_grad_mats = net.layer_views(self._eval_grad)
-        # Where each layer's weights start and end in the flat vector (its biases follow), for np.add.reduceat.
-        starts = np.cumsum([0] + [(i + 1) * o for i, o in zip(net.sizes, net.sizes[1:])])[:-1]
-        self._weight_counts = np.array([i * o for i, o in zip(net.sizes, net.sizes[1:])])
-        self._weight_bounds = np.column_stack([starts, starts + self._weight_counts]).ravel()
+        self._grad, self._grad_mats = net.gradient_buffer()
+        self._eval_grad, self._eval_grad_mats = net.gradient_buffer()
         self._tmp = np.empty(n_params)
-        self._weight_mask = np.zeros(n_params)
-        for m in net.layer_views(self._weight_mask):
-            m[:-1] = 1.0
+        self._weight_mask = net.weight_mask()
         # Shuffled copies, one row per sample, so that a mini-batch is a contiguous block of rows
         # whose transpose is the (n_features + 1, batch) operand the network wants.
         self._sample_x = np.ascontiguousarray(self._train.x_aug.T)
@@ -180,20 +156,15 @@ class Trainer:
         self.diverged = False
         if not (isinstance(start_epoch, (int, np.integer)) and start_epoch >= 0):
             raise ValueError(f"start_epoch must be an integer >= 0; got {start_epoch!r}")
-        self.epoch = self._start_epoch = int(start_epoch)  # completed epochs
+        self.epoch = int(start_epoch)  # completed epochs
         self.configure(optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
                        regularization=regularization, reg_rate=reg_rate, schedule=schedule,
                        decay_every=decay_every, decay_factor=decay_factor, clip_norm=clip_norm, dropout=dropout)
         self.steps = 0  # mini-batch updates so far
         self._pos = 0  # position of the next mini-batch within the current epoch
         self.status = "ready"
-        self._rows = []
-        self._history = None
-        self._snapshots = []
-        self._snapshot_every = 1
-        self._best = (math.inf, 0)  # the lowest loss stop_reason watches, and its epoch
-        self._max_gap = math.nan  # the largest test loss - training loss recorded (max_loss_gap)
-        self.milestones = {}  # goal name -> (epoch, note): the first epoch it was met, set once by whoever watches
+        self.records = Records(net.n_layers, n_params, self.epoch, self._test is not None, max_snapshots,
+                               max_history, memory_share)
         self._record_epoch()
 
     # -- configuration --
@@ -422,9 +393,7 @@ class Trainer:
 
     def _record_change(self):
         """The network was changed by hand: its numbers replace the latest history row and snapshot."""
-        self._rows.pop()
-        if self._snapshots and self._snapshots[-1].epoch == self.epoch:
-            self._snapshots.pop()
+        self.records.drop_latest(self.epoch)
         self._record_epoch()
         self.diverged = False
 
@@ -432,7 +401,7 @@ class Trainer:
         self._pos = 0
         self.epoch += 1
         if not self._record_epoch():
-            self._rows.pop()
+            self.records.drop_latest(self.epoch)
             self.epoch -= 1
             self._diverge()
         elif self.schedule != "constant":
@@ -477,44 +446,24 @@ class Trainer:
     def _evaluate_test(self):
         return self.evaluate(self._test) if self._test else (math.nan,) * 3
 
-    def _metrics(self, train, test):
-        """``HISTORY_COLUMNS`` from ``evaluate``'s results on the two splits."""
-        return (self.epoch, train[0], test[0], train[1], test[1], float(self._lr), train[2], test[2])
-
     def _record_epoch(self):
+        """Measure the network and record the row; if it is healthy (finite), keep the network as what a
+        divergence returns to and, when one is due, as a snapshot.  Returns whether it was healthy."""
         with np.errstate(all="ignore"):
             train = self.evaluate(self._train)
             grads = self._gradient_magnitudes()  # right after evaluate(train), whose forward pass it reuses
-            row = (*self._metrics(train, self._evaluate_test()), *grads)
-        self._rows.append(row)
-        self._history = None
-        if len(self._rows) > self._max_history:
-            self._rows = self._rows[(len(self._rows) - 1) % 2::2]
+            row = history_row(self.epoch, train, self._evaluate_test(), float(self._lr), grads)
+        self.records.add(row)
         healthy = math.isfinite(row[1]) and bool(np.isfinite(self.net.params).all())
         if healthy:
-            self._note_best(row)
+            self.records.note(row)
             np.copyto(self._good_params, self.net.params)
             self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
-            if (self.epoch - self._start_epoch) % self._snapshot_every == 0:
-                self._take_snapshot()
+            if self.records.snapshot_due(self.epoch):
+                self.records.keep_snapshot(self.epoch, self.net.params, self.optimizer.state,
+                                           self._rng.bit_generator.state)
             self.status = f"epoch {self.epoch}"
         return healthy
-
-    def _note_best(self, row):
-        """Update the lowest watched loss (test, or training without test points) and the largest loss gap with
-        history ``row``."""
-        watched = row[2] if self._test else row[1]
-        if watched < self._best[0]:
-            self._best = (watched, row[0])
-        gap = row[2] - row[1]
-        if math.isfinite(gap) and not gap <= self._max_gap:  # not <=: the first gap replaces the NaN
-            self._max_gap = gap
-
-    @property
-    def max_loss_gap(self):
-        """The largest test loss - training loss of the recorded epochs (NaN without test points): how far the
-        network overfitted at worst."""
-        return self._max_gap
 
     def _gradient_magnitudes(self):
         """Mean |dL/dW| per layer on the whole training set, right after ``evaluate(train)``.
@@ -527,9 +476,7 @@ class Trainer:
             self.net.backward_into(self._workspace(split.n), split.x_aug, split.Y, self._loss, self._eval_grad_mats)
         else:
             self._chunked_gradient(split.x_aug, split.Y, self._eval_grad)
-        np.abs(self._eval_grad, out=self._tmp)
-        sums = np.add.reduceat(self._tmp, self._weight_bounds)[::2]  # the odd entries sum the biases
-        return (sums / self._weight_counts).tolist()
+        return self.net.layer_weight_means(np.abs(self._eval_grad, out=self._tmp))
 
     @property
     def latest(self):
@@ -539,9 +486,10 @@ class Trainer:
         whole epochs only.
         """
         if self._pos == 0:
-            return dict(zip(HISTORY_COLUMNS, self._rows[-1]))
+            return self.records.latest
         with np.errstate(all="ignore"):
-            return dict(zip(HISTORY_COLUMNS, self._metrics(self.evaluate(self._train), self._evaluate_test())))
+            row = history_row(self.epoch, self.evaluate(self._train), self._evaluate_test(), float(self._lr))
+        return dict(zip(HISTORY_COLUMNS, row))
 
     @property
     def batch_progress(self):
@@ -574,11 +522,11 @@ class Trainer:
             best epoch or from ``since`` (e.g. the epoch Play was pressed at), whichever is later
         """
         which = "test" if self._test else "training"
-        watched = self._rows[-1][2 if self._test else 1]
+        watched = self.records.watched_loss
         if stop_below > 0 and watched < stop_below:
             return (f"Stopped at epoch {self.epoch:,}: the {which} loss {watched:.4g} is below the target "
                     f"{stop_below:g}.")
-        best, best_epoch = self._best
+        best, best_epoch = self.records.best
         if patience > 0 and self.epoch - max(best_epoch, since) >= patience:
             return (f"Stopped at epoch {self.epoch:,}: the {which} loss has not improved for {patience:,} epochs "
                     f"(best {best:.4g} at epoch {best_epoch:,}).")
@@ -611,49 +559,39 @@ class Trainer:
         twin._set_epoch_rate()
         return twin
 
-    def loss_curve(self, max_points=400):
-        """Epoch, train loss and test loss of at most ``max_points`` evenly spaced history rows (the
-        last one kept) as a float64 (m, 3) array: what a live plot needs, without building the DataFrame."""
-        rows = self._rows
-        pick = np.unique(np.linspace(0, len(rows) - 1, min(len(rows), max_points)).astype(int))
-        return np.array([rows[i][:3] for i in pick], np.float64).reshape(-1, 3)
+    # -- the records (records.py), read through the trainer --
 
     @property
     def history(self):
-        """Per-epoch history as a DataFrame: ``HISTORY_COLUMNS``, then ``grad_1`` .. ``grad_L``,
-        the mean |dL/dW| of each weight layer on the training set."""
-        if self._history is None:
-            grads = [f"grad_{l + 1}" for l in range(self.net.n_layers)]
-            self._history = pd.DataFrame(self._rows, columns=HISTORY_COLUMNS + grads)
-        return self._history
+        """Per-epoch history as a DataFrame (``Records.history``): ``HISTORY_COLUMNS``, then ``grad_1`` ..
+        ``grad_L``, the mean |dL/dW| of each weight layer on the training set."""
+        return self.records.history
 
-    # -- snapshots: going back in time --
+    def loss_curve(self, max_points=400):
+        """Epoch, train loss and test loss of at most ``max_points`` history rows (``Records.loss_curve``)."""
+        return self.records.loss_curve(max_points)
 
-    def _take_snapshot(self):
-        state = {k: v.copy() for k, v in self.optimizer.state.items()}
-        self._snapshots.append(_Snapshot(self.epoch, self.net.params.copy(), state,
-                                         self._rng.bit_generator.state))
-        if len(self._snapshots) > self._max_snapshots:
-            self._snapshot_every *= 2
-            self._snapshots = [s for s in self._snapshots
-                               if (s.epoch - self._start_epoch) % self._snapshot_every == 0]
+    @property
+    def milestones(self):
+        """Goal name -> (epoch, note): the first epoch a named goal was met (``Records.milestones``)."""
+        return self.records.milestones
+
+    @property
+    def max_loss_gap(self):
+        """The largest test loss - training loss of the recorded epochs (NaN without test points): how far the
+        network overfitted at worst."""
+        return self.records.max_loss_gap
 
     @property
     def snapshot_epochs(self):
         """Epochs that ``restore`` and ``params_at`` can return to exactly."""
-        return [s.epoch for s in self._snapshots]
-
-    def _snapshot_at(self, epoch):
-        """The latest snapshot at or before ``epoch``."""
-        best = self._snapshots[0]
-        for s in self._snapshots:
-            if s.epoch <= epoch:
-                best = s
-        return best
+        return self.records.snapshot_epochs
 
     def params_at(self, epoch):
         """A copy of the parameters as they were after ``epoch`` (nearest earlier snapshot)."""
-        return self._snapshot_at(epoch).params.copy()
+        return self.records.params_at(epoch)
+
+    # -- going back in time --
 
     def restore(self, epoch):
         """Go back to the snapshot at or before ``epoch``; later history is dropped.
@@ -662,22 +600,16 @@ class Trainer:
         same steps (the shuffling random state is restored too).  Milestones
         after it are dropped with the history.  Returns the epoch actually restored.
         """
-        snap = self._snapshot_at(epoch)
+        snap = self.records.snapshot_at(epoch)
         np.copyto(self.net.params, snap.params)
         if set(snap.opt_state) == set(self.optimizer.state):
             for k, v in snap.opt_state.items():
                 np.copyto(self.optimizer.state[k], v)
         self._rng.bit_generator.state = snap.rng_state
         self.epoch, self._pos = snap.epoch, 0
-        self._rows = [r for r in self._rows if r[0] <= snap.epoch]
-        self._history = None
-        self._snapshots = [s for s in self._snapshots if s.epoch <= snap.epoch]
+        self.records.go_back(snap.epoch)
         np.copyto(self._good_params, snap.params)
         self._good_opt = {k: v.copy() for k, v in self.optimizer.state.items()}
         self.diverged, self.status = False, f"epoch {self.epoch}"
         self._set_epoch_rate()
-        self._best, self._max_gap = (math.inf, 0), math.nan
-        for row in self._rows:
-            self._note_best(row)
-        self.milestones = {name: m for name, m in self.milestones.items() if m[0] <= snap.epoch}
         return snap.epoch

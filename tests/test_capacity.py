@@ -72,8 +72,9 @@ def test_the_heaviest_links_stay_within_the_session_budget(extra):
         runner.train_epoch()
     now = held_bytes(session_values(at))
     # a long run adds history rows and snapshots up to each trainer's caps, each the size of its latest
-    grows = sum((tr._max_history + 1 - len(tr._rows)) * held_bytes([tr._rows[-1]])
-                + (tr._max_snapshots + 1 - len(tr._snapshots)) * held_bytes([tr._snapshots[-1]]) for tr in trainers)
+    records = [tr.records for tr in trainers]
+    grows = sum((r.max_history + 1 - len(r.rows)) * held_bytes([r.rows[-1]])
+                + (r.max_snapshots + 1 - len(r.snapshots)) * held_bytes([r.snapshots[-1]]) for r in records)
     print(f"{extra}: {now / 1e6:.2f} MB now, {(now + grows) / 1e6:.2f} MB at the caps")
     assert (now + grows) / 1e6 <= BUDGET_MB
 
@@ -82,8 +83,9 @@ def test_a_race_shares_one_networks_budget_and_its_workspaces():
     at = run_app(**HEAVY, race="learning_rate:0.3/0.1/0.03/0.01")
     race, single = at.session_state[K.RACING], at.session_state[K.EXP].trainer
     assert len({id(tr._workspaces) for tr in race.trainers}) == 1
-    assert all(tr._max_history <= single._max_history // MAX_RACERS + 1 for tr in race.trainers)
-    assert all(tr._max_snapshots <= max(single._max_snapshots // MAX_RACERS + 1, 2) for tr in race.trainers)
+    alone, racers = single.records, [tr.records for tr in race.trainers]
+    assert all(r.max_history <= alone.max_history // MAX_RACERS + 1 for r in racers)
+    assert all(r.max_snapshots <= max(alone.max_snapshots // MAX_RACERS + 1, 2) for r in racers)
 
 
 def test_a_session_keeps_no_picture_buffers_of_a_large_network():

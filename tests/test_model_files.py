@@ -47,7 +47,7 @@ def test_snapshots_thin_from_the_loaded_epoch():
     exp = Experiment({"hidden": (2,)}, grid_res=10)
     exp.trainer.run(1)
     loaded, _ = Experiment.from_json(exp.to_json(), grid_res=10)
-    loaded.trainer._max_snapshots = 4
+    loaded.trainer.records.max_snapshots = 4
     loaded.trainer.run(9)
     assert loaded.trainer.snapshot_epochs[0] == 1
 

@@ -172,7 +172,7 @@ def test_patience_stops_when_the_test_loss_has_not_improved():
     tr.restore(best_epoch - 1)
     kept = tr.history.test_loss.to_numpy()
     low = int(np.argmin(kept))
-    assert tr._best == (kept[low], low) and kept[low] > best
+    assert tr.records.best == (kept[low], low) and kept[low] > best
 
 
 def test_stop_below_a_target_loss():

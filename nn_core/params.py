@@ -55,26 +55,17 @@ EFFECTS = {  # what a change of a parameter does to a running experiment (``Expe
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter and every fact about it, in one row of ``ROWS``.
+    """One parameter and every fact about it: a row of ``ROWS``.
 
-    kind: how its values are read, written and checked (one ``Codec`` per kind, in ``CODECS``):
-    ``choice`` (one of ``choices``), ``int``/``float`` (in [lo, hi]),
-    ``bool``, ``multi`` (a subset of ``choices``, comma-separated in URLs),
-    ``int_list`` (hidden layer sizes, each in [lo, hi], at most MAX_LAYERS),
-    ``formula`` (text in x1 and x2 that ``formula.parse`` accepts; kept as typed, stripped),
-    ``layer_list`` (a value per hidden layer, each among ``choices``, comma-separated in URLs; the first
-    choice means "not set", and a list of nothing else is empty),
-    ``neurons`` (hidden neurons as ``layer.unit`` counted from 1, as the picture labels them, comma-separated
-    in URLs; a sorted tuple of ``(layer, unit)``),
-    ``race`` (``setting:value/value...``, see ``parse_race``; kept in canonical form, "" for none).
-    Whether a per-layer value fits the hidden layers is checked across parameters (``layer_problems``).
-
-    label, help: the widget's; ``value_label`` names a value (or one choice of a list) on the page, ``percent``
-    shows a share as a percentage, else a number or text shows as written (``label_of``).
-    hideable: a teacher's link (``hide``) may hide its control.  effect: what a change does to a running
-    experiment (``EFFECTS``).  race: the values the Race panel suggests for a race over it (a race value's part
-    after the colon; "" when a race may not vary it), the panel listing such settings by ``race_rank``;
-    ``racer`` names a racer by its value (None: ``label_of``).
+    kind: a key of ``CODECS``, the ``Codec`` that reads, writes and checks its values (each says what it
+    accepts).  default; choices, or lo, hi and step: its allowed values and the widget's range.
+    label, help: the widget's.  value_label: how the page names a value (or one choice of a list); percent: a
+    share, shown as a percentage; without either a value shows as written (``label_of``).
+    hideable: a teacher's link (``hide``) may hide its control.
+    effect: what a change does to a running experiment (a key of ``EFFECTS``).
+    race: the values the Race panel suggests for a race over it, as a race value's part after the colon (""
+    when a race may not vary it); race_rank: its place in the panel's list of settings (1 first); racer: a
+    racer's name for a value (None: ``label_of``).
     """
 
     name: str
@@ -155,7 +146,7 @@ class Codec:
 
 
 class ChoiceCodec(Codec):
-    """One of ``choices``; a number close to a numeric choice stands for it."""
+    """``choice``: one of ``choices``; a number close to a numeric choice stands for it."""
 
     def parse(self, p, text):
         return _number(text) if _is_number(p.default) else text
@@ -168,7 +159,7 @@ class ChoiceCodec(Codec):
 
 
 class BoolCodec(Codec):
-    """true or false (1 or 0 in a link)."""
+    """``bool``: true or false (1 or 0 in a link too)."""
 
     WORDS = {"true": True, "1": True, "false": False, "0": False}
 
@@ -185,7 +176,7 @@ class BoolCodec(Codec):
 
 
 class NumberCodec(Codec):
-    """A number in [lo, hi]: an integer for ``integer``."""
+    """``int``, ``float``: a number in [lo, hi] (an integer for ``integer``)."""
 
     def __init__(self, integer):
         self.integer = integer
@@ -214,7 +205,8 @@ class ListCodec(Codec):
 
 
 class MultiCodec(ListCodec):
-    """Distinct values among ``choices``, in their order (at least one when the default has some)."""
+    """``multi``: distinct values among ``choices``, kept in their order (at least one when the default has
+    some)."""
 
     def validate(self, p, value):
         values = tuple(value)
@@ -226,7 +218,7 @@ class MultiCodec(ListCodec):
 
 
 class IntListCodec(ListCodec):
-    """At most MAX_LAYERS integers in [lo, hi]."""
+    """``int_list``: hidden layer sizes, at most MAX_LAYERS integers in [lo, hi]."""
 
     def item(self, p, text):  # an entry that is not an integer stays text, for validate to refuse
         return _number(text) if _INTEGER.fullmatch(text) else text
@@ -240,7 +232,9 @@ class IntListCodec(ListCodec):
 
 
 class LayerListCodec(ListCodec):
-    """A value per hidden layer among ``choices``; a list of the first choice alone ("not set") is empty."""
+    """``layer_list``: a value per hidden layer, each among ``choices``; the first choice means "not set", and a
+    list of nothing else is empty.  Whether it fits the hidden layers is checked across parameters
+    (``layer_problems``)."""
 
     def item(self, p, text):
         return _number(text) if _is_number(p.choices[0]) else text
@@ -255,8 +249,8 @@ class LayerListCodec(ListCodec):
 
 
 class NeuronsCodec(ListCodec):
-    """Hidden neurons ``layer.unit`` (from 1), sorted; a link's entries that are not such are dropped with
-    a warning (``read``)."""
+    """``neurons``: hidden neurons written ``layer.unit`` counted from 1, as the picture labels them; a sorted
+    tuple of ``(layer, unit)``.  A link's entries that are not such are dropped with a warning (``read``)."""
 
     def item(self, p, text):  # an entry that is not layer.unit stays text, for read to drop
         return _neuron(text)
@@ -282,7 +276,7 @@ class NeuronsCodec(ListCodec):
 
 
 class FormulaCodec(Codec):
-    """A formula in x1 and x2 (``formula.parse``), kept as typed."""
+    """``formula``: text in x1 and x2 that ``formula.parse`` accepts, kept as typed (stripped)."""
 
     def validate(self, p, value):
         try:
@@ -292,7 +286,7 @@ class FormulaCodec(Codec):
 
 
 class RaceCodec(Codec):
-    """A race (``parse_race``) in canonical form, or "" for none."""
+    """``race``: ``setting:value/value...`` (``parse_race``), kept in canonical form; "" for none."""
 
     def validate(self, p, value):
         race = parse_race(value)

@@ -30,9 +30,6 @@ from .trainer import Trainer
 MODEL_MAX_BYTES = 2_000_000
 GRID_KEEP_BYTES = 8 * 1024 * 1024  # the picture's buffers are kept up to this size (6 x 8 over 96 x 96: 7.2 MB)
 MAX_EPOCH = 10**9
-TRAINING_PARAMS = ("learning_rate", "optimizer", "regularization", "reg_rate", "batch_size", "full_batch",
-                   "schedule", "decay_every", "decay_factor", "clip_norm", "dropout")
-DISPLAY_PARAMS = ("show_test", "discretize", "epochs", "stop_below", "patience", "speed", "hide", "race")
 
 
 class Experiment:
@@ -147,25 +144,27 @@ class Experiment:
 
     @staticmethod
     def _training_kwargs(c):
-        return {"optimizer": c["optimizer"], "learning_rate": c["learning_rate"],
-                "batch_size": None if c["full_batch"] else c["batch_size"],
-                "regularization": c["regularization"], "reg_rate": c["reg_rate"],
-                **{name: c[name] for name in ("schedule", "decay_every", "decay_factor", "clip_norm", "dropout")}}
+        """The trainer's settings: each training setting (``params.EFFECTS``) by its name, full_batch as a
+        batch_size of None."""
+        kwargs = {name: c[name] for name, p in params.PARAMS.items() if p.effect == "training"}
+        if kwargs.pop("full_batch"):
+            kwargs["batch_size"] = None
+        return kwargs
 
     def update(self, config):
         """Apply a new configuration in place if only training or display settings, or the switched-off
-        neurons, changed (those keep the trained weights and the epoch).
+        neurons, changed (those keep the trained weights and the epoch; see ``params.EFFECTS``).
 
         Returns False (and changes nothing) when the data or the network must
         be rebuilt, i.e. a new ``Experiment`` is needed.
         """
         config = params.validate(config)
-        changed = {k for k in config if config[k] != self.config[k]}
-        if changed - set(TRAINING_PARAMS) - set(DISPLAY_PARAMS) - {"off"}:
+        effects = {params.PARAMS[k].effect for k in config if config[k] != self.config[k]}
+        if "rebuild" in effects:
             return False
-        if changed & set(TRAINING_PARAMS):
+        if "training" in effects:
             self.trainer.configure(**self._training_kwargs(config))
-        if "off" in changed:
+        if "neurons" in effects:
             self.trainer.switch_off(config["off"])
         self.config = config
         return True

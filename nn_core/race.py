@@ -24,26 +24,11 @@ import time
 import pandas as pd
 
 from . import params
-from .activations import ACTIVATIONS
 from .experiment import Experiment
-from .features import feature_label
-from .optimizers import OPTIMIZERS
-
-SUGGESTED = {  # a race worth watching for each setting, as a race value's part after the colon
-    "optimizer": "sgd/momentum/adam",
-    "learning_rate": "1.0/0.1/0.01",
-    "activation": "relu/tanh/sigmoid",
-    "hidden": "8/4,4/2,2,2,2",
-    "features": "x1,x2/x1_sq,x2_sq/x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2",
-    "regularization": "none/l1/l2",
-    "reg_rate": "0.001/0.01/0.1",
-    "batch_size": "1/10/100",
-    "init": "xavier/he/uniform",
-}
 
 
 def racer_configs(config):
-    """The configuration of each racer: ``config`` with the raced setting set to each value (validated).
+    """The configuration of each racer: ``config`` (valid) with the raced setting set to each value, valid too.
 
     A race over regularisation rates with no regulariser uses L2; a race over regularisers with a rate of
     0 uses ``params.USEFUL_REG_RATE``: a race whose racers could not differ would teach nothing.
@@ -54,28 +39,9 @@ def racer_configs(config):
         base["regularization"] = "l2"
     if setting == "regularization" and base["reg_rate"] == 0.0:
         base["reg_rate"] = params.USEFUL_REG_RATE
-    return [params.validate(params.fit_layers({**base, setting: value})) for value in values]  # per-layer: fitted
-
-
-def racer_label(setting, value):
-    """A racer's name in the picture: its value of the raced setting, e.g. ``Adam``, ``rate 0.1``, ``hidden 4-2``."""
-    if setting == "hidden":
-        return f"hidden {'-'.join(map(str, value))}" if value else "no hidden layer"
-    if setting == "features":
-        return ", ".join(feature_label(f) for f in value)
-    if setting == "learning_rate":
-        return f"rate {value:g}"
-    if setting == "reg_rate":
-        return f"reg. rate {value:g}"
-    if setting == "batch_size":
-        return f"batch {value}"
-    if setting == "regularization":
-        return {"none": "no regularisation"}.get(value, value.upper())
-    if setting == "optimizer":
-        return OPTIMIZERS[value].label
-    if setting == "activation":
-        return ACTIVATIONS[value].label
-    return f"{value.capitalize()} init"
+    # valid without validating again: the values were validated in parse_race, the regulariser and rate set
+    # here are allowed values, and fit_layers fits the per-layer settings to the raced hidden layers
+    return [params.fit_layers({**base, setting: value}) for value in values]
 
 
 class Race:
@@ -97,7 +63,7 @@ class Race:
         configs, workspaces = racer_configs(self.config), {}  # racers train in turn: they share workspaces
         self.experiments = [Experiment(c, data=data, grid_res=grid_res, memory_share=1 / len(configs),
                                        workspaces=workspaces) for c in configs]
-        self.labels = [racer_label(self.setting, v) for v in self.values]
+        self.labels = [params.PARAMS[self.setting].racer_label(v) for v in self.values]
 
     def __repr__(self):
         return f"Race({self.config['race']}, epoch {self.epoch})"

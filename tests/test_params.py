@@ -3,6 +3,7 @@
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
 
 from nn_core import params
 from nn_core.challenges import CHALLENGES
@@ -11,6 +12,7 @@ from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
 from nn_core.params import PARAMS
 from nn_core.text import MAX_MESSAGES, SHOWN_CHARS, shown
+from tests.conftest import TIMEOUT
 
 # The longest warning: our own words (a list of allowed values cut at 120 characters) plus one shortened quote.
 MAX_WARNING_CHARS = 250
@@ -258,3 +260,39 @@ def test_changing_the_hidden_layers_fits_the_per_layer_settings():
         ("relu", "sigmoid", "same"), (0.2, 0.1, 0.0), ((2, 1),))
     assert params.fit_layers({**config, "hidden": ()})["layer_activations"] == ()
     assert params.validate(wider) == wider
+
+
+def _page_of(name):
+    """A page of parameter ``name``'s widget alone, in a session set up as the app sets one up."""
+    from ui import controls, state
+
+    state.init_session()
+    state.drawing_page()
+    controls.param_widget(name)
+    controls.page_mark_ui()
+
+
+def test_a_parameter_declared_in_one_row_reaches_the_url_the_widgets_and_the_hide_list(monkeypatch):
+    glow = params.Param("glow", "bool", False, "Glow", "Made up for this test.", effect="display")
+    for name, table in params.declare(params.ROWS + (glow,))._asdict().items():  # as the module builds them
+        monkeypatch.setattr(params, name, table)
+    config = params.validate({"glow": True})
+    assert params.decode(params.encode(config)) == (config, [])
+    assert params.encode_changes(config) == {"glow": "true"}
+    assert "glow" in params.HIDEABLE and params.decode({"hide": "glow,dataset"})[0]["hide"] == ("dataset", "glow")
+
+    at = AppTest.from_function(_page_of, args=("glow",), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [(t.label, t.value) for t in at.toggle] == [("Glow", False)]
+    at.toggle(key="glow").set_value(True).run()
+    assert at.session_state["config"]["glow"] is True and at.query_params["glow"] == "true"
+
+    at = AppTest.from_function(_page_of, args=("glow",), default_timeout=TIMEOUT)
+    at.query_params["hide"] = "glow"
+    assert not at.run().toggle  # hidden by the link: not drawn
+
+
+@pytest.mark.parametrize("setting", params.RACE_SETTINGS)
+def test_the_race_suggested_for_each_setting_is_a_race(setting):
+    race = params.parse_race(f"{setting}:{PARAMS[setting].race}")
+    assert race[0] == setting and len(race[1]) == 3

@@ -1,7 +1,7 @@
 """Widgets: views of the session's configuration.
 
 Each is derived from its parameter's declaration in ``nn_core.params`` (label,
-help, choices, range) and keyed by the parameter's name.  Every time it is
+help, choices, range, value labels) and keyed by the parameter's name.  Every time it is
 drawn it is given the configuration's value, and a change goes back through
 its on_change callback (``state.widget_changed``): the configuration is the one
 source of truth, so a control that a run does not draw (hidden by a link, in a
@@ -17,44 +17,18 @@ import numpy as np
 import streamlit as st
 
 from nn_core import params
-from nn_core.activations import ACTIVATIONS
 from nn_core.datasets import DATASETS, kind_of
-from nn_core.features import feature_label
-from nn_core.losses import LOSSES
-from nn_core.optimizers import OPTIMIZERS
-from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
-from nn_core.race import racer_label
+from nn_core.params import MAX_LAYERS, MAX_NEURONS
 from nn_core.schedules import rates
 
 from . import figures, state
 from .state import K, layer_key, layer_setting_key
 from .text import plain
 
-_NAMED = {
-    "dataset": lambda v: DATASETS[v].label,
-    "activation": lambda v: ACTIVATIONS[v].label,
-    "loss": lambda v: "Auto" if v == "auto" else LOSSES[v].label,
-    "optimizer": lambda v: OPTIMIZERS[v].label,
-    "features": feature_label,
-    "regularization": lambda v: {"none": "None", "l1": "L1", "l2": "L2"}[v],
-    "init": str.capitalize,
-    "problem": str.capitalize,
-}
-
-
 # A layer's neurons input: Streamlit shows its -/+ buttons from 121 px on; two of them and their gap fit the
 # controls column at 1280 px (251 px).
 LAYER_INPUT_PX = 121
-PERCENTAGES = ("noise", "train_ratio")  # shares, shown as percentages (their help says %)
-
-
-def choice_label(name, value):
-    """How a parameter value is shown in a widget."""
-    if name in _NAMED:
-        return _NAMED[name](value)
-    if name in PERCENTAGES:
-        return f"{value:.0%}"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+MAX_PILLS = 12  # a multi-valued parameter of more choices is a multiselect: a pill each would fill the column
 
 
 def param_widget(name, where=None, options=None, label_visibility="visible", disabled=False, why=None,
@@ -66,7 +40,7 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     the setting a race varies is greyed out too (``raced_why``).
     """
     ss = st.session_state
-    p = PARAMS[name]
+    p = params.PARAMS[name]
     where = where or st
     value = ss[K.CONFIG][name]
     if name in ss[K.CONFIG]["hide"]:  # a teacher's focused link hides it: the value stays
@@ -78,7 +52,7 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     kw = {"key": name, "help": f"{p.help} {why}" if disabled and why else p.help,
           "label_visibility": label_visibility, "disabled": disabled, "on_change": state.widget_changed,
           "args": (name,), "width": width}
-    fmt = {"format_func": lambda v: choice_label(name, v)}
+    fmt = {"format_func": p.label_of}
     if p.kind == "choice":
         opts = tuple(options or p.choices)
         if params._is_number(p.default):
@@ -89,14 +63,16 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
         where.toggle(p.label, **kw)
     elif p.kind == "formula":
         where.text_input(p.label, **kw)  # no max_chars: a formula over the limit gets the parser's message
-    elif p.kind == "multi":
+    elif p.kind == "multi" and len(p.choices) <= MAX_PILLS:
         where.pills(p.label, p.choices, selection_mode="multi", **fmt, **kw)
+    elif p.kind == "multi":
+        where.multiselect(p.label, p.choices, **fmt, **kw)
     else:
         step = p.step or (1 if p.kind == "int" else 0.01)
         if (p.hi - p.lo) / step > 200:
             where.number_input(p.label, p.lo, p.hi, step=step, **kw)
         else:
-            where.slider(p.label, p.lo, p.hi, step=step, format="percent" if name in PERCENTAGES else None, **kw)
+            where.slider(p.label, p.lo, p.hi, step=step, format="percent" if p.percent else None, **kw)
     return value
 
 
@@ -105,7 +81,7 @@ def raced_why(name):
     race = params.parse_race(st.session_state[K.CONFIG]["race"])
     if race is None or race[0] != name:
         return None
-    values = ", ".join(racer_label(name, v) for v in race[1])
+    values = ", ".join(params.PARAMS[name].racer_label(v) for v in race[1])
     return f"The race varies it ({values}): end the race in the Race panel to set it here."
 
 
@@ -226,19 +202,18 @@ def layers_ui():
     dropout rate: each list under its title; the widgets' collapsed labels name them for assistive technology."""
     ss = st.session_state
     c = ss[K.CONFIG]
-    common = ACTIVATIONS[c["activation"]].label
-    shows = {"layer_activations": lambda v: f"same ({common})" if v == params.SAME else ACTIVATIONS[v].label,
-             "dropout": lambda v: "none" if v == 0 else f"{v:.0%}"}
-    for name, show in shows.items():
+    same = f"same ({params.PARAMS['activation'].label_of(c['activation'])})"
+    for name in ("layer_activations", "dropout"):
         if name in c["hide"] or not c["hidden"]:
             continue
-        p = PARAMS[name]
+        p = params.PARAMS[name]
+        shown = {v: same if v == params.SAME else p.label_of(v) for v in p.choices}
         st.markdown(f":small[{p.label}]", help=p.help)  # the size of a widget's label
         for i in range(len(c["hidden"])):
             key = layer_setting_key(name, i)
             state.show_view(key, c[name][i] if c[name] else p.choices[0])
             st.selectbox(f"Layer {i + 1} {'activation' if name == 'layer_activations' else 'dropout'}", p.choices,
-                         key=key, format_func=lambda v, i=i, show=show: f"Layer {i + 1}: {show(v)}",
+                         key=key, format_func=lambda v, i=i, shown=shown: f"Layer {i + 1}: {shown[v]}",
                          label_visibility="collapsed", on_change=state.layer_setting_changed, args=(name, i))
 
 

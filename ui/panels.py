@@ -27,9 +27,8 @@ from nn_core.features import transform
 from nn_core.lessons import LESSONS
 from nn_core.losses import LOSSES
 from nn_core.neuron import trace
-from nn_core.params import HIDEABLE, PANELS, PARAMS, RACE_SETTINGS
+from nn_core.params import PANELS, PARAMS
 from nn_core.pins import CURVE_POINTS, MAX_PINNED
-from nn_core.race import SUGGESTED
 
 from . import controls, figures, pictures, state
 from .guard import guarded, on_plane
@@ -355,10 +354,7 @@ def lesson_ui(exp):
     left, right = st.columns([1, 1.2], gap="large")
     with left:
         preset_picker("lesson", K.LESSON_PICK, "Lesson", LESSONS)
-        state.show_view("hide", list(config["hide"]))  # a view of the configuration, as every parameter's widget
-        st.multiselect("Hide these controls in the link", HIDEABLE, key="hide", on_change=state.widget_changed,
-                       args=("hide",), format_func=lambda n: PARAMS[n].label if n in PARAMS else PANELS.get(n, n),
-                       help="The URL carries the hidden list: share it for a focused lesson.")
+        controls.param_widget("hide")
         st.markdown("**Link to this exact setup**, hidden controls included:")
         share_link(config)
     with right:
@@ -388,9 +384,7 @@ SYMBOLS = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
 def measure_text(name, value):
     """A measured (or target) value as the checklist shows it: accuracies in %, settings by their labels."""
     if name in PARAMS:  # a setting: dataset, activation, features, regularisation, its rate, hidden layers
-        if isinstance(value, tuple):
-            return ", ".join(controls.choice_label(name, v) for v in value) or "none"
-        return controls.choice_label(name, value)
+        return PARAMS[name].label_of(value)
     if isinstance(value, float) and np.isnan(value):
         return "–"
     if "accuracy" in name:
@@ -443,23 +437,22 @@ def race_ui(exp):
     st.caption("Networks that differ in one setting train side by side on the same data and, when their layers "
                "match, from the same initial weights: one Play trains them all, and the live picture shows each "
                "one's output and all their losses on one chart.")
-    setting = race.setting if race else RACE_SETTINGS[0]
+    setting = race.setting if race else params.RACE_SETTINGS[0]
     state.default_view(K.RACE_SETTING, setting)
     left, right = st.columns([1, 2], vertical_alignment="bottom")
-    setting = left.selectbox("Setting to vary", RACE_SETTINGS, key=K.RACE_SETTING,
+    setting = left.selectbox("Setting to vary", params.RACE_SETTINGS, key=K.RACE_SETTING,
                              format_func=lambda n: PARAMS[n].label)
     key = f"{K.RACE_VALUES}_{setting}"
     p = PARAMS[setting]
-    current = race.values if race and race.setting == setting else params.parse_race(
-        f"{setting}:{SUGGESTED[setting]}")[1]
+    current = race.values if race and race.setting == setting else params.parse_race(f"{setting}:{p.race}")[1]
     if p.kind == "choice":
         state.default_view(key, list(current))
         right.multiselect("Values (2-4)", p.choices, key=key, max_selections=params.MAX_RACERS,
-                          format_func=lambda v: controls.choice_label(setting, v))
+                          format_func=p.label_of)
     else:
         state.default_view(key, params.format_race(setting, current).partition(":")[2])
         right.text_input(f"Values (2-4, separated by {params.RACE_VALUES_SEPARATOR})", key=key,
-                         help=f"As in a link, e.g. {SUGGESTED[setting]}")
+                         help=f"As in a link, e.g. {p.race}")
     buttons = st.container(horizontal=True)
     buttons.button("Start the race" if race is None else "Restart the race", key="start_race", type="primary",
                    icon=":material/sports_score:", on_click=_start_race, args=(setting, key))
@@ -493,9 +486,9 @@ def pin_summary(pin):
     shape = "-".join(map(str, c["hidden"])) or "no hidden layer"
     score = (f"test R² {measure_text('test_r2', h['test_r2'])}" if np.isnan(h["train_accuracy"])
              else f"test accuracy {measure_text('test_accuracy', h['test_accuracy'])}")
-    data = "own data" if pin["own_data"] else controls.choice_label("dataset", c["dataset"])
-    return (f"{pin['name']}: {data}, {shape}, {controls.choice_label('activation', c['activation'])}, "
-            f"{controls.choice_label('optimizer', c['optimizer'])}, rate {c['learning_rate']:g}. Epoch "
+    data = "own data" if pin["own_data"] else PARAMS["dataset"].label_of(c["dataset"])
+    return (f"{pin['name']}: {data}, {shape}, {PARAMS['activation'].label_of(c['activation'])}, "
+            f"{PARAMS['optimizer'].label_of(c['optimizer'])}, rate {c['learning_rate']:g}. Epoch "
             f"{int(h['epoch']):,}: test loss {h['test_loss']:.4f}, {score}.")
 
 

@@ -30,9 +30,11 @@ from nn_core.neuron import trace
 from nn_core.params import HIDEABLE, PANELS, PARAMS, RACE_SETTINGS
 from nn_core.pins import CURVE_POINTS, MAX_PINNED
 from nn_core.race import SUGGESTED
+from playground import batch
 
-from . import controls, figures, pictures, state
+from . import controls, figures, state
 from .guard import guarded, on_plane
+from .live_view import live_view
 from .state import K
 from .text import plain
 
@@ -88,7 +90,8 @@ def _resume(epoch):
 
 
 def history_ui(exp):
-    """A slider over the recorded epochs: the network and its output as they were; resume from there."""
+    """A slider over the recorded epochs: the network, its output and its losses as they were, drawn by the live
+    view (a picture to look at: clicks change nothing); resume from there."""
     tr = exp.trainer
     epochs = tr.snapshot_epochs
     if len(epochs) < 2:
@@ -97,16 +100,7 @@ def history_ui(exp):
     state.follow_newest_epoch(epochs)
     epoch = st.select_slider("Epoch", epochs, key=K.HISTORY_EPOCH,
                              help="Recorded epochs; in long runs older ones are thinned out.")
-    past = exp.net.copy()
-    past.params[:] = tr.params_at(epoch)
-    grid, thumbs = pictures.pictures(exp, past)
-    c1, c2 = st.columns([1.4, 1])
-    c1.plotly_chart(figures.network_figure(pictures.layer_labels(exp), past.weights, thumbs, height=380),
-                    key="history_network", config=figures.PLOT_CONFIG)
-    c2.plotly_chart(figures.boundary_figure(grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test,
-                                            exp.y_test, kind=exp.kind, show_test=exp.config["show_test"],
-                                            discretize=exp.config["discretize"], height=360),
-                    key="history_boundary", config=figures.PLOT_CONFIG)
+    live_view(batch.past_batch(exp, epoch), key="history_live")
     row = tr.history[tr.history.epoch <= epoch].iloc[-1]
     st.caption(f"Epoch {epoch}: train loss {row.train_loss:.4f}, test loss {row.test_loss:.4f}.")
     st.button(f"Resume from epoch {epoch}", key="resume", on_click=_resume, args=(epoch,),
@@ -143,7 +137,7 @@ def _valid_neuron_picks(exp):
 def neuron_ui(exp):
     """One neuron's forward and backward pass on one training example, formula beside numbers."""
     net = exp.net
-    labels = pictures.layer_labels(exp)
+    labels = batch.layer_labels(exp)
     _valid_neuron_picks(exp)
     c = st.columns(3)
     layer = c[0].selectbox("Layer", range(net.n_layers), key=K.NEURON_LAYER, on_change=st.session_state.pop,

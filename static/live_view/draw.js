@@ -358,7 +358,7 @@ export function paintRace(ctx, lay, view) {
     ctx.fillStyle = TEXT; ctx.font = `bold 13px ${FONT}`; ctx.textAlign = "left"; ctx.textBaseline = "middle";
     ctx.fillText(s.label, card.x + 17, card.y + 9, card.w - 17);
     paintPlane(ctx, { plane: card.plane }, { layers: v.layers, res: v.res, scene: s, hover: null, points });
-    const [, train, test, , testAcc] = v.stats, P = card.plane;
+    const { train_loss: train, test_loss: test, test_accuracy: testAcc } = v.stats, P = card.plane;
     if (s.diverged) {
       ctx.fillStyle = "rgba(255,255,255,0.75)"; ctx.fillRect(P.x, P.y, P.size, P.size);
       ctx.fillStyle = TEXT; ctx.font = `bold 13px ${FONT}`; ctx.textAlign = "center";

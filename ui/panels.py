@@ -39,9 +39,9 @@ from .state import K
 from .text import plain
 
 PANEL_SECONDS = 1.0  # while playing, the charts that follow training are redrawn this often
-# A dot in each class's colour (figures.CLASS_COLORS) and its name: no emoji font needed, readable without colour
-CLASS_CHIPS = tuple(f':color[●]{{foreground="{color}"}} {name}' for color, name in
-                    zip(figures.CLASS_COLORS, ("orange", "blue", "green", "purple", "red", "brown")))
+# A dot in each class's colour and its name (both from the palette): no emoji font needed, readable without colour
+CLASS_CHIPS = tuple(f':color[●]{{foreground="{color}"}} {name}'
+                    for color, name in zip(figures.CLASS_COLORS, figures.CLASS_NAMES))
 
 
 def panels_ui(exp):

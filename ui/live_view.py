@@ -19,13 +19,14 @@ Contract (``bench/`` and the tests rely on it; a batch's byte layout and meta ar
   ``add_point``: ``{"x1": ..., "x2": ...}``, a click on the output plane when ``meta["add_points"]``;
   ``toggle_neuron``: ``{"layer": hidden layer from 1, "unit": neuron from 1}``, a click on a hidden neuron
   (playing or paused), which switches it off or back on (``meta["off"]`` lists those off).
-* Page counters, on the root element ``.nnpg-live`` (``dataset``, strings): ``frames`` (pictures
-  painted), ``epochs`` (distinct epochs painted), ``epoch`` (the one on screen), ``snapshots`` and
-  ``batches`` (received), ``mounts`` (also ``window.__nnpg.mounts``, which counts every instance: more than 1
-  means a remount, or *Step back in time*'s instance).  The
-  element's ``nnpg`` property holds its state; ``nnpg.shown.params`` is the network on screen, ``nnpg.lay``
-  the layout (``node``: thumbnail size in px, ``nodes``, ``labelBoxes`` and ``labelsFit``: labels drawn only
-  when no box overlaps), ``nnpg.res`` the lattice's points a side (``main.js``'s ``resolution``).
+* Page counters, on the root element ``.nnpg-live`` (``dataset``, strings; the live one is the first on the
+  page, ``.st-key-live .nnpg-live``): ``frames`` (pictures painted), ``epochs`` (distinct epochs painted),
+  ``epoch`` (the one on screen), ``snapshots`` and ``batches`` (received), ``mounts`` (also
+  ``window.__nnpg.mounts``, which counts every instance: more than 1 means a remount, or *Step back in
+  time*'s instance).  The element's ``nnpg`` property holds its state; ``nnpg.shown.params`` is the network
+  on screen, ``nnpg.lay`` the layout (``node``: thumbnail size in px, ``nodes``, ``labelBoxes`` and
+  ``labelsFit``: labels drawn only when no box overlaps), ``nnpg.res`` the lattice's points a side
+  (``main.js``'s ``resolution``).
 * The canvas is the picture for assistive technology: ``role="img"`` and an ``aria-label`` that follows
   training (network, epoch, losses, accuracies).
 

@@ -159,8 +159,8 @@ def layer_labels(exp):
 
 
 def scene(exp, *, playing, stream, data_id, add_points=False, interactive=True, race=None):
-    """The batch's ``meta`` but ``stats_names``: what the browser needs besides the weights to draw the picture
-    (every key is described in the module docstring).
+    """The scene: what the browser needs besides the weights to draw the picture, the batch's ``meta`` but
+    ``stats_names`` (which ``encode_frames`` adds); every key is described in the module docstring.
 
     With a race, ``racers`` lists each racer's network (its ``label``, whether it ``diverged``); the
     snapshots then hold one row per racer, racer after racer, and the curve ``curve_rows`` rows per racer

@@ -11,7 +11,7 @@ and opens N sessions that each do what a browser tab does, without a browser
   value, mirrored from the received elements as the frontend's widget manager
   does, plus the Play button's ``trigger_value``);
 * the live component (``nnpg_live``, ``static/live_view/main.js``): every batch
-  it receives is decoded with ``nn_core.snapshots.decode``; while its
+  it receives is decoded with ``playground.batch.decode``; while its
   ``meta["playing"]``, its snapshots join a queue that drains at up to
   ``DRAW_RATE`` snapshots a second (one per animation frame).  As main.js
   does, when fewer than ``LOW_WATER`` snapshots are left and no request is
@@ -96,7 +96,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402  (a dependency of streamlit)
 
-from nn_core import snapshots  # noqa: E402
+from playground import batch  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
 from tests.proxy import COOKIE, nginx, route_cookie, served_by  # noqa: E402
 from ui.capacity import FULL_TEXT  # noqa: E402
@@ -304,9 +304,9 @@ def rerun_message(query_string, page_script_hash, widgets, url, fragment_id="", 
 def count_batch(data):
     """``(snapshots, last epoch or None, meta)`` of a batch's bytes, read as the browser reads them: a race's
     batch holds a row per racer for each snapshot (each picture)."""
-    batch = snapshots.decode(data)
-    n = len(batch.stats) // len(batch.meta.get("racers") or [None])
-    return n, (int(batch.stats[:, 0].max()) if n else None), batch.meta
+    decoded = batch.decode(data)
+    n = len(decoded.stats) // len(decoded.meta.get("racers") or [None])
+    return n, (int(decoded.stats[:, batch.STATS.index("epoch")].max()) if n else None), decoded.meta
 
 
 class DrawQueue:

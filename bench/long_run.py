@@ -2,7 +2,7 @@
 
 Replays what the server does for one playing session, without the browser:
 a batch holds ``SNAPSHOTS`` float32 snapshots of the network, one every
-``speed`` epochs, encoded as the live view's batch (``nn_core.snapshots``);
+``speed`` epochs, encoded as the live view's batch (``playground.batch``);
 every tenth batch also carries the points and the loss history, as a batch
 after a jump does.
 Every 2,000 epochs it prints the process's resident memory (RSS, from
@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nn_core.experiment import Experiment  # noqa: E402
+from playground import batch  # noqa: E402
 from ui import live  # noqa: E402
 from ui.state import GRID_RES  # noqa: E402
 
@@ -45,9 +46,9 @@ def tick(exp, speed, curves):
     taken = []
     for _ in range(SNAPSHOTS if speed else 1):
         tr.run(speed)
-        taken.append(live.frame([tr]))
-    return live.encode({}, taken, live.points_of(exp) if curves else None,
-                       tr.loss_curve(live.CURVE_POINTS) if curves else None)
+        taken.append(batch.frame([tr]))
+    return batch.encode_frames({}, taken, batch.points_of(exp) if curves else None,
+                               tr.loss_curve(batch.CURVE_POINTS) if curves else None)
 
 
 def main():

@@ -97,7 +97,7 @@ def open_playground(browser, url, width=1600, height=1250):
     return page
 
 
-LIVE = ".nnpg-live"
+LIVE = ".st-key-live .nnpg-live"  # the live view (Step back in time mounts another, below it)
 
 
 def live_counters(page):
@@ -109,14 +109,14 @@ def live_point(page, what):
     """Page coordinates of a spot of the live picture: ``"plane"`` (the output's centre), ``("link", i)``
     (the middle of the i-th link) or ``("node", l, i)`` (the centre of neuron i of column l, from 0)."""
     box = page.locator(f"{LIVE} canvas").bounding_box()
-    x, y = page.evaluate("""(what) => {
-      const st = document.querySelector('.nnpg-live').nnpg, P = st.lay.plane;
+    x, y = page.evaluate("""([live, what]) => {
+      const st = document.querySelector(live).nnpg, P = st.lay.plane;
       if (what === 'plane') return [P.x + P.size / 2, P.y + P.size / 2];
       const half = st.lay.node / 2, nd = what[0] === 'node' && st.lay.nodes[what[1]][what[2]];
       if (nd) return [nd.x + half, nd.y + half];
       const k = st.links.filter((l) => !l.bias)[what[1]];
       return [(k.x0 + k.x1) / 2, (k.y0 + k.y1) / 2];
-    }""", what)
+    }""", [LIVE, what])
     return box["x"] + x, box["y"] + y
 
 

@@ -4,11 +4,11 @@
 import numpy as np
 import pytest
 
-from nn_core import params, snapshots
+from nn_core import params
 from nn_core.formula import MAX_CHARS
+from playground.batch import decode, layer_labels
 from tests.conftest import config, metric, notices, run_app, shown
 from ui import live
-from ui.pictures import layer_labels
 from ui.text import WORD_JOINER
 
 
@@ -75,7 +75,7 @@ def batches(monkeypatch):
     mount = live.live_view
 
     def recording(batch, **callbacks):
-        sent.append(snapshots.decode(batch))
+        sent.append(decode(batch))
         return mount(batch, **callbacks)
 
     monkeypatch.setattr(live, "live_view", recording)

@@ -8,7 +8,7 @@ import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from bench import core, load, ui
-from nn_core import snapshots
+from playground import batch
 from tests import proxy
 
 
@@ -64,10 +64,10 @@ def test_a_click_is_a_trigger_value_and_a_full_run():
 @pytest.mark.parametrize("shape", [(0, 25), (1, 25), (7, 3), (60, 1201)])
 def test_count_batch_counts_the_snapshots_of_a_batch(shape):
     n, p = shape
-    stats = np.zeros((n, len(snapshots.STATS)))
+    stats = np.zeros((n, len(batch.STATS)))
     stats[:, 0] = np.arange(10, 10 + n)
     meta = {"playing": True, "stream": 3}
-    data = snapshots.encode(meta, stats, np.ones((n, p)), points=np.zeros((5, 3)))
+    data = batch.encode(meta, stats, np.ones((n, p)), points=np.zeros((5, 3)))
     assert load.count_batch(data) == (n, 9 + n if n else None, meta)
 
 

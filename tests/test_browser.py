@@ -250,7 +250,7 @@ def test_a_race_draws_each_racer_from_the_servers_networks_all_at_one_epoch(brow
 
     def racers():
         return page.evaluate(f"""() => document.querySelector('{LIVE}').nnpg.nets.map((n) => ({{
-            label: n.scene.label, epoch: n.stats[0], params: Array.from(n.params)}}))""")
+            label: n.scene.label, epoch: n.stats.epoch, params: Array.from(n.params)}}))""")
 
     def same_networks(shown):
         return [r["label"] for r in shown] == race.labels and all(

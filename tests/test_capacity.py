@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 from bench.load import Session, trigger_state
-from nn_core import pins, snapshots
+from nn_core import pins
 from nn_core.datasets import CSV_MAX_ROWS
 from nn_core.network import Network
 from nn_core.params import MAX_LAYERS, MAX_RACERS
+from playground.batch import CURVE_POINTS, size
 from tests.browser import ROOT, streamlit_server
 from tests.conftest import run_app
 from ui import capacity, live, memory, state
@@ -198,7 +199,7 @@ def test_the_message_limits_fit_the_largest_messages_of_the_app():
     envelope = 64_000  # the rest of a message: widget states, metadata
     # out: a live batch of a race of the largest networks, a full batch of pictures, the most points, a curve
     net = Network([8, *[16] * MAX_LAYERS, 6], "tanh", "softmax")
-    batch = snapshots.size(live.MAX_BATCH * MAX_RACERS, len(net.params), 16_000, CSV_MAX_ROWS, live.CURVE_POINTS)
+    batch = size(live.MAX_BATCH * MAX_RACERS, len(net.params), 16_000, CSV_MAX_ROWS, CURVE_POINTS)
     assert batch + envelope <= config_mb("maxMessageSize") * 1e6
     # in: the stored pins sent back by the tab, the largest kept (pins.MAX_BYTES), escaped as JSON in the trigger
     at = run_app(**HEAVY)

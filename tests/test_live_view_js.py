@@ -3,21 +3,26 @@
 The live view evaluates the network in the browser from the weights it is sent; this checks every layer's
 activations against ``Grid.activations`` (float32) for every hidden activation, every feature, and the
 binary, multi-class and regression outputs, the custom feature for a few formulas, and networks with an
-activation per layer and neurons switched off.  No server: the page
+activation per layer and neurons switched off; and that ``batch.js`` reads a batch ``playground.batch`` built
+from an experiment (and from a race) field by field, by name, as Python wrote it.  No server: the page
 and the modules (which import each other) are answered by Playwright's routing from ``static/live_view/``.
 """
 
 import base64
+import json
 
 import numpy as np
 import pytest
 
-from nn_core import Network
+from nn_core import Network, params
 from nn_core.activations import HIDDEN_ACTIVATIONS
 from nn_core.datasets import EXTENT
+from nn_core.experiment import Experiment
 from nn_core.features import DEFAULT_FORMULA, FEATURES
 from nn_core.formula import parse
 from nn_core.grid import Grid
+from nn_core.race import Race
+from playground.batch import STATS, encode_frames, frame, points_of, scene
 from tests.browser import chromium
 from ui.live_view import ASSETS
 
@@ -81,8 +86,9 @@ def serve_assets(route):
     name = route.request.url.removeprefix(ORIGIN + "/")
     if name == "":
         route.fulfill(content_type="text/html", body="<!doctype html><title>forward.js</title>")
-    else:
-        route.fulfill(content_type="text/javascript", body=(ASSETS / name).read_text())
+    else:  # a JSON module (palette.json) is imported only when served as JSON, as Streamlit serves it
+        kind = "application/json" if name.endswith(".json") else "text/javascript"
+        route.fulfill(content_type=kind, body=(ASSETS / name).read_text())
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +124,52 @@ def test_browser_activations_equal_the_core_grid(page, name):
                                         ([2, 8, 8, 8, 8, 8, 8, 8, 8, 1], 75), ([2, *[16] * 8, 1], 50)])
 def test_the_lattice_is_coarser_only_for_networks_larger_than_tensorflow_playgrounds(page, sizes, res):
     assert page.evaluate("async (sizes) => (await import('/main.js')).resolution(sizes)", sizes) == res
+
+
+DECODE = """async (data) => {
+  const { decodeBatch } = await import("/batch.js");
+  const b = decodeBatch(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
+  return { meta: b.meta, n: b.n, nParams: b.nParams, stats: b.stats, params: Array.from(b.params),
+           points: b.points && Array.from(b.points), curve: b.curve && Array.from(b.curve) };
+}"""
+
+
+def race_batch():
+    """A playing race's batch (two racers of different shapes, regression: no accuracies) with its curves."""
+    race = Race(params.decode({"dataset": "plane", "problem": "regression", "race": "hidden:3/4,2"})[0], grid_res=8)
+    frames = []
+    for _ in range(3):
+        race.train_epoch()
+        frames.append(frame(race.trainers))
+    curves = [tr.loss_curve() for tr in race.trainers]
+    meta = {**scene(race.experiments[0], playing=True, stream=2, data_id=9, race=race),
+            "curve_rows": [len(c) for c in curves]}
+    return race.experiments[0], meta, frames, np.vstack(curves)
+
+
+def experiment_batch():
+    """A paused network's batch, with test points (shown), the custom feature and the loss curve."""
+    exp = Experiment(params.decode({"dataset": "spiral", "features": "x1,x2,custom", "show_test": "true",
+                                    "hidden": "5,3"})[0], grid_res=8)
+    exp.trainer.run(4)
+    meta = scene(exp, playing=False, stream=5, data_id=7, add_points=True)
+    return exp, meta, [frame([exp.trainer])], exp.trainer.loss_curve()
+
+
+@pytest.mark.parametrize("build", [experiment_batch, race_batch])
+def test_batch_js_reads_every_field_by_name_as_python_wrote_it(page, build):
+    exp, meta, frames, curve = build()
+    data = encode_frames(meta, frames, points_of(exp), curve)
+    got = page.evaluate(DECODE, base64.b64encode(data).decode())
+    rows = [row for f in frames for row in f]
+    assert got["meta"] == json.loads(json.dumps({**meta, "stats_names": list(STATS)}))  # tuples as lists
+    assert got["n"] == len(rows) and got["nParams"] == max(len(p) for _, p in rows)
+    for stats, (want, _) in zip(got["stats"], rows):
+        assert list(stats) == list(STATS)
+        np.testing.assert_array_equal([stats[name] for name in STATS], want)  # NaN where there is none
+    flat = np.float32(got["params"]).reshape(len(rows), -1)
+    for params_js, (_, want) in zip(flat, rows):  # each network's, zero-padded to the largest
+        np.testing.assert_array_equal(params_js[:len(want)], want)
+        assert not params_js[len(want):].any()
+    np.testing.assert_array_equal(np.float32(got["points"]).reshape(-1, 3), points_of(exp).astype(np.float32))
+    np.testing.assert_array_equal(np.reshape(got["curve"], (-1, 3)), curve)

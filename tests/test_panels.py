@@ -14,6 +14,7 @@ from nn_core.datasets import to_csv
 from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
 from nn_core.pins import from_json as pins_from_json
+from playground.batch import decode, layer_labels, points_of
 from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained
 from ui import live, panels, pictures
 
@@ -29,6 +30,23 @@ def test_step_back_and_resume_from_an_earlier_epoch():
     assert metric(at, "Epoch") == "1"
     np.testing.assert_array_equal(at.session_state["exp"].net.params, exp.trainer.params_at(1))
     assert "Back at epoch 1" in notices(at, "success")
+
+
+def test_step_back_in_time_draws_the_past_network_in_a_live_view_that_takes_no_clicks(monkeypatch):
+    drawn = []  # (key, decoded batch) of every history picture
+    monkeypatch.setattr(panels, "live_view", lambda data, key: drawn.append((key, decode(data))))
+    at = open_panel(trained(3), "history")
+    at.select_slider(key="history_epoch").set_value(1).run()
+    assert not at.exception
+    exp = at.session_state["exp"]
+    key, past = drawn[-1]
+    assert key == "history_live"  # its own instance: the live one keeps the key "live"
+    assert past.meta["interactive"] is False and past.meta["playing"] is False and past.meta["add_points"] is False
+    assert past.meta["sizes"] == exp.net.sizes and past.meta["labels"] == layer_labels(exp)
+    assert len(past.stats) == 1 and past.stats[0, 0] == 1
+    np.testing.assert_array_equal(past.params[0], exp.trainer.params_at(1).astype(np.float32))
+    np.testing.assert_array_equal(past.points, points_of(exp).astype(np.float32))
+    assert past.curve[:, 0].tolist() == [0, 1]  # the losses up to the epoch shown
 
 
 def test_inside_a_neuron_shows_the_numbers_training_uses():

@@ -5,7 +5,7 @@ time-bounded *turns* (``TURN_SECONDS`` each, under a server-wide lock taken in
 turn, so no session starves another whatever its network) until its batch is
 full or ``RUN_SECONDS`` have passed (a big network needs several), keeps a float32
 snapshot of the network every ``speed`` epochs, and sends them as one batch
-(``nn_core/snapshots.py``).  The browser plays them at up to 60 frames a
+(``playground/batch.py``).  The browser plays them at up to 60 frames a
 second and, when its queue runs low, sets the ``need`` trigger, which reruns
 only this fragment: the next batch.  A batch holds about ``LEAD_SECONDS`` of
 play at the rate the browser reports, less what it still holds, so the
@@ -31,14 +31,12 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from nn_core import snapshots
-from nn_core.formula import parse
-from nn_core.params import MAX_LAYERS, MAX_NEURONS, PARAMS
+from nn_core.params import MAX_LAYERS, MAX_NEURONS
+from playground.batch import CURVE_POINTS, encode_frames, frame, points_of, scene
 
 from . import controls, state
 from .guard import guarded, on_plane, whole
 from .live_view import live_view
-from .pictures import layer_labels
 from .state import K
 
 TURN_SECONDS = 0.02  # training time of one turn
@@ -51,7 +49,6 @@ MAX_RUN_SECONDS = 2.0
 LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs: each costs ~3 ms of server CPU)
 MAX_BATCH = 60  # snapshots per batch at most
 DEFAULT_FPS = 60  # the browser's frame rate until it reports one
-CURVE_POINTS = 400  # rows of loss history sent when the browser needs the whole curve
 
 
 class FairLock:
@@ -178,63 +175,6 @@ def race_texts(race):
     return texts
 
 
-def scene(exp, playing, stream, data_id, race=None):
-    """The batch's ``meta``: what the browser needs besides the weights to draw the picture.
-
-    With a race, ``racers`` lists each racer's network (its ``label``, whether it ``diverged``); the
-    snapshots then hold one row per racer, racer after racer, and the curve ``curve_rows`` rows per racer.
-    """
-    c = exp.config
-    meta = {"stream": stream, "playing": playing, **network_scene(exp), "kind": exp.kind,
-            "extent": list(exp.grid.extent), "n_train": len(exp.X_train), "show_test": c["show_test"],
-            "discretize": c["discretize"], "data_id": data_id, "add_points": adding_points()}
-    if race is not None:
-        meta["racers"] = [{**network_scene(e), "label": label, "diverged": e.trainer.diverged}
-                          for label, e in zip(race.labels, race.experiments)]
-        meta["setting"] = PARAMS[race.setting].label
-    return meta
-
-
-def network_scene(exp):
-    """One network's part of the scene: its shape, activations, inputs and labels (with the ``custom``
-    feature, its formula's postfix program, which ``formula.js`` evaluates)."""
-    net, features = exp.net, exp.config["features"]
-    part = {"sizes": net.sizes, "activations": net.activations, "off": net.off, "output": net.output_activation,
-            "features": list(features), "labels": layer_labels(exp)}
-    if "custom" in features:
-        part["formula"] = parse(exp.config["formula"]).to_json()
-    return part
-
-
-def points_of(exp):
-    """Training then test points: x1, x2, label or target, (n, 3)."""
-    X = np.vstack([exp.X_train, exp.X_test])
-    y = np.concatenate([exp.y_train, exp.y_test]).astype(np.float64)
-    return np.column_stack([X, y])
-
-
-def snapshot(tr):
-    """The trainer's network now: its stats row and float32 parameters (a network about to diverge may
-    hold values beyond float32: they become infinite, and the picture saturates)."""
-    h = tr.latest
-    with np.errstate(over="ignore"):
-        params = tr.net.params.astype(np.float32)
-    return [tr.epoch, h["train_loss"], h["test_loss"], h["train_accuracy"], h["test_accuracy"]], params
-
-
-def frame(trainers, fractional=False):
-    """What one picture shows: ``snapshot`` of each trainer (one, or a race's); ``fractional``: the epoch
-    of a trainer caught mid-epoch counts its batches done (a slow network's picture between epochs)."""
-    taken = []
-    for tr in trainers:
-        stats, params = snapshot(tr)
-        done, per_epoch = tr.batch_progress
-        if fractional and done:
-            stats[0] = tr.epoch + round(done / per_epoch, 3)
-        taken.append((stats, params))
-    return taken
-
-
 def batch_size(need):
     """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds."""
     if not need:
@@ -310,21 +250,10 @@ def next_batch(need):
     shown = exp if race is None else race.experiments[0]
     points = points_of(shown) if fresh or need.get("data_id") != data_id else None
     curves = [tr.loss_curve(CURVE_POINTS // len(trainers)) for tr in trainers] if fresh else None
-    meta = scene(shown, ss[K.PLAYING], stream, data_id, race)
+    meta = scene(shown, playing=ss[K.PLAYING], stream=stream, data_id=data_id, add_points=adding_points(), race=race)
     if curves is not None and race is not None:
         meta["curve_rows"] = [len(c) for c in curves]
-    return encode(meta, taken, points, None if curves is None else np.vstack(curves))
-
-
-def encode(meta, taken, points=None, curve=None):
-    """The batch bytes (``snapshots.encode``) of ``taken``, a list of frames (``frame``): one row per
-    network of each frame, the parameters zero-padded to the largest network's."""
-    rows = [row for f in taken for row in f]
-    stats = np.array([s for s, _ in rows], np.float64).reshape(-1, len(snapshots.STATS))
-    params = np.zeros((len(rows), max((len(p) for _, p in rows), default=0)), np.float32)
-    for k, (_, p) in enumerate(rows):
-        params[k, :len(p)] = p
-    return snapshots.encode(meta, stats, params, points, curve)
+    return encode_frames(meta, taken, points, None if curves is None else np.vstack(curves))
 
 
 NEED_FIELDS = ("stream", "queued", "fps", "data_id")  # what the server reads of a need (ids, counts: ints)

@@ -1,6 +1,6 @@
 """The live view's Streamlit component: one canvas drawn in the browser from snapshot batches.
 
-Contract (``bench/`` and the tests rely on it; the byte layout is ``nn_core/snapshots.py``):
+Contract (``bench/`` and the tests rely on it; a batch's byte layout and meta are ``playground/batch.py``):
 
 * Registered once as ``st.components.v2.component("nnpg_live", ...)``.  Its JavaScript is the plain ES
   modules in ``static/live_view/`` (``batch.js`` decodes a batch, ``forward.js`` evaluates the network
@@ -9,7 +9,9 @@ Contract (``bench/`` and the tests rely on it; the byte layout is ``nn_core/snap
   JavaScript is ``LOADER``, a few lines that import ``main.js``: Streamlit sends a component's inline
   code with every mount, which with the whole code inline was ~30 kB a batch, most of what a playing
   session received.
-* Mounted once per run of the live fragment, with ``key="live"``; ``data`` is one batch (bytes).
+* Mounted once per run of the live fragment, with ``key="live"``; ``data`` is one batch (bytes).  *Step back
+  in time* mounts its own instance (``key="history_live"``, below the live one on the page) with a paused batch
+  whose ``meta["interactive"]`` is false: it sets no trigger.
 * Triggers it sets (each reruns only the live fragment):
   ``need``: ``{"have": last epoch queued, "stream": stream id held, "queued": snapshots queued,
   "fps": frames drawn per second, "data_id": id of the points held}``, when its queue runs low while playing;
@@ -17,12 +19,14 @@ Contract (``bench/`` and the tests rely on it; the byte layout is ``nn_core/snap
   ``add_point``: ``{"x1": ..., "x2": ...}``, a click on the output plane when ``meta["add_points"]``;
   ``toggle_neuron``: ``{"layer": hidden layer from 1, "unit": neuron from 1}``, a click on a hidden neuron
   (playing or paused), which switches it off or back on (``meta["off"]`` lists those off).
-* Page counters, on the root element ``.nnpg-live`` (``dataset``, strings): ``frames`` (pictures
-  painted), ``epochs`` (distinct epochs painted), ``epoch`` (the one on screen), ``snapshots`` and
-  ``batches`` (received), ``mounts`` (also ``window.__nnpg.mounts``: more than 1 means a remount).  The
-  element's ``nnpg`` property holds its state; ``nnpg.shown.params`` is the network on screen, ``nnpg.lay``
-  the layout (``node``: thumbnail size in px, ``nodes``, ``labelBoxes`` and ``labelsFit``: labels drawn only
-  when no box overlaps), ``nnpg.res`` the lattice's points a side (``main.js``'s ``resolution``).
+* Page counters, on the root element ``.nnpg-live`` (``dataset``, strings; the live one is the first on the
+  page, ``.st-key-live .nnpg-live``): ``frames`` (pictures painted), ``epochs`` (distinct epochs painted),
+  ``epoch`` (the one on screen), ``snapshots`` and ``batches`` (received), ``mounts`` (also
+  ``window.__nnpg.mounts``, which counts every instance: more than 1 means a remount, or *Step back in
+  time*'s instance).  The element's ``nnpg`` property holds its state; ``nnpg.shown.params`` is the network
+  on screen, ``nnpg.lay`` the layout (``node``: thumbnail size in px, ``nodes``, ``labelBoxes`` and
+  ``labelsFit``: labels drawn only when no box overlaps), ``nnpg.res`` the lattice's points a side
+  (``main.js``'s ``resolution``).
 * The canvas is the picture for assistive technology: ``role="img"`` and an ``aria-label`` that follows
   training (network, epoch, losses, accuracies).
 
@@ -50,9 +54,9 @@ LIVE_VIEW = st.components.v2.component("nnpg_live", js=LOADER, css=(ASSETS / "li
                                        isolate_styles=False)
 
 
-def live_view(batch, on_need=None, on_edit=None, on_add_point=None, on_toggle_neuron=None):
+def live_view(batch, on_need=None, on_edit=None, on_add_point=None, on_toggle_neuron=None, key=K.LIVE):
     """Mount the live view with one batch (bytes); returns the component's result (its trigger values)."""
-    return LIVE_VIEW(key=K.LIVE, data=batch, on_need_change=on_need or _ignore, on_edit_change=on_edit or _ignore,
+    return LIVE_VIEW(key=key, data=batch, on_need_change=on_need or _ignore, on_edit_change=on_edit or _ignore,
                      on_add_point_change=on_add_point or _ignore,
                      on_toggle_neuron_change=on_toggle_neuron or _ignore)
 

@@ -29,16 +29,18 @@ from nn_core.losses import LOSSES
 from nn_core.neuron import trace
 from nn_core.params import PANELS, PARAMS
 from nn_core.pins import CURVE_POINTS, MAX_PINNED
+from playground import batch
 
-from . import controls, figures, pictures, state
+from . import controls, figures, state
 from .guard import guarded, on_plane
+from .live_view import live_view
 from .state import K
 from .text import plain
 
 PANEL_SECONDS = 1.0  # while playing, the charts that follow training are redrawn this often
-# A dot in each class's colour (figures.CLASS_COLORS) and its name: no emoji font needed, readable without colour
-CLASS_CHIPS = tuple(f':color[●]{{foreground="{color}"}} {name}' for color, name in
-                    zip(figures.CLASS_COLORS, ("orange", "blue", "green", "purple", "red", "brown")))
+# A dot in each class's colour and its name (both from the palette): no emoji font needed, readable without colour
+CLASS_CHIPS = tuple(f':color[●]{{foreground="{color}"}} {name}'
+                    for color, name in zip(figures.CLASS_COLORS, figures.CLASS_NAMES))
 
 
 def panels_ui(exp):
@@ -87,7 +89,8 @@ def _resume(epoch):
 
 
 def history_ui(exp):
-    """A slider over the recorded epochs: the network and its output as they were; resume from there."""
+    """A slider over the recorded epochs: the network, its output and its losses as they were, drawn by the live
+    view (a picture to look at: clicks change nothing); resume from there."""
     tr = exp.trainer
     epochs = tr.snapshot_epochs
     if len(epochs) < 2:
@@ -96,16 +99,7 @@ def history_ui(exp):
     state.follow_newest_epoch(epochs)
     epoch = st.select_slider("Epoch", epochs, key=K.HISTORY_EPOCH,
                              help="Recorded epochs; in long runs older ones are thinned out.")
-    past = exp.net.copy()
-    past.params[:] = tr.params_at(epoch)
-    grid, thumbs = pictures.pictures(exp, past)
-    c1, c2 = st.columns([1.4, 1])
-    c1.plotly_chart(figures.network_figure(pictures.layer_labels(exp), past.weights, thumbs, height=380),
-                    key="history_network", config=figures.PLOT_CONFIG)
-    c2.plotly_chart(figures.boundary_figure(grid, exp.grid.extent, exp.X_train, exp.y_train, exp.X_test,
-                                            exp.y_test, kind=exp.kind, show_test=exp.config["show_test"],
-                                            discretize=exp.config["discretize"], height=360),
-                    key="history_boundary", config=figures.PLOT_CONFIG)
+    live_view(batch.past_batch(exp, epoch), key="history_live")
     row = tr.history[tr.history.epoch <= epoch].iloc[-1]
     st.caption(f"Epoch {epoch}: train loss {row.train_loss:.4f}, test loss {row.test_loss:.4f}.")
     st.button(f"Resume from epoch {epoch}", key="resume", on_click=_resume, args=(epoch,),
@@ -130,7 +124,7 @@ def _vec(v):
 def neuron_ui(exp):
     """One neuron's forward and backward pass on one training example, formula beside numbers."""
     net = exp.net
-    labels = pictures.layer_labels(exp)
+    labels = batch.layer_labels(exp)
     state.fit_neuron_picks(exp)
     c = st.columns(3)
     layer = c[0].selectbox("Layer", range(net.n_layers), key=K.NEURON_LAYER, on_change=state.neuron_layer_picked,

@@ -36,7 +36,7 @@ from nn_core.text import shown
 
 from . import pictures, reconnect
 
-GRID_RES = 96  # output picture resolution; neuron thumbnails take every 4th point
+GRID_RES = 96  # the output grid the server evaluates: a pinned run's thumbnail takes every 4th point
 DRAWN_NAME = "drawn points"
 QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
 KEPT_RUNS = 30  # the runs whose widget values are kept, to read the page mark (user_changed)

@@ -1,9 +1,10 @@
-// Reads a snapshot batch: the byte layout declared in nn_core/snapshots.py (the one place it is defined).
+// Reads a snapshot batch: the byte layout declared in playground/batch.py (the one place it is defined).
 
-const MAGIC = "NNPG", VERSION = 1, HEADER_BYTES = 32, STATS = 5;
+const MAGIC = "NNPG", VERSION = 1, HEADER_BYTES = 32;
 
 // bytes (Uint8Array or ArrayBuffer) -> {meta, n, nParams, stats, params, points, curve}:
-// stats Float64Array (n * 5: epoch, train loss, test loss, train accuracy, test accuracy),
+// stats an array of n objects, each snapshot's figures by the names the batch gives (meta.stats_names: epoch,
+// train_loss, test_loss, train_accuracy, test_accuracy; NaN where there is none),
 // params Float32Array (n * nParams), points Float32Array (m * 3) or null, curve Float64Array (c * 3) or null.
 export function decodeBatch(bytes) {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
@@ -21,7 +22,11 @@ export function decodeBatch(bytes) {
     pos += Math.ceil((count * Type.BYTES_PER_ELEMENT) / 8) * 8;
     return view;
   };
-  const stats = take(Float64Array, n * STATS), params = take(Float32Array, n * nParams);
+  const names = meta.stats_names;
+  if (!Array.isArray(names)) throw new Error("a batch's meta names its stats (stats_names)");
+  const rows = take(Float64Array, n * names.length), params = take(Float32Array, n * nParams);
+  const stats = Array.from({ length: n },
+    (_, k) => Object.fromEntries(names.map((name, j) => [name, rows[k * names.length + j]])));
   const points = take(Float32Array, nPoints * 3), curve = take(Float64Array, nCurve * 3);
   return { meta, n, nParams, stats, params, points: nPoints ? points : null, curve: nCurve ? curve : null };
 }

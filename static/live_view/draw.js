@@ -1,13 +1,17 @@
-// Painting the live picture on one canvas: layout, colours (those of ui/figures.py), heatmaps, links, curves.
+// Painting the live picture on one canvas: layout, colours (palette.json, which ui/figures.py reads too), heatmaps,
+// links, curves.
 
-export const NEG = [0xf5, 0x93, 0x22], ZERO = [0xe8, 0xea, 0xeb], POS = [0x08, 0x77, 0xbd];
-export const CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"];
-const CLASS_RGB = CLASS_COLORS.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
-const TEXT = "#333", TRAIN_LINE = "#333", TEST_LINE = "#0877bd", FONT = "Helvetica, Arial, sans-serif";
-const PLANE_STRENGTH = 0.7;  // the output plane is drawn this much of the way from white: lighter than the points
+import palette from "./palette.json" with { type: "json" };
+
+const rgbOf = (color) => [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+const NEG = rgbOf(palette.negative), ZERO = rgbOf(palette.zero), POS = rgbOf(palette.positive);
+export const CLASS_COLORS = palette.classes.map((c) => c.color);
+const CLASS_RGB = CLASS_COLORS.map(rgbOf);
+const TEXT = "#333", FONT = "Helvetica, Arial, sans-serif";
+const TRAIN_LINE = palette.train_line, TEST_LINE = palette.positive;
 const THUMB_POINTS = 25;  // neuron thumbnails take 25 x 25 lattice points (every 4th of 100, 3rd of 75, 2nd of 50)
 
-// 255 shades from -1 (orange) through 0 (grey) to 1 (blue), between figures.py's colours: [r, g, b] rows.
+// 255 shades from -1 (orange) through 0 (grey) to 1 (blue), between the palette's colours: [r, g, b] rows.
 const LEVELS = Array.from({ length: 255 }, (_, k) => {
   const v = -1 + (2 * k) / 254, end = v < 0 ? NEG : POS;
   return ZERO.map((z, c) => Math.round(z + (end[c] - z) * Math.abs(v)));
@@ -134,7 +138,8 @@ function classImageInto(img, probs, res, discretize) {
       let best = 0;
       for (let q = 1; q < k; q++) if (probs[q][p] > probs[best][p]) best = q;
       const conf = (probs[best][p] - 1 / k) / (1 - 1 / k);
-      const strength = discretize ? 0.55 : 0.85 * Math.max(0, Math.min(1, conf));
+      const strength = discretize ? palette.discretized_class_strength
+        : palette.class_strength * Math.max(0, Math.min(1, conf));
       const rgb = CLASS_RGB[best % CLASS_RGB.length], o = 4 * (r * res + c);
       for (let ch = 0; ch < 3; ch++) px[o + ch] = Math.round(255 - strength * (255 - rgb[ch]));
       px[o + 3] = 255;
@@ -175,7 +180,7 @@ export function paint(ctx, lay, linkList, view) {
     if (k.bias) continue;
     const w = params[k.index];
     ctx.globalAlpha = isOff(scene, k.l, k.i) || isOff(scene, k.l + 1, k.k) ? 0.12 : 0.75;  // faint: nothing flows
-    ctx.strokeStyle = w >= 0 ? "#0877bd" : "#f59322";
+    ctx.strokeStyle = w >= 0 ? palette.positive : palette.negative;
     ctx.lineWidth = 0.5 + (widest - 0.5) * Math.min(1, Math.abs(w) / biggest);
     ctx.beginPath(); ctx.moveTo(k.x0, k.y0);
     const mx = (k.x0 + k.x1) / 2;
@@ -228,13 +233,13 @@ function paintPlane(ctx, lay, view) {
   const sf = surface("plane", res, res);
   if (hover && hover.node) {
     const { l, i } = hover.node;
-    heatmapInto(sf.img, 0, layers[l][i], res, 1, unitScale(layers, l, i, scene), PLANE_STRENGTH);
+    heatmapInto(sf.img, 0, layers[l][i], res, 1, unitScale(layers, l, i, scene), palette.plane_strength);
   } else if (scene.kind === "multiclass") {
     classImageInto(sf.img, out, res, scene.discretize);
   } else {
     const scale = scene.kind === "binary" ? (v) => 2 * v - 1 : (v) => v;
     const show = scene.discretize ? (v) => Math.sign(scale(v)) : scale;
-    heatmapInto(sf.img, 0, out[0], res, 1, show, PLANE_STRENGTH);
+    heatmapInto(sf.img, 0, out[0], res, 1, show, palette.plane_strength);
   }
   sf.ctx.putImageData(sf.img, 0, 0);
   blit(ctx, sf, 0, res, P.x, P.y, P.size, true);
@@ -320,8 +325,6 @@ function paintLoss(ctx, box, curve) {
               [{ text: "train loss", color: TRAIN_LINE, dash: [] }, { text: "test loss", color: TEST_LINE, dash: [5, 3] }]);
 }
 
-// A race's colours: one per racer, unlike the classes' and the weights' (orange, blue).
-export const RACER_COLORS = ["#222222", "#d62728", "#2ca02c", "#9467bd"];
 const CARD_TITLE = 20, CARD_TEXT = 16;
 
 // The layout of a race of n networks: a card per racer (title, output plane, numbers) in a row (two per row
@@ -353,12 +356,12 @@ export function paintRace(ctx, lay, view) {
   ctx.clearRect(0, 0, lay.width, lay.height);
   const series = [], legend = [];
   nets.forEach((v, r) => {
-    const card = lay.cards[r], color = RACER_COLORS[r % RACER_COLORS.length], s = v.scene;
+    const card = lay.cards[r], color = palette.racers[r % palette.racers.length], s = v.scene;
     ctx.fillStyle = color; ctx.fillRect(card.x, card.y + 3, 12, 12);
     ctx.fillStyle = TEXT; ctx.font = `bold 13px ${FONT}`; ctx.textAlign = "left"; ctx.textBaseline = "middle";
     ctx.fillText(s.label, card.x + 17, card.y + 9, card.w - 17);
     paintPlane(ctx, { plane: card.plane }, { layers: v.layers, res: v.res, scene: s, hover: null, points });
-    const [, train, test, , testAcc] = v.stats, P = card.plane;
+    const { train_loss: train, test_loss: test, test_accuracy: testAcc } = v.stats, P = card.plane;
     if (s.diverged) {
       ctx.fillStyle = "rgba(255,255,255,0.75)"; ctx.fillRect(P.x, P.y, P.size, P.size);
       ctx.fillStyle = TEXT; ctx.font = `bold 13px ${FONT}`; ctx.textAlign = "center";

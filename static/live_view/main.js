@@ -82,21 +82,20 @@ function receive(st, batch) {
   for (let k = 0; k < batch.n / R; k++) {
     const nets = counts.map((count, r) => {
       const row = k * R + r;
-      return { stats: Array.from(batch.stats.subarray(5 * row, 5 * row + 5)),
-               params: batch.params.slice(row * batch.nParams, row * batch.nParams + count) };
+      return { stats: batch.stats[row], params: batch.params.slice(row * batch.nParams, row * batch.nParams + count) };
     });
-    const lead = nets.reduce((a, b) => (b.stats[0] > a.stats[0] ? b : a));
+    const lead = nets.reduce((a, b) => (b.stats.epoch > a.stats.epoch ? b : a));
     snaps.push({ stats: lead.stats, params: lead.params, nets });
   }
   if (!meta.playing || newStream) st.queue = [];
   if (batch.curve) {  // the history so far: kept up to the epoch on screen when the stream goes on
-    const upTo = !newStream && meta.playing && st.shown ? st.shown.stats[0] : Infinity;
+    const upTo = !newStream && meta.playing && st.shown ? st.shown.stats.epoch : Infinity;
     const rows = meta.curve_rows || [batch.curve.length / 3];
     let start = 0;
     st.curves = rows.map((n) => {
       const curve = emptyCurve();
       for (let k = start; k < start + n; k++) {
-        if (batch.curve[3 * k] <= upTo) addCurvePoint(curve, batch.curve.subarray(3 * k, 3 * k + 3));
+        if (batch.curve[3 * k] <= upTo) addCurvePoint(curve, ...batch.curve.subarray(3 * k, 3 * k + 3));
       }
       start += n;
       return curve;
@@ -107,12 +106,12 @@ function receive(st, batch) {
     if (snaps.length) show(st, snaps[snaps.length - 1], false);
     return;
   }
-  const last = st.queue.length ? st.queue[st.queue.length - 1].stats[0] : st.shown ? st.shown.stats[0] : -1;
-  for (const s of snaps) if (newStream || s.stats[0] > last) st.queue.push(s);
+  const last = st.queue.length ? st.queue[st.queue.length - 1].stats.epoch : st.shown ? st.shown.stats.epoch : -1;
+  for (const s of snaps) if (newStream || s.stats.epoch > last) st.queue.push(s);
   if (!st.raf) st.raf = requestAnimationFrame((t) => tick(st, t));
 }
 
-function addCurvePoint(curve, [epoch, train, test]) {
+function addCurvePoint(curve, epoch, train, test) {
   const n = curve.epochs.length;
   if (n && epoch <= curve.epochs[n - 1]) return;
   curve.epochs.push(epoch); curve.train.push(train); curve.test.push(test);
@@ -134,7 +133,7 @@ function tick(st, now) {
   const low = st.queue.length < Math.max(2, st.fpsAvg * LOW_SECONDS);
   if (low && st.setTrigger && (!st.requested || now - st.requested > REQUEST_TIMEOUT_MS)) {
     st.requested = now;
-    const have = st.queue.length ? st.queue[st.queue.length - 1].stats[0] : st.shown ? st.shown.stats[0] : -1;
+    const have = st.queue.length ? st.queue[st.queue.length - 1].stats.epoch : st.shown ? st.shown.stats.epoch : -1;
     st.setTrigger("need", { have, stream: st.stream, queued: st.queue.length, fps: Math.round(st.fpsAvg),
                            data_id: st.dataId });
   }
@@ -167,7 +166,8 @@ function show(st, snap, playing) {
   while (st.curves.length < scenes.length) st.curves.push(emptyCurve());
   st.curves.length = scenes.length;
   snap.nets.forEach((net, r) => {
-    if (playing || !st.curves[r].epochs.length) addCurvePoint(st.curves[r], net.stats.slice(0, 3));
+    const { epoch, train_loss, test_loss } = net.stats;
+    if (playing || !st.curves[r].epochs.length) addCurvePoint(st.curves[r], epoch, train_loss, test_loss);
   });
   draw(st);
 }
@@ -191,7 +191,7 @@ function draw(st) {
   if (race) paintRace(st.ctx, st.lay, { nets: st.nets, points: st.points, curves: st.curves });
   else paint(st.ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
                                          hover: st.hover, points: st.points, curve: st.curves[0] });
-  const c = st.counters, epoch = st.shown.stats[0];
+  const c = st.counters, epoch = st.shown.stats.epoch;
   c.frames += 1;
   if (epoch !== c.epoch) { c.epochs += 1; c.epoch = epoch; }
   Object.assign(st.root.dataset, c);
@@ -202,13 +202,13 @@ function draw(st) {
 
 // The text alternative of the picture: network (or race), epoch, losses, accuracies.
 function describe(st) {
-  const s = st.scene, numbers = ([, train, test, trainAcc, testAcc]) => {
-    let text = `train loss ${fmt(train)}, test loss ${fmt(test)}`;
-    if (Number.isFinite(trainAcc)) text += `, train accuracy ${(100 * trainAcc).toFixed(1)}%`;
-    if (Number.isFinite(testAcc)) text += `, test accuracy ${(100 * testAcc).toFixed(1)}%`;
+  const s = st.scene, numbers = ({ train_loss, test_loss, train_accuracy, test_accuracy }) => {
+    let text = `train loss ${fmt(train_loss)}, test loss ${fmt(test_loss)}`;
+    if (Number.isFinite(train_accuracy)) text += `, train accuracy ${(100 * train_accuracy).toFixed(1)}%`;
+    if (Number.isFinite(test_accuracy)) text += `, test accuracy ${(100 * test_accuracy).toFixed(1)}%`;
     return text;
   };
-  const state = `${s.playing ? "training" : "paused"} at epoch ${st.shown.stats[0]}`;
+  const state = `${s.playing ? "training" : "paused"} at epoch ${st.shown.stats.epoch}`;
   if (s.racers) {
     const racers = st.nets.map((n) => `${n.scene.label}: ${n.scene.diverged ? "diverged" : numbers(n.stats)}`);
     return `A race of ${racers.length} neural networks differing in ${s.setting}, ${state}. ${racers.join("; ")}.`;
@@ -250,14 +250,14 @@ function showTip(st, hit) {
     tip.textContent = `${linkName(st, hit.link)} = ${st.shown.params[hit.link.index].toFixed(3)}`;
   } else if (hit.node) {
     const { l, i } = hit.node, name = `neuron ${st.scene.labels[l][i]}`;
-    tip.textContent = !isHidden(st, hit.node) ? name
+    tip.textContent = !isHidden(st, hit.node) || !st.scene.interactive ? name
       : isOff(st.scene, l, i) ? `${name} off — click to switch on` : `${name} — click to switch off`;
   } else { tip.style.display = "none"; return; }
   tip.style.display = "block";
   tip.style.left = `${Math.min(hit.x + 12, st.lay.width - 160)}px`; tip.style.top = `${hit.y + 14}px`;
 }
 
-// Whether a node is a hidden neuron (one a click switches off or on).
+// Whether a node is a hidden neuron (one a click switches off or on, in an interactive scene).
 function isHidden(st, nd) {
   return nd.l > 0 && nd.l < st.scene.sizes.length - 1;
 }
@@ -268,15 +268,15 @@ function hoverAt(st, e) {
   const hit = hitTest(st, x, y);
   const before = st.hover;
   st.hover = hit && (hit.node || hit.link) ? { ...hit, x, y } : null;
-  const clickable = hit && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points
-                            || hit.node && isHidden(st, hit.node));
+  const clickable = st.scene.interactive && hit
+    && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points || hit.node && isHidden(st, hit.node));
   st.canvas.style.cursor = clickable ? "pointer" : "default";
   showTip(st, st.hover || {});
   if ((before && before.node) !== (st.hover && st.hover.node)) draw(st);
 }
 
 function clickAt(st, e) {
-  if (!st.lay || st.lay.race || !st.setTrigger) return;
+  if (!st.lay || st.lay.race || !st.setTrigger || !st.scene.interactive) return;  // a picture to look at
   const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
   const hit = hitTest(st, x, y);
   if (!hit) return;

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nn_core import Network
-from nn_core import snapshots as sn
+from playground import batch as sn
 
 
 @settings(max_examples=60, deadline=None)

@@ -10,19 +10,8 @@ import pytest
 
 from nn_core import params
 from nn_core.race import Race
-from tests.browser import (
-    AXE,
-    LIVE,
-    ROOT,
-    axe_violations,
-    chromium,
-    epoch_of,
-    live_counters,
-    live_point,
-    open_playground,
-    streamlit_server,
-    wait_for,
-)
+from tests.browser import AXE, LIVE, axe_violations, chromium, epoch_of, live_counters, live_point, open_playground
+from tests.servers import ROOT, streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
 PICTURE = f"{LIVE} canvas"  # the picture: role img, its label follows training

@@ -19,8 +19,8 @@ from nn_core import pins, snapshots
 from nn_core.datasets import CSV_MAX_ROWS
 from nn_core.network import Network
 from nn_core.params import MAX_LAYERS, MAX_RACERS
-from tests.browser import ROOT, streamlit_server
 from tests.conftest import run_app
+from tests.servers import ROOT, streamlit_server
 from ui import capacity, live, memory, state
 from ui.state import K
 

@@ -186,13 +186,15 @@ def measure(page, received, play, pause, seconds, server_pid=None, counters=None
     time.sleep(1.0)  # the page settles after its first picture
     page.evaluate(CLICK, play)
     time.sleep(SETTLE_S)
-    (t0, frames0), bytes0 = page.evaluate(NOW), received[0]
-    got0 = page.evaluate(counters) if counters else None
-    cpu0, wall0 = (cpu_seconds(server_pid) if server_pid else 0.0), time.monotonic()
+
+    def reading():
+        """Page time (ms) and frames, bytes received, the page's own counts, server CPU and wall time (s)."""
+        return (*page.evaluate(NOW), received[0], page.evaluate(counters) if counters else None,
+                cpu_seconds(server_pid) if server_pid else 0.0, time.monotonic())
+
+    t0, frames0, bytes0, got0, cpu0, wall0 = reading()
     time.sleep(seconds)
-    (t1, frames1), bytes1 = page.evaluate(NOW), received[0]
-    got1 = page.evaluate(counters) if counters else None
-    cpu1, wall1 = (cpu_seconds(server_pid) if server_pid else 0.0), time.monotonic()
+    t1, frames1, bytes1, got1, cpu1, wall1 = reading()
     t_click = page.evaluate(CLICK, pause)
     time.sleep(max(2.0, 3 * STILL_MS / 1e3))
     t_end = page.evaluate(NOW)[0]

@@ -56,6 +56,23 @@ def trained(epochs=3, **query):
     return at
 
 
+def play_until_stopped(at, runs=100):
+    """Press Play and run the app again until playing stops; fail unless it stops within ``runs`` runs, the
+    click's own run included."""
+    at.button(key="play").click().run()
+    for _ in range(runs - 1):
+        if not at.session_state["playing"]:
+            return at
+        at.run()
+    assert not at.session_state["playing"], f"still playing after {runs} runs"
+    return at
+
+
+def upload_csv(at, name, text):
+    """Upload ``text`` as the CSV file ``name`` in the Data panel's uploader, and run the app."""
+    return at.file_uploader(key="csv_upload").set_value((name, text.encode(), "text/csv")).run()
+
+
 def open_panel(at, name):
     at.segmented_control(key="panel").set_value(name).run()
     assert not at.exception

@@ -2,8 +2,8 @@
 
 Issue 17: a script speaking Streamlit's websocket protocol (``bench/load.py``'s
 ``Session``, no browser) opened 40 sessions of ``HEAVY`` (8 hidden layers of 16,
-7 features, 2000 points, a race of 4, 100 epochs per frame) and took 1.87 GB.
-This bench, on one server process (``tests.servers.streamlit_server``):
+7 features, 2000 points, a race of 4, 100 epochs per frame) and took gigabytes
+(bench/README.md).  This bench, on one server process (``tests.servers.streamlit_server``):
 
 1. a default student opens the page and plays; their snapshot rate over
    ``--seconds`` is the rate *alone*;

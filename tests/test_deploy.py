@@ -210,7 +210,7 @@ def test_page_loads_beyond_the_burst_get_429_and_files_do_not_count(tmp_path):
         assert status == 429 and headers["Retry-After"] == "60" and "wait a minute" in text
         assert get(f"{url}/?dataset=spiral")[0] == 429  # any path is the page
         for path in ("/static/js/main.js", "/app/static/live_view/main.js", "/media/a.png", "/_stcore/health"):
-            assert get(url + path)[0] == 200, path  # a page's ~120 files are not page loads
+            assert get(url + path)[0] == 200, path  # a page's many files are not page loads
 
 
 def test_sessions_beyond_the_limits_per_address_and_per_cookie_get_429(tmp_path):

@@ -50,5 +50,5 @@ def test_closed_heavy_sessions_give_their_memory_back():
             time.sleep(1)
         print(f"RSS MB: baseline {baseline:.0f}, {N_HEAVY} heavy sessions {peak:.0f}, "
               f"{time.monotonic() - closed:.0f} s after closing {now:.0f}")
-        assert peak - baseline > 4 * N_HEAVY  # the sessions were heavy (each ~5 MB of RSS), so this can fail
+        assert peak - baseline > 4 * N_HEAVY  # each heavy session holds megabytes (bench/README.md), so this can fail
         assert now - baseline <= 0.25 * (peak - baseline)

@@ -1,8 +1,9 @@
 """Helpers shared by the test modules (a test module imports from here, never from another test module).
 
 The AppTest suites: start the app, read what it shows, open a panel.  The numerical suites: backprop against
-central differences, the fast network against the readable reference, the patience rule by hand.  Browser and
-nginx helpers live in ``tests/browser.py`` and ``tests/proxy.py`` (bench/ uses them too).
+central differences, the fast network against the readable reference, the patience rule by hand.  Server
+processes, Chromium and nginx have their helper modules, which bench/ uses too: ``tests/servers.py``,
+``tests/browser.py``, ``tests/proxy.py``.
 """
 
 from __future__ import annotations

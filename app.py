@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 # One BLAS thread, set before NumPy loads: at the playground's matrix sizes more threads only contend
-# (measured on 2 cores: the 96x96 picture of a 6x8 network took 48 ms with OpenBLAS's 2 threads, 2.4 ms with 1).
+# (a picture takes many times longer with two; bench/README.md has the figures).
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 

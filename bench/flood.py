@@ -2,8 +2,8 @@
 
 Issue 17: a script speaking Streamlit's websocket protocol (``bench/load.py``'s
 ``Session``, no browser) opened 40 sessions of ``HEAVY`` (8 hidden layers of 16,
-7 features, 2000 points, a race of 4, 100 epochs per frame) and took 1.87 GB.
-This bench, on one server process (``tests.browser.streamlit_server``):
+7 features, 2000 points, a race of 4, 100 epochs per frame) and took gigabytes
+(bench/README.md).  This bench, on one server process (``tests.servers.streamlit_server``):
 
 1. a default student opens the page and plays; their snapshot rate over
    ``--seconds`` is the rate *alone*;
@@ -47,8 +47,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import QUERY, SETUP_PARALLEL, Session, delivery, rss_mb  # noqa: E402
-from tests.browser import streamlit_server  # noqa: E402
 from tests.proxy import nginx  # noqa: E402
+from tests.servers import streamlit_server  # noqa: E402
 
 HEAVY = ("hidden=16,16,16,16,16,16,16,16&features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2&n_samples=2000"
          "&train_ratio=0.9&speed=100&epochs=100000&race=learning_rate:0.3/0.1/0.03/0.01")

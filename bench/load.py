@@ -1,6 +1,6 @@
 """Load benchmark: N concurrent sessions all playing against one local server, fed as the live component is.
 
-Starts ``streamlit run app.py`` on a free port of 127.0.0.1 (``tests.browser``)
+Starts ``streamlit run app.py`` on a free port of 127.0.0.1 (``tests.servers``)
 and opens N sessions that each do what a browser tab does, without a browser
 (30 Chromium tabs on 2 cores would measure Chromium, not the server):
 
@@ -97,8 +97,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402  (a dependency of streamlit)
 
 from playground import batch  # noqa: E402
-from tests.browser import streamlit_server  # noqa: E402
 from tests.proxy import COOKIE, nginx, route_cookie, served_by  # noqa: E402
+from tests.servers import streamlit_server  # noqa: E402
 from ui.capacity import FULL_TEXT  # noqa: E402
 
 HOST = "127.0.0.1"  # the only address this benchmark ever talks to

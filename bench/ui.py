@@ -44,17 +44,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import cpu_seconds  # noqa: E402
 from nn_core.params import PANELS  # noqa: E402
-from tests.browser import chromium, free_port, streamlit_server  # noqa: E402
+from tests.browser import chromium  # noqa: E402
+from tests.servers import free_port, serving, streamlit_server  # noqa: E402
 
 TFPG_DIR = Path("/work/shared/tfpg")
 PLAYING = "epochs=100000"  # no case reaches the epoch limit while measured
@@ -154,24 +153,11 @@ def still_latency(samples, t_click, t_end, still_ms=STILL_MS):
 @contextlib.contextmanager
 def static_server(directory, timeout=20):
     """``python -m http.server`` for ``directory`` on a free loopback port; yields its URL."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                             "--directory", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/index.html", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"http.server did not start on {url}") from None
-                time.sleep(0.2)
+    url = f"http://127.0.0.1:{free_port()}"
+    command = [sys.executable, "-m", "http.server", url.rsplit(":", 1)[1], "--bind", "127.0.0.1",
+               "--directory", str(directory)]
+    with serving(command, f"{url}/index.html", timeout=timeout):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 # -- one page --
@@ -200,13 +186,15 @@ def measure(page, received, play, pause, seconds, server_pid=None, counters=None
     time.sleep(1.0)  # the page settles after its first picture
     page.evaluate(CLICK, play)
     time.sleep(SETTLE_S)
-    (t0, frames0), bytes0 = page.evaluate(NOW), received[0]
-    got0 = page.evaluate(counters) if counters else None
-    cpu0, wall0 = (cpu_seconds(server_pid) if server_pid else 0.0), time.monotonic()
+
+    def reading():
+        """Page time (ms) and frames, bytes received, the page's own counts, server CPU and wall time (s)."""
+        return (*page.evaluate(NOW), received[0], page.evaluate(counters) if counters else None,
+                cpu_seconds(server_pid) if server_pid else 0.0, time.monotonic())
+
+    t0, frames0, bytes0, got0, cpu0, wall0 = reading()
     time.sleep(seconds)
-    (t1, frames1), bytes1 = page.evaluate(NOW), received[0]
-    got1 = page.evaluate(counters) if counters else None
-    cpu1, wall1 = (cpu_seconds(server_pid) if server_pid else 0.0), time.monotonic()
+    t1, frames1, bytes1, got1, cpu1, wall1 = reading()
     t_click = page.evaluate(CLICK, pause)
     time.sleep(max(2.0, 3 * STILL_MS / 1e3))
     t_end = page.evaluate(NOW)[0]

@@ -12,7 +12,7 @@ Elementwise activations take arrays of any shape; softmax normalises along
 ``axis`` (default the last).  Every function accepts an optional ``out``
 array so the training loop can reuse buffers.  Constants are 0-d arrays of
 the operand's dtype (``_const``; a Python number for other dtypes): on the
-training loop's tiny arrays NumPy takes them ~0.3 us faster than a float.
+training loop's tiny arrays NumPy takes them faster than a float (bench/README.md).
 
 ``softmax`` is an output-only activation: its Jacobian is not diagonal, so it
 has no elementwise ``df`` and is only used with the cross-entropy loss, where

@@ -5,8 +5,8 @@ chosen features computed on it once (at the first call: a session that draws
 no picture never holds them), and float32 buffers (the picture needs no more
 precision, and float32 halves the memory traffic), reused across calls, or,
 beyond ``keep_bytes``, made for the call and freed after it (an app's session
-that is idle then holds none of a large network's: 8 x 16 over 96 x 96 points
-takes 19 MB).
+that is idle then holds none of a large network's, which take megabytes:
+bench/README.md).
 """
 
 from __future__ import annotations

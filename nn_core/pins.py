@@ -41,7 +41,7 @@ MAX_PINNED = 10  # pinned runs kept; pinning one more drops the oldest
 CURVE_POINTS = 400  # loss history rows kept per pinned run
 HEX = re.compile(r"[0-9a-f]*")
 NAME = re.compile(r"Run [1-9][0-9]{0,8}")  # the names pinning gives (a chart's legend would read HTML in others)
-MAX_BYTES = 1_000_000  # 10 runs of 400 rows and their thumbnails take about 290 kB
+MAX_BYTES = 1_000_000  # room for MAX_PINNED runs of CURVE_POINTS rows and their thumbnails (bench/README.md)
 PICTURE = 24  # a thumbnail's pixels a side
 FIELDS = {"name", "config", "numbers", "own_data", "curve"}  # and "picture", which older pins lack
 

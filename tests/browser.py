@@ -1,59 +1,17 @@
-"""Start the app on a free port and drive it with Debian's Chromium (shared by the browser test and bench/)."""
+"""Drive the app with Debian's Chromium: the browser, a page showing the playground, what its live view shows
+(shared by the browser tests and bench/; the server itself comes from ``tests/servers.py``)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.servers import ROOT
+
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / ".ci" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # npm axe-core@4, installed by .ci/run
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def streamlit_server(timeout=60):
-    """Run ``streamlit run app.py`` on a free port; yields ``(url, process)``."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode(errors="replace") if proc.poll() is not None else ""
-                    raise RuntimeError(f"streamlit did not start on {url}\n{out}") from None
-                time.sleep(0.3)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @contextlib.contextmanager
@@ -71,28 +29,23 @@ def chromium():
             browser.close()
 
 
-def wait_for(condition, timeout=10.0, every=0.05):
-    """Poll ``condition`` until it holds (True) or ``timeout`` seconds pass (False)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(every)
-    return True
-
-
 def epoch_of(page):
     """The number of whole epochs the "Epoch" metric shows (paused mid-epoch it adds "+ k/n batches")."""
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first
     return int(metric.locator('[data-testid="stMetricValue"]').inner_text().split(" ")[0].replace(",", ""))
 
 
+def wait_until_shown(page):
+    """Wait (up to a minute) until a page that went to the playground shows its Play button and Epoch metric."""
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
+    page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").wait_for(timeout=60_000)
+
+
 def open_playground(browser, url, width=1600, height=1250):
     """A page showing the playground, ready (the Epoch metric, and the live view drew its first picture)."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)
-    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
-    page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").wait_for(timeout=60_000)
+    wait_until_shown(page)
     page.locator(".nnpg-live[data-frames]").wait_for(timeout=60_000)
     return page
 

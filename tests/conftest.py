@@ -1,11 +1,23 @@
-"""Shared helpers of the AppTest suites: start the app, read what it shows, open a panel."""
+"""Helpers shared by the test modules (a test module imports from here, never from another test module).
+
+The AppTest suites: start the app, read what it shows, open a panel.  The numerical suites: backprop against
+central differences, the fast network against the readable reference, the patience rule by hand.  Server
+processes, Chromium and nginx have their helper modules, which bench/ uses too: ``tests/servers.py``,
+``tests/browser.py``, ``tests/proxy.py``.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
+
+from nn_core import Network, reference
+
+# -- the app under AppTest --
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -45,7 +57,112 @@ def trained(epochs=3, **query):
     return at
 
 
+def play_until_stopped(at, runs=100):
+    """Press Play and run the app again until playing stops; fail unless it stops within ``runs`` runs, the
+    click's own run included."""
+    at.button(key="play").click().run()
+    for _ in range(runs - 1):
+        if not at.session_state["playing"]:
+            return at
+        at.run()
+    assert not at.session_state["playing"], f"still playing after {runs} runs"
+    return at
+
+
+def upload_csv(at, name, text):
+    """Upload ``text`` as the CSV file ``name`` in the Data panel's uploader, and run the app."""
+    return at.file_uploader(key="csv_upload").set_value((name, text.encode(), "text/csv")).run()
+
+
 def open_panel(at, name):
     at.segmented_control(key="panel").set_value(name).run()
     assert not at.exception
     return at
+
+
+# -- gradients: backprop against central differences --
+
+OUTPUT_LOSS = [("sigmoid", "bce"), ("sigmoid", "mse"), ("linear", "mse"), ("tanh", "mse"),
+               ("softmax", "cross_entropy")]
+SHAPES = [[3], [3, 5], [3, 5, 4], [2, 4, 4, 4, 4]]  # inputs and hidden layers; outputs added per loss
+EPS = 1e-6
+
+
+def numeric_gradients(net, X, y, loss, dropout=None):
+    """Central differences of net.loss over every parameter (with fixed dropout masks, if given)."""
+    grad = np.empty_like(net.params)
+    for i in range(len(net.params)):
+        old = net.params[i]
+        net.params[i] = old + EPS
+        up = net.loss(X, y, loss, dropout)
+        net.params[i] = old - EPS
+        down = net.loss(X, y, loss, dropout)
+        net.params[i] = old
+        grad[i] = (up - down) / (2 * EPS)
+    return grad
+
+
+def analytic_gradients(net, X, y, loss, dropout=None):
+    """net.gradients flattened in the order of net.params."""
+    dW, db = net.gradients(X, y, loss, dropout)
+    flat = np.empty_like(net.params)
+    for m, w, b in zip(net.layer_views(flat), dW, db):
+        m[:-1], m[-1] = w, b
+    return flat
+
+
+def relative_error(a, b):
+    return np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), 1e-12)
+
+
+def problem(shape, output, loss, activation, seed):
+    """A network of ``shape`` plus its outputs (nonzero biases), 7 random inputs and labels or targets for ``loss``."""
+    rng = np.random.default_rng(seed)
+    n_out = 3 if output == "softmax" else 2 if len(shape) % 2 else 1
+    net = Network(shape + [n_out], activation=activation, output_activation=output, seed=seed)
+    for b in net.biases:  # nonzero biases are checked too, and keep ReLU's z away from its kink at 0
+        b[...] = rng.normal(0, 0.5, b.shape)
+    X = rng.normal(0, 1.0, (7, shape[0]))
+    if loss == "cross_entropy":
+        y = rng.integers(0, n_out, 7)
+    elif loss == "bce":
+        y = rng.integers(0, 2, (7, n_out)) if n_out > 1 else rng.integers(0, 2, 7)
+    else:
+        y = rng.uniform(-0.9, 0.9, (7, n_out)) if n_out > 1 else rng.uniform(-0.9, 0.9, 7)
+    return net, X, y
+
+
+# -- the reference network (nn_core/reference.py) --
+
+def data(n, n_in, n_out, loss, seed):
+    """Inputs, labels or targets for the Network, and the target matrix for the reference."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(0, 1.0, (n, n_in))
+    if loss == "mse":
+        y = rng.uniform(-0.9, 0.9, n)
+    else:
+        y = rng.integers(0, max(n_out, 2), n)
+    return X, y, reference.targets(y, n_out)
+
+
+def gap(arrays, others):
+    """The largest absolute difference between paired arrays."""
+    return max(float(np.max(np.abs(a - b))) for a, b in zip(arrays, others))
+
+
+# -- stop conditions --
+
+# A big network on few noisy points, as a URL query: the test loss soon stops improving.
+OVERFITTING = {"dataset": "spiral", "noise": "0.5", "n_samples": "60", "hidden": "16,16", "optimizer": "adam",
+               "learning_rate": "0.03", "batch_size": "5", "activation": "relu", "init": "he"}
+
+
+def first_stop_by_hand(losses, patience, since=0):
+    """The first epoch e at which e - max(best epoch so far, since) >= patience, from a list of losses."""
+    best, best_epoch = math.inf, 0
+    for e, loss in enumerate(losses):
+        if loss < best:
+            best, best_epoch = loss, e
+        if e - max(best_epoch, since) >= patience:
+            return e, best, best_epoch
+    return None

@@ -10,12 +10,9 @@ import re
 import shutil
 import string
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from http.cookies import CookieError, SimpleCookie
 
-from tests.browser import ROOT, free_port
+from tests.servers import ANY_ANSWER, ROOT, free_port, serving
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TEMPLATE = ROOT / "deploy" / "nginx" / "playground.conf.template"
@@ -69,24 +66,10 @@ def nginx(tmp, upstream_ports, timeout=5.0, secret=SECRET):
     test = subprocess.run([*command, "-t"], capture_output=True, text=True)
     if test.returncode != 0:
         raise RuntimeError(f"nginx refuses the configuration:\n{test.stderr}")
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).close()
-                break
-            except urllib.error.HTTPError:  # nginx answers (an app behind it may not, yet)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start on {url}: {(tmp / 'error.log').read_text()}") from None
-                time.sleep(0.1)
+    # up once nginx answers, whatever it says: an app behind it may not answer yet
+    with serving(command, f"{url}/_stcore/health", ready=ANY_ANSWER, timeout=timeout, log=tmp / "error.log") as proc:
         yield url, proc
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def route_cookie(set_cookies):

@@ -92,16 +92,18 @@ def test_delivery_counts_only_the_window():
     assert load.delivery([], 1.0, 4.0) == (0, 0, 0)
 
 
+# One case of bench/load.py's results: two sessions on one process
+ROW = {"sessions": 2, "snapshots_per_s_median": 25.0, "snapshots_per_s_min": 20.0, "snapshots_per_s_total": 50.0,
+       "batches_per_s": 4.0, "snapshots_per_batch": 12.5, "epochs_per_s_median": 25.0, "server_cpu": 0.3,
+       "server_cpu_ms_per_batch": 6.0, "rss_mb_before": 200, "rss_mb_after": 210, "client_cpu": 0.1,
+       "other_cpu": 0.2, "kb_per_s_per_session": 3.0, "kb_per_batch": 1.0, "batch_kb_per_batch": 0.5,
+       "not_playing": 0, "errors": []}
+
+
 def test_the_tables_print_every_case():
-    row = {"sessions": 2, "snapshots_per_s_median": 25.0, "snapshots_per_s_min": 20.0,
-           "snapshots_per_s_total": 50.0, "batches_per_s": 4.0, "snapshots_per_batch": 12.5,
-           "epochs_per_s_median": 25.0, "server_cpu": 0.3, "server_cpu_ms_per_batch": 6.0, "rss_mb_before": 200,
-           "rss_mb_after": 210, "client_cpu": 0.1, "other_cpu": 0.2, "kb_per_s_per_session": 3.0,
-           "kb_per_batch": 1.0, "batch_kb_per_batch": 0.5,
-           "not_playing": 0, "errors": []}
-    assert "25.0" in load.table([row, {"sessions": 30, "error": "boom"}], fairness=False)
-    shared = {**row, "heavy": row, "click_s": {"default": {"median": 0.1, "max": 0.2}}}
-    fair = {"sessions": 2, "alone": row, "with_heavy": shared, "share_median": 0.9, "share_min": 0.8}
+    assert "25.0" in load.table([ROW, {"sessions": 30, "error": "boom"}], fairness=False)
+    shared = {**ROW, "heavy": ROW, "click_s": {"default": {"median": 0.1, "max": 0.2}}}
+    fair = {"sessions": 2, "alone": ROW, "with_heavy": shared, "share_median": 0.9, "share_min": 0.8}
     assert "90%" in load.table([fair], fairness=True)
 
 
@@ -168,11 +170,8 @@ def test_the_access_log_says_which_process_served_each_route():
 
 
 def test_the_table_shows_how_nginx_spread_the_sessions():
-    row = {"sessions": 30, "snapshots_per_s_median": 25.0, "snapshots_per_s_min": 20.0,
-           "snapshots_per_s_total": 750.0, "batches_per_s": 40.0, "snapshots_per_batch": 12.5,
-           "epochs_per_s_median": 25.0, "server_cpu": 1.5, "server_cpu_ms_per_batch": 6.0, "rss_mb_before": 400,
-           "rss_mb_after": 500, "client_cpu": 0.3, "other_cpu": 0.1, "kb_per_s_per_session": 3.0,
-           "kb_per_batch": 1.0, "batch_kb_per_batch": 0.5, "not_playing": 0, "errors": []}
+    row = {**ROW, "sessions": 30, "snapshots_per_s_total": 750.0, "batches_per_s": 40.0, "server_cpu": 1.5,
+           "rss_mb_before": 400, "rss_mb_after": 500, "client_cpu": 0.3, "other_cpu": 0.1}
     assert "nginx" not in load.case_row(row)
     assert "sessions per process 17+13, nginx CPU 4%" in load.case_row(
         {**row, "sessions_per_server": [17, 13], "proxy_cpu": 0.04})

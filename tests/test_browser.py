@@ -10,19 +10,8 @@ import pytest
 
 from nn_core import params
 from nn_core.race import Race
-from tests.browser import (
-    AXE,
-    LIVE,
-    ROOT,
-    axe_violations,
-    chromium,
-    epoch_of,
-    live_counters,
-    live_point,
-    open_playground,
-    streamlit_server,
-    wait_for,
-)
+from tests.browser import AXE, LIVE, axe_violations, chromium, epoch_of, live_counters, live_point, open_playground
+from tests.servers import ROOT, streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
 PICTURE = f"{LIVE} canvas"  # the picture: role img, its label follows training
@@ -32,6 +21,15 @@ PICTURE = f"{LIVE} canvas"  # the picture: role img, its label follows training
 def browser_and_url():
     with streamlit_server() as (url, _), chromium() as browser:
         yield browser, url
+
+
+@pytest.fixture
+def page(browser_and_url):
+    """The default playground in a 1600 x 1000 page, closed after the test."""
+    browser, url = browser_and_url
+    page = open_playground(browser, url, 1600, 1000)
+    yield page
+    page.close()
 
 
 def shown_params(page):
@@ -48,9 +46,7 @@ def pause(page):
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
 
 
-def test_play_draws_many_epochs_pause_freezes_on_the_servers_network(browser_and_url):
-    browser, url = browser_and_url
-    page = open_playground(browser, url, 1600, 1000)
+def test_play_draws_many_epochs_pause_freezes_on_the_servers_network(page):
     assert epoch_of(page) == 0 and live_counters(page)["epoch"] == 0
     box = page.locator(LIVE).bounding_box()
     label = page.locator(PICTURE).get_attribute("aria-label")
@@ -80,12 +76,9 @@ def test_play_draws_many_epochs_pause_freezes_on_the_servers_network(browser_and
     page.screenshot(path=artifacts / "playground.png", full_page=True)
     if os.environ.get("NNPG_README_SCREENSHOT"):
         page.screenshot(path=ROOT / "assets" / "screenshot.png")
-    page.close()
 
 
-def test_a_weight_typed_in_while_paused_changes_the_servers_network(browser_and_url):
-    browser, url = browser_and_url
-    page = open_playground(browser, url, 1600, 1000)
+def test_a_weight_typed_in_while_paused_changes_the_servers_network(page):
     batches = live_counters(page)["batches"]
     before = shown_params(page)
     page.mouse.click(*live_point(page, ("link", 1)))
@@ -97,12 +90,9 @@ def test_a_weight_typed_in_while_paused_changes_the_servers_network(browser_and_
     after = shown_params(page)
     changed = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
     assert len(changed) == 1 and after[changed[0]] == 1.5
-    page.close()
 
 
-def test_clicking_the_plane_in_your_data_mode_adds_a_point_while_playing(browser_and_url):
-    browser, url = browser_and_url
-    page = open_playground(browser, url, 1600, 1000)
+def test_clicking_the_plane_in_your_data_mode_adds_a_point_while_playing(page):
     page.get_by_role("radio", name="Your data").click()
     page.wait_for_function(f"() => document.querySelector('{LIVE}').nnpg.scene.add_points")
     n_points = page.evaluate(f"() => document.querySelector('{LIVE}').nnpg.points.length / 3")
@@ -110,7 +100,6 @@ def test_clicking_the_plane_in_your_data_mode_adds_a_point_while_playing(browser
     page.mouse.click(*live_point(page, "plane"))
     page.wait_for_function(f"(n) => document.querySelector('{LIVE}').nnpg.points.length / 3 === n + 1",
                            arg=n_points, timeout=10_000)
-    page.close()
 
 
 def test_a_click_on_a_neuron_switches_it_off_and_back_on_keeping_the_training(browser_and_url):
@@ -220,13 +209,11 @@ def picture_label(page):
     return match[1], int(match[2])
 
 
-def test_the_page_is_accessible_playing_and_paused(browser_and_url):
+def test_the_page_is_accessible_playing_and_paused(page):
     if not AXE.exists():
         if os.environ.get("NNPG_REQUIRE_AXE"):
             pytest.fail(f"{AXE} is missing")
         pytest.skip("axe-core is not installed (bash .ci/run installs it)")
-    browser, url = browser_and_url
-    page = open_playground(browser, url, 1600, 1000)
     assert picture_label(page) == ("paused", 0)
     assert unaccepted(axe_violations(page)) == []
     play(page)
@@ -239,7 +226,6 @@ def test_the_page_is_accessible_playing_and_paused(browser_and_url):
     page.mouse.click(*live_point(page, ("link", 1)))  # the value editor open beside the picture
     page.locator(".nnpg-edit").wait_for(state="visible", timeout=5_000)
     assert unaccepted(axe_violations(page)) == []
-    page.close()
 
 
 def test_a_race_draws_each_racer_from_the_servers_networks_all_at_one_epoch(browser_and_url):

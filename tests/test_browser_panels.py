@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from tests.browser import chromium, epoch_of, open_playground, streamlit_server, wait_for
+from tests.browser import chromium, epoch_of, open_playground
+from tests.servers import streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from tests.browser import chromium, epoch_of, open_playground, streamlit_server, wait_for
+from tests.browser import chromium, epoch_of, open_playground
+from tests.servers import streamlit_server, wait_for
 from ui.pin_store import STORAGE_KEY
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,8 @@ from playwright.sync_api import TimeoutError
 from nn_core import params
 from nn_core.challenges import CHALLENGES
 from nn_core.lessons import LESSONS
-from tests.browser import chromium, epoch_of, open_playground, streamlit_server, wait_for
+from tests.browser import chromium, epoch_of, open_playground
+from tests.servers import streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import re
 import threading
-import time
 import urllib.error
 import urllib.request
 
@@ -17,8 +16,9 @@ import yaml
 from websockets.asyncio.server import serve
 
 from nn_core.params import MAX_QUERY_CHARS
-from tests.browser import ROOT, chromium, epoch_of, streamlit_server
+from tests.browser import chromium, epoch_of, wait_until_shown
 from tests.proxy import COOKIE, nginx, route_cookie, signed_routes, upstreams_of
+from tests.servers import ROOT, streamlit_server, wait_for
 
 # The template's limits (deploy/nginx/playground.conf.template says why these numbers).
 SESSIONS_PER_ADDRESS, SESSIONS_PER_ROUTE, PAGE_BURST = 200, 20, 100
@@ -41,10 +41,8 @@ def get_body(url, route=None):
 
 def playing(page, timeout=40.0):
     """Epoch shown, after waiting for it to grow by at least 2."""
-    start, deadline = epoch_of(page), time.monotonic() + timeout
-    while epoch_of(page) < start + 2 and time.monotonic() < deadline:
-        time.sleep(0.3)
-    return epoch_of(page) >= start + 2
+    start = epoch_of(page)
+    return wait_for(lambda: epoch_of(page) >= start + 2, timeout, every=0.3)
 
 
 def open_with_route(browser, url, route):
@@ -52,8 +50,7 @@ def open_with_route(browser, url, route):
     context.add_cookies([{"name": COOKIE, "value": route, "url": url}])
     page = context.new_page()
     page.goto(f"{url}/?epochs=100000")  # no stop at the epoch limit while the test watches it play
-    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
-    page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").wait_for(timeout=60_000)
+    wait_until_shown(page)
     return page
 
 
@@ -115,11 +112,7 @@ def test_two_processes_behind_nginx(tmp_path):
         assert playing(page_a) and epoch_of(page_a) > epoch_a
         page_a.get_by_role("button", name="Pause", exact=True).click()
         page_b.get_by_role("button", name="Step", exact=True).click()
-        deadline = time.monotonic() + 30
-        while not (fresh := (shown := _epoch_or_none(page_b)) is not None and shown < epoch_b) \
-                and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert fresh
+        assert wait_for(lambda: (shown := _epoch_or_none(page_b)) is not None and shown < epoch_b, 30, every=0.5)
         page_b.get_by_text("your session could not be resumed").wait_for(timeout=10_000)  # and it says so
         page_b.reload()
         page_b.get_by_role("button", name="Play", exact=True).click(timeout=60_000)
@@ -217,7 +210,7 @@ def test_page_loads_beyond_the_burst_get_429_and_files_do_not_count(tmp_path):
         assert status == 429 and headers["Retry-After"] == "60" and "wait a minute" in text
         assert get(f"{url}/?dataset=spiral")[0] == 429  # any path is the page
         for path in ("/static/js/main.js", "/app/static/live_view/main.js", "/media/a.png", "/_stcore/health"):
-            assert get(url + path)[0] == 200, path  # a page's ~120 files are not page loads
+            assert get(url + path)[0] == 200, path  # a page's many files are not page loads
 
 
 def test_sessions_beyond_the_limits_per_address_and_per_cookie_get_429(tmp_path):

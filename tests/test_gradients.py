@@ -8,54 +8,7 @@ import pytest
 from nn_core import Network
 from nn_core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from nn_core.optimizers import add_penalty_gradient, penalty
-
-OUTPUT_LOSS = [("sigmoid", "bce"), ("sigmoid", "mse"), ("linear", "mse"), ("tanh", "mse"),
-               ("softmax", "cross_entropy")]
-SHAPES = [[3], [3, 5], [3, 5, 4], [2, 4, 4, 4, 4]]  # inputs and hidden layers; outputs added per loss
-EPS = 1e-6
-
-
-def numeric_gradients(net, X, y, loss, dropout=None):
-    """Central differences of net.loss over every parameter (with fixed dropout masks, if given)."""
-    grad = np.empty_like(net.params)
-    for i in range(len(net.params)):
-        old = net.params[i]
-        net.params[i] = old + EPS
-        up = net.loss(X, y, loss, dropout)
-        net.params[i] = old - EPS
-        down = net.loss(X, y, loss, dropout)
-        net.params[i] = old
-        grad[i] = (up - down) / (2 * EPS)
-    return grad
-
-
-def analytic_gradients(net, X, y, loss, dropout=None):
-    """net.gradients flattened in the order of net.params."""
-    dW, db = net.gradients(X, y, loss, dropout)
-    flat = np.empty_like(net.params)
-    for m, w, b in zip(net.layer_views(flat), dW, db):
-        m[:-1], m[-1] = w, b
-    return flat
-
-
-def relative_error(a, b):
-    return np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), 1e-12)
-
-
-def problem(shape, output, loss, activation, seed):
-    rng = np.random.default_rng(seed)
-    n_out = 3 if output == "softmax" else 2 if len(shape) % 2 else 1
-    net = Network(shape + [n_out], activation=activation, output_activation=output, seed=seed)
-    for b in net.biases:  # nonzero biases are checked too, and keep ReLU's z away from its kink at 0
-        b[...] = rng.normal(0, 0.5, b.shape)
-    X = rng.normal(0, 1.0, (7, shape[0]))
-    if loss == "cross_entropy":
-        y = rng.integers(0, n_out, 7)
-    elif loss == "bce":
-        y = rng.integers(0, 2, (7, n_out)) if n_out > 1 else rng.integers(0, 2, 7)
-    else:
-        y = rng.uniform(-0.9, 0.9, (7, n_out)) if n_out > 1 else rng.uniform(-0.9, 0.9, 7)
-    return net, X, y
+from tests.conftest import EPS, OUTPUT_LOSS, SHAPES, analytic_gradients, numeric_gradients, problem, relative_error
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "-".join(map(str, s)))

@@ -21,7 +21,7 @@ from nn_core.datasets import CSV_MAX_ROWS, to_csv
 from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
 from nn_core.text import MAX_MESSAGES
-from tests.conftest import config, notices, open_panel, run_app
+from tests.conftest import config, notices, open_panel, run_app, upload_csv
 from ui import panels, state
 
 FORGED = [True, False, None, "1", [1], {"a": 1}, math.nan, math.inf, -math.inf, 1e300, 10**400]  # not a number
@@ -226,7 +226,7 @@ def test_drawn_and_uploaded_points_share_one_cap(told):
     X = rng.uniform(-5, 5, (CSV_MAX_ROWS - 3, 2))
     csv = to_csv(X, np.arange(len(X)) % 2)
     at = open_panel(run_app(), "data")
-    at.file_uploader(key="csv_upload").set_value(("many.csv", csv.encode(), "text/csv")).run()
+    upload_csv(at, "many.csv", csv)
     assert points(at) == CSV_MAX_ROWS - 3
     select(at, {"box": [box([-1, 1], [-1, 1])], "points": []})  # 8 points: 3 fit
     assert not at.exception and points(at) == CSV_MAX_ROWS

@@ -16,16 +16,17 @@ from nn_core import Network, Trainer, params, reference
 from nn_core.activations import HIDDEN_ACTIVATIONS
 from nn_core.experiment import Experiment
 from nn_core.race import Race
-from tests.test_gradients import (
+from tests.conftest import (
     EPS,
     OUTPUT_LOSS,
     SHAPES,
     analytic_gradients,
+    data,
+    gap,
     numeric_gradients,
     problem,
     relative_error,
 )
-from tests.test_reference import data, gap
 
 RATES = (0.5, 0.2, 0.3, 0.1)  # dropout rates, one per hidden layer (as many as a shape needs)
 

@@ -59,8 +59,8 @@ def test_trainer_memory_does_not_grow_with_the_batch_sizes_tried():
     finally:
         tracemalloc.stop()
     # Kept: the batch size's workspace and its short last batch (together <= 900 samples, ~4.3 workspaces
-    # of 207), its batch views, 200 history rows, <= 5 snapshots: measured 1.6 workspaces. Kept for every size,
-    # as before, it was 105 (35 MB).
+    # of 207), its batch views, 200 history rows, <= 5 snapshots; keeping every size's took far more
+    # (bench/README.md).
     assert grown < 6 * one, (grown, one)
 
 

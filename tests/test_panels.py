@@ -15,7 +15,7 @@ from nn_core.experiment import Experiment
 from nn_core.lessons import LESSONS
 from nn_core.pins import from_json as pins_from_json
 from playground.batch import decode, layer_labels, points_of
-from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained
+from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained, upload_csv
 from ui import live, panels, pictures
 
 
@@ -77,11 +77,11 @@ CSV = "x1,x2,label\n" + "\n".join(f"{x},{y},{int(x * y > 0)}" for x, y in
 
 def test_uploading_a_csv_replaces_the_data_and_a_bad_one_keeps_it():
     at = open_panel(run_app(), "data")
-    at.file_uploader(key="csv_upload").set_value(("points.csv", CSV.encode(), "text/csv")).run()
+    upload_csv(at, "points.csv", CSV)
     assert not at.exception
     exp = at.session_state["exp"]
     assert len(exp.X) == 40 and "Loaded 40 points from points.csv" in notices(at, "success")
-    at.file_uploader(key="csv_upload").set_value(("bad.csv", b"a,b\n1,2\n", "text/csv")).run()
+    upload_csv(at, "bad.csv", "a,b\n1,2\n")
     assert "needs the columns x1, x2" in notices(at, "error") and "previous data is kept" in notices(at, "error")
     assert at.session_state["exp"] is exp
     at.button(key="builtin_data").click().run()
@@ -90,7 +90,7 @@ def test_uploading_a_csv_replaces_the_data_and_a_bad_one_keeps_it():
 
 def test_clear_points_clears_the_training_data_and_every_view_agrees():
     at = open_panel(run_app(), "data")
-    at.file_uploader(key="csv_upload").set_value(("points.csv", CSV.encode(), "text/csv")).run()
+    upload_csv(at, "points.csv", CSV)
     assert len(at.session_state["exp"].X) == 40
     assert "Your data: points.csv, 40 points, 2 classes." in notices(at, "info")  # the Data column says so
     assert at.selectbox(key="dataset").disabled and at.selectbox(key="problem").disabled

@@ -12,9 +12,7 @@ import pytest
 from nn_core import Network, Trainer, reference
 from nn_core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from nn_core.losses import LOSSES, MATCHED
-
-OUTPUT_LOSS = [("sigmoid", "bce"), ("sigmoid", "mse"), ("linear", "mse"), ("tanh", "mse"),
-               ("softmax", "cross_entropy")]
+from tests.conftest import OUTPUT_LOSS, data, gap
 
 
 def test_the_reference_covers_every_activation_and_loss():
@@ -34,21 +32,6 @@ def twins(sizes, activation, output, seed):
     ref.weights = [w.copy() for w in net.weights]
     ref.biases = [b.copy() for b in net.biases]
     return net, ref
-
-
-def data(n, n_in, n_out, loss, seed):
-    """Inputs, labels or targets for the Network, and the target matrix for the reference."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(0, 1.0, (n, n_in))
-    if loss == "mse":
-        y = rng.uniform(-0.9, 0.9, n)
-    else:
-        y = rng.integers(0, max(n_out, 2), n)
-    return X, y, reference.targets(y, n_out)
-
-
-def gap(arrays, others):
-    return max(float(np.max(np.abs(a - b))) for a, b in zip(arrays, others))
 
 
 @pytest.mark.parametrize("sizes", [[2, 1], [2, 5, 1], [3, 5, 4, 1]], ids=lambda s: "-".join(map(str, s)))

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from nn_core import Network, Trainer
+from nn_core import Network, Trainer, params
 from nn_core.experiment import Experiment
 from nn_core.schedules import clip_by_norm, rate, rates
-from tests.test_gradients import analytic_gradients, numeric_gradients, relative_error
+from tests.conftest import OVERFITTING, analytic_gradients, first_stop_by_hand, numeric_gradients, relative_error
 from ui import figures
 
 
@@ -132,22 +132,9 @@ def test_rate_figure():
 
 # -- stop conditions --
 
-def first_stop_by_hand(losses, patience, since=0):
-    """The first epoch e at which e - max(best epoch so far, since) >= patience, from a list of losses."""
-    best, best_epoch = math.inf, 0
-    for e, loss in enumerate(losses):
-        if loss < best:
-            best, best_epoch = loss, e
-        if e - max(best_epoch, since) >= patience:
-            return e, best, best_epoch
-    return None
-
-
 def overfitting():
     """A big network on few noisy points: the test loss soon stops improving."""
-    return Experiment({"dataset": "spiral", "noise": 0.5, "n_samples": 60, "hidden": (16, 16),
-                       "optimizer": "adam", "learning_rate": 0.03, "batch_size": 5, "activation": "relu",
-                       "init": "he"}).trainer
+    return Experiment(params.decode(OVERFITTING)[0]).trainer
 
 
 def test_patience_stops_when_the_test_loss_has_not_improved():

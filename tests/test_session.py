@@ -6,7 +6,7 @@ import json
 import numpy as np
 
 from nn_core import params
-from tests.conftest import config, metric, notices, open_panel, run_app
+from tests.conftest import config, metric, notices, open_panel, play_until_stopped, run_app, upload_csv
 
 REGRESSION_CSV = "x1,x2,target\n" + "\n".join(f"{x},{y},{x / 6:.4f}" for x, y in
                                              np.random.default_rng(1).uniform(-5, 5, (30, 2)).round(3))
@@ -43,7 +43,7 @@ def test_inside_a_neuron_falls_back_to_a_neuron_that_exists():
 
 def test_regression_data_of_ones_own_set_the_problem_type_and_grey_out_what_cannot_apply():
     at = open_panel(run_app(), "data")
-    at.file_uploader(key="csv_upload").set_value(("ramp.csv", REGRESSION_CSV.encode(), "text/csv")).run()
+    upload_csv(at, "ramp.csv", REGRESSION_CSV)
     assert not at.exception
     assert at.session_state["exp"].kind == "regression" and config(at)["problem"] == "regression"
     assert at.selectbox(key="problem").value == "regression" and at.selectbox(key="problem").disabled
@@ -66,11 +66,7 @@ def test_step_batch_shows_the_progress_within_the_epoch():
 def test_playing_to_the_epoch_limit_says_so_and_play_goes_on():
     at = run_app(epochs="10", speed="5")
     assert at.number_input(key="epochs").label == "Stop at"  # beside Play, not in More settings
-    at.button(key="play").click().run()
-    for _ in range(10):
-        if not at.session_state["playing"]:
-            break
-        at.run()
+    play_until_stopped(at, runs=11)  # Play's run and 10 more
     assert not at.session_state["playing"] and at.session_state["exp"].trainer.epoch == 10
     assert "Stopped at 10 epochs" in notices(at, "info")
     at.button(key="play").click().run()  # Play at the limit doubles it and trains on
@@ -125,11 +121,7 @@ def test_layer_buttons_and_class_chips_say_what_they_are():
 
 def test_a_stop_condition_stops_play_and_says_which():
     at = run_app(stop_below="0.3", speed="5")  # the circle's test loss falls below 0.3 within some epochs
-    at.button(key="play").click().run()
-    for _ in range(20):
-        if not at.session_state["playing"]:
-            break
-        at.run()
+    play_until_stopped(at, runs=21)  # Play's run and 20 more
     tr = at.session_state["exp"].trainer
     assert not at.session_state["playing"] and tr.latest["test_loss"] < 0.3 < tr.history.test_loss.iloc[0]
     assert "is below the target 0.3" in notices(at, "info") and tr.epoch < 1000
@@ -149,7 +141,7 @@ def test_points_that_do_not_fit_the_lessons_loss_make_the_loss_follow_them():
     at = open_panel(run_app(lesson="tutorial"), "data")  # squared error on a sigmoid output
     points = np.random.default_rng(2).uniform(-5, 5, (30, 2)).round(3)
     csv = "x1,x2,label\n" + "\n".join(f"{x},{y},{i % 3}" for i, (x, y) in enumerate(points))  # 3 classes
-    at.file_uploader(key="csv_upload").set_value(("three.csv", csv.encode(), "text/csv")).run()
+    upload_csv(at, "three.csv", csv)
     assert not at.exception
     exp = at.session_state["exp"]
     assert exp.kind == "multiclass" and exp.loss == "cross_entropy" and len(exp.X) == 30

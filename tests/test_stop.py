@@ -18,11 +18,7 @@ from nn_core.challenges import CHALLENGES, check, measure, passed_at
 from nn_core.experiment import Experiment
 from nn_core.race import Race
 from nn_core.trainer import Trainer
-from tests.conftest import metric, notices, run_app
-from tests.test_schedules import first_stop_by_hand
-
-OVERFITTING = {"dataset": "spiral", "noise": "0.5", "n_samples": "60", "hidden": "16,16", "optimizer": "adam",
-               "learning_rate": "0.03", "batch_size": "5", "activation": "relu", "init": "he"}
+from tests.conftest import OVERFITTING, first_stop_by_hand, metric, notices, play_until_stopped, run_app
 
 
 def batch_clock():
@@ -40,15 +36,6 @@ def random_turns(monkeypatch, cls, most=60):
         return run_until(self, int(rng.integers(1, most + 1)), max_epochs, after_epoch, clock=batch_clock())
 
     monkeypatch.setattr(cls, "run_until", turn)
-
-
-def play_until_stopped(at, runs=100):
-    at.button(key="play").click().run()
-    for _ in range(runs):
-        if not at.session_state["playing"]:
-            return at
-        at.run()
-    raise AssertionError("playing did not stop")
 
 
 def stopped_at(at):

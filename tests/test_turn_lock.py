@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from tests.browser import ROOT
 from tests.conftest import run_app
+from tests.servers import ROOT, wait_for
 from ui import live
 from ui.live import FairLock
 
@@ -31,10 +31,7 @@ class Clock:
 
 def queued(lock, n):
     """Wait until ``n`` threads are waiting on ``lock`` (a thread that never queues fails the test)."""
-    deadline = time.monotonic() + 10
-    while len(lock._waiting) < n:
-        assert time.monotonic() < deadline, f"{len(lock._waiting)} of {n} waiters queued"
-        time.sleep(0.001)
+    assert wait_for(lambda: len(lock._waiting) >= n, 10, every=0.001), f"{len(lock._waiting)} of {n} waiters queued"
 
 
 def waiter(lock, clock, key, order, held=TURN):

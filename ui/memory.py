@@ -1,6 +1,6 @@
 """Give a closed tab's memory back to the system within about a minute.
 
-Three things keep it otherwise (measured with Streamlit 1.67 on Linux, see tests/test_session_memory.py):
+Three things keep it otherwise (Streamlit 1.67 on Linux; tests/test_session_memory.py checks the remedy):
 
 1. Streamlit stores a closed tab's session for ``server.disconnectedSessionTTL`` seconds so that a
    brief disconnection resumes it (``.streamlit/config.toml`` sets 30; the default is 120), and drops
@@ -16,8 +16,8 @@ close the sessions a sweep has seen stored for a reconnect for ``RECONNECT_SECON
 event loop, where the manager expects to be called), then runs a full collection and ``malloc_trim``: a
 closed tab's memory is back 10-20 s after it closed, whether or not anyone else leaves.
 
-A full collection holds the GIL: measured 26-29 ms with the app's modules loaded and five
-heavy experiments (117,000 objects, one process on this 2-core machine), i.e. under 0.3 % of a core.
+A full collection holds the GIL while it runs; once every ``SWEEP_SECONDS`` that is a small share of a
+core (bench/README.md records what one took).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ survives the reload, stays in the browser (nothing is sent anywhere) and is clea
 pins are kept there as ``nn_core.pins.to_json`` text, under ``STORAGE_KEY``.
 
 Mounted once per full run, first on the page (the first component to mount loads Streamlit's component
-code, about half a second, so the live picture below it does not wait for that: measured with
-bench/ui.py), with ``data`` from ``state.pins_to_store``:
+code, so the live picture below it does not wait for that: bench/README.md), with ``data`` from
+``state.pins_to_store``:
 
 * ``{"read": true, "after": selector}`` while the session has not had the stored pins: once the run has
   drawn the page's last element (``selector``, the page mark: ``controls.page_mark_ui``), the JavaScript

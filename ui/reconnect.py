@@ -6,7 +6,7 @@ killed (behind nginx the browser then reaches another process), or the tab
 was away longer, the browser's reconnect opens a *new* session, which looks
 like a fresh page load.  The frontend names its previous session in the
 websocket's ``Sec-WebSocket-Protocol`` header ("streamlit, <xsrf token>,
-<previous session id>"; measured with Streamlit 1.67), which a first load
+<previous session id>", as Streamlit 1.67's frontend sends it), which a first load
 or a reload leaves out, so a new session can tell the two apart.
 """
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nn_core.experiment import Experiment  # noqa: E402
 from playground import batch  # noqa: E402
+from playground.experiment import Experiment  # noqa: E402
 from ui import live  # noqa: E402
 from ui.state import GRID_RES  # noqa: E402
 

@@ -51,7 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import cpu_seconds  # noqa: E402
-from nn_core.params import PANELS  # noqa: E402
+from playground.params import PANELS  # noqa: E402
 from tests.browser import chromium  # noqa: E402
 from tests.servers import free_port, serving, streamlit_server  # noqa: E402
 

@@ -44,8 +44,9 @@ The layout of ``params`` is written here only (in Python): the layers' blocks
 one after the other, each row-major (the ``n_in`` rows of W, then b),
 ``param_count`` entries in all.  ``layer_views`` splits any parameter-shaped
 vector the same way (``gradient_buffer`` makes one), and ``weight_mask`` and
-``layer_weight_means`` tell weights from biases.  ``snapshots.py`` sends
-``params`` in this order and the browser reads it so.
+``layer_weight_means`` tell weights from biases.  A flat ``params`` vector in
+this order is what a caller stores or sends (the playground's live picture
+reads it so).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ and ``m`` the test samples, a trainer holds about
 
 The default network never needs a chunk (its workspaces take 0.06 MB on 500 points); the largest (8 hidden
 layers of 16, 2000 points, 90 % training, Adam) passes over chunks of 127 samples, with 1 MB of workspaces,
-at most 21 snapshots (1 MB) and 1,927 history rows (tests/test_capacity.py measures a session's share).
+at most 21 snapshots (1 MB) and 1,927 history rows.
 """
 
 from __future__ import annotations

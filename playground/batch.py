@@ -55,8 +55,9 @@ import numpy as np
 
 from nn_core.features import feature_label
 from nn_core.formula import parse
-from nn_core.params import PARAMS
 from nn_core.text import clipped
+
+from .params import PARAMS
 
 MAGIC = b"NNPG"
 VERSION = 1

@@ -4,8 +4,8 @@
 import numpy as np
 import pytest
 
-from nn_core import params
 from nn_core.formula import MAX_CHARS
+from playground import params
 from playground.batch import decode, layer_labels
 from tests.conftest import config, metric, notices, run_app, shown
 from ui import live

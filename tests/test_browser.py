@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from nn_core import params
-from nn_core.race import Race
+from playground import params
+from playground.race import Race
 from tests.browser import AXE, LIVE, axe_violations, chromium, epoch_of, live_counters, live_point, open_playground
 from tests.servers import ROOT, streamlit_server, wait_for
 

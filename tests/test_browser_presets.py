@@ -6,9 +6,9 @@ from urllib.parse import parse_qs
 import pytest
 from playwright.sync_api import TimeoutError
 
-from nn_core import params
-from nn_core.challenges import CHALLENGES
-from nn_core.lessons import LESSONS
+from playground import params
+from playground.challenges import CHALLENGES
+from playground.lessons import LESSONS
 from tests.browser import chromium, epoch_of, open_playground
 from tests.servers import streamlit_server, wait_for
 

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from bench.load import Session, trigger_state
-from nn_core import pins
 from nn_core.datasets import CSV_MAX_ROWS
 from nn_core.network import Network
-from nn_core.params import MAX_LAYERS, MAX_RACERS
+from playground import pins
 from playground.batch import CURVE_POINTS, size
+from playground.params import MAX_LAYERS, MAX_RACERS
 from tests.conftest import run_app
 from tests.servers import ROOT, streamlit_server
 from ui import capacity, live, memory, state

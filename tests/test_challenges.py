@@ -4,10 +4,10 @@ import math
 
 import pytest
 
-from nn_core import params
-from nn_core.challenges import CHALLENGES, MEASURES, OPERATORS, check, measure
-from nn_core.experiment import Experiment
-from nn_core.params import HIDEABLE, PANELS, PARAMS
+from playground import params
+from playground.challenges import CHALLENGES, MEASURES, OPERATORS, check, measure
+from playground.experiment import Experiment
+from playground.params import HIDEABLE, PANELS, PARAMS
 
 
 def apply(exp, changes):

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nn_core import params
-from nn_core.challenges import CHALLENGES
 from nn_core.datasets import DATASETS
-from nn_core.lessons import LESSONS
-from nn_core.params import HIDEABLE, PARAMS
+from playground import params
+from playground.challenges import CHALLENGES
+from playground.lessons import LESSONS
+from playground.params import HIDEABLE, PARAMS
 from tests.conftest import APP, TIMEOUT, config, open_panel, run_app
 from ui import pin_store
 

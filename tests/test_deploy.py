@@ -15,7 +15,7 @@ import websockets
 import yaml
 from websockets.asyncio.server import serve
 
-from nn_core.params import MAX_QUERY_CHARS
+from playground.params import MAX_QUERY_CHARS
 from tests.browser import chromium, epoch_of, wait_until_shown
 from tests.proxy import COOKIE, nginx, route_cookie, signed_routes, upstreams_of
 from tests.servers import ROOT, streamlit_server, wait_for

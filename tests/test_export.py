@@ -15,9 +15,10 @@ from urllib.parse import parse_qsl
 import numpy as np
 import pytest
 
-from nn_core import params, reference
-from nn_core.experiment import Experiment
-from nn_core.export import standalone_script
+from nn_core import reference
+from playground import params
+from playground.experiment import Experiment
+from playground.export import standalone_script
 
 DISPLAY_ONLY = {  # parameter -> why the numbers the script prints do not depend on it
     "speed": "epochs per picture; playing stops at the first epoch that meets a stop condition whatever it is",

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn_core import formula, params
-from nn_core.experiment import Experiment
+from nn_core import formula
 from nn_core.features import DEFAULT_FORMULA, transform
 from nn_core.formula import LIMIT, MAX_CHARS, MAX_NODES, parse
 from nn_core.grid import Grid
+from playground import params
+from playground.experiment import Experiment
 
 COORDS = np.linspace(-6, 6, 41)  # includes 0, where log, 1/x and x**-k blow up
 X1, X2 = (a.ravel() for a in np.meshgrid(COORDS, COORDS))

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from nn_core import params
 from nn_core.datasets import CSV_MAX_ROWS, to_csv
-from nn_core.experiment import Experiment
-from nn_core.lessons import LESSONS
 from nn_core.text import MAX_MESSAGES
+from playground import params
+from playground.experiment import Experiment
+from playground.lessons import LESSONS
 from tests.conftest import config, notices, open_panel, run_app, upload_csv
 from ui import panels, state
 

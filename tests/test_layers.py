@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn_core import Network, Trainer, params, reference
+from nn_core import Network, Trainer, reference
 from nn_core.activations import HIDDEN_ACTIVATIONS
-from nn_core.experiment import Experiment
-from nn_core.race import Race
+from playground import params
+from playground.experiment import Experiment
+from playground.race import Race
 from tests.conftest import (
     EPS,
     OUTPUT_LOSS,

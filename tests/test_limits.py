@@ -6,8 +6,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from nn_core import Network, Trainer, make_dataset, params
-from nn_core.experiment import Experiment
+from nn_core import Network, Trainer, make_dataset
+from playground import params
+from playground.experiment import Experiment
 from tests.conftest import config, run_app, shown
 
 

@@ -14,15 +14,16 @@ import json
 import numpy as np
 import pytest
 
-from nn_core import Network, params
+from nn_core import Network
 from nn_core.activations import HIDDEN_ACTIVATIONS
 from nn_core.datasets import EXTENT
-from nn_core.experiment import Experiment
 from nn_core.features import DEFAULT_FORMULA, FEATURES
 from nn_core.formula import parse
 from nn_core.grid import Grid
-from nn_core.race import Race
+from playground import params
 from playground.batch import STATS, encode_frames, frame, points_of, scene
+from playground.experiment import Experiment
+from playground.race import Race
 from tests.browser import chromium
 from ui.live_view import ASSETS
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from nn_core.experiment import Experiment
 from nn_core.metrics import confusion_matrix, predicted_classes, r2_score
+from playground.experiment import Experiment
 
 
 def test_r2_by_hand():

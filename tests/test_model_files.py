@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from nn_core import params
-from nn_core.experiment import MODEL_MAX_BYTES, Experiment
 from nn_core.text import MAX_MESSAGES
+from playground import params
+from playground.experiment import MODEL_MAX_BYTES, Experiment
 
 
 @pytest.fixture(scope="module")

@@ -157,7 +157,7 @@ def test_malformed_or_hostile_models_are_refused(break_it):
 
 
 def test_importing_the_core_loads_neither_streamlit_nor_plotly():
-    code = "import sys, nn_core, nn_core.experiment, nn_core.export; " \
+    code = "import sys, nn_core, playground.experiment, playground.export; " \
            "print([m for m in ('streamlit', 'plotly') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nn_core import params
-from nn_core.challenges import CHALLENGES
 from nn_core.datasets import to_csv
-from nn_core.experiment import Experiment
-from nn_core.lessons import LESSONS
-from nn_core.pins import from_json as pins_from_json
+from playground import params
 from playground.batch import decode, layer_labels, points_of
+from playground.challenges import CHALLENGES
+from playground.experiment import Experiment
+from playground.lessons import LESSONS
+from playground.pins import from_json as pins_from_json
 from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained, upload_csv
 from ui import live, panels, pictures
 

@@ -5,13 +5,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from nn_core import params
-from nn_core.challenges import CHALLENGES
 from nn_core.datasets import DATASETS
-from nn_core.experiment import Experiment
-from nn_core.lessons import LESSONS
-from nn_core.params import PARAMS
 from nn_core.text import MAX_MESSAGES, SHOWN_CHARS, shown
+from playground import params
+from playground.challenges import CHALLENGES
+from playground.experiment import Experiment
+from playground.lessons import LESSONS
+from playground.params import PARAMS
 from tests.conftest import TIMEOUT
 
 # The longest warning: our own words (a list of allowed values cut at 120 characters) plus one shortened quote.

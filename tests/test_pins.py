@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn_core import params
-from nn_core.experiment import Experiment
-from nn_core.pins import CURVE_POINTS, MAX_BYTES, MAX_PINNED, NAME, PICTURE, from_json, pinned, to_json
 from nn_core.trainer import HISTORY_COLUMNS
+from playground import params
+from playground.experiment import Experiment
+from playground.pins import CURVE_POINTS, MAX_BYTES, MAX_PINNED, NAME, PICTURE, from_json, pinned, to_json
 
 
 def runs(n=2):

@@ -5,9 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from nn_core import params
-from nn_core.experiment import Experiment
-from nn_core.race import Race, racer_configs
+from playground import params
+from playground.experiment import Experiment
+from playground.race import Race, racer_configs
 from tests.conftest import config, metric, notices, open_panel, run_app
 
 SPIRAL = {"dataset": "spiral", "n_samples": 200, "noise": 0.1, "seed": 4}

@@ -8,8 +8,8 @@ import pytest
 
 import nn_core
 import ui
-from nn_core import params
 from nn_core.text import MAX_MESSAGES
+from playground import params
 from tests.conftest import config, metric, run_app, shown
 
 EXTREMES = {

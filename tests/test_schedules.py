@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from nn_core import Network, Trainer, params
-from nn_core.experiment import Experiment
+from nn_core import Network, Trainer
 from nn_core.schedules import clip_by_norm, rate, rates
+from playground import params
+from playground.experiment import Experiment
 from tests.conftest import OVERFITTING, analytic_gradients, first_stop_by_hand, numeric_gradients, relative_error
 from ui import figures
 

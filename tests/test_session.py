@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 
-from nn_core import params
+from playground import params
 from tests.conftest import config, metric, notices, open_panel, play_until_stopped, run_app, upload_csv
 
 REGRESSION_CSV = "x1,x2,target\n" + "\n".join(f"{x},{y},{x / 6:.4f}" for x, y in

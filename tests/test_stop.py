@@ -13,11 +13,11 @@ import re
 import numpy as np
 import pytest
 
-from nn_core import params
-from nn_core.challenges import CHALLENGES, check, measure, passed_at
-from nn_core.experiment import Experiment
-from nn_core.race import Race
 from nn_core.trainer import Trainer
+from playground import params
+from playground.challenges import CHALLENGES, check, measure, passed_at
+from playground.experiment import Experiment
+from playground.race import Race
 from tests.conftest import OVERFITTING, first_stop_by_hand, metric, notices, play_until_stopped, run_app
 
 

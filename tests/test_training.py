@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from nn_core import Network, Trainer, make_dataset, params, split
-from nn_core.experiment import Experiment
+from nn_core import Network, Trainer, make_dataset, split
+from playground import params
+from playground.experiment import Experiment
 
 
 def tf_default(dataset, seed=0):

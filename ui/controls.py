@@ -1,6 +1,6 @@
 """Widgets: views of the session's configuration.
 
-Each is derived from its parameter's declaration in ``nn_core.params`` (label,
+Each is derived from its parameter's declaration in ``playground.params`` (label,
 help, choices, range, value labels) and keyed by the parameter's name.  Every time it is
 drawn it is given the configuration's value, and a change goes back through
 its on_change callback (``state.widget_changed``): the configuration is the one
@@ -16,10 +16,10 @@ import logging
 import numpy as np
 import streamlit as st
 
-from nn_core import params
 from nn_core.datasets import DATASETS, kind_of
-from nn_core.params import MAX_LAYERS, MAX_NEURONS
 from nn_core.schedules import rates
+from playground import params
+from playground.params import MAX_LAYERS, MAX_NEURONS
 
 from . import figures, state
 from .state import K, layer_key, layer_setting_key

@@ -31,8 +31,8 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from nn_core.params import MAX_LAYERS, MAX_NEURONS
 from playground.batch import CURVE_POINTS, encode_frames, frame, points_of, scene
+from playground.params import MAX_LAYERS, MAX_NEURONS
 
 from . import controls, state
 from .guard import guarded, on_plane, whole

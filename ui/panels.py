@@ -17,19 +17,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nn_core import params
 from nn_core.activations import ACTIVATIONS
-from nn_core.challenges import CHALLENGES, MEASURES
 from nn_core.datasets import CSV_MAX_ROWS, MAX_CLASSES, load_csv, scatter_in_box, to_csv
-from nn_core.experiment import Experiment
-from nn_core.export import standalone_script
 from nn_core.features import transform
-from nn_core.lessons import LESSONS
 from nn_core.losses import LOSSES
 from nn_core.neuron import trace
-from nn_core.params import PANELS, PARAMS
-from nn_core.pins import CURVE_POINTS, MAX_PINNED
-from playground import batch
+from playground import batch, params
+from playground.challenges import CHALLENGES, MEASURES
+from playground.experiment import Experiment
+from playground.export import standalone_script
+from playground.lessons import LESSONS
+from playground.params import PANELS, PARAMS
+from playground.pins import CURVE_POINTS, MAX_PINNED
 
 from . import controls, figures, state
 from .guard import guarded, on_plane

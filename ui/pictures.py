@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nn_core.pins import PICTURE
+from playground.pins import PICTURE
 
 from .figures import output_image
 

@@ -2,7 +2,7 @@
 
 A page reload starts a new Streamlit session, with empty session state; the tab's ``sessionStorage``
 survives the reload, stays in the browser (nothing is sent anywhere) and is cleared with the tab.  The
-pins are kept there as ``nn_core.pins.to_json`` text, under ``STORAGE_KEY``.
+pins are kept there as ``playground.pins.to_json`` text, under ``STORAGE_KEY``.
 
 Mounted once per full run, first on the page (the first component to mount loads Streamlit's component
 code, so the live picture below it does not wait for that: bench/README.md), with ``data`` from

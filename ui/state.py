@@ -8,7 +8,7 @@ leave another view stale (tests/test_state_writes.py checks that no other module
 writes session state).
 
 The keys (``K``) are declared once here.  Widgets are keyed by their
-parameter's name (see ``nn_core.params``), the neurons of hidden layer ``i``
+parameter's name (see ``playground.params``), the neurons of hidden layer ``i``
 by ``layer_key(i)``, a per-layer setting's (activation, dropout) by
 ``layer_setting_key(name, i)``.  They are views of the configuration
 (``K.CONFIG``, the one source of truth): ``show_view`` gives each its value
@@ -24,15 +24,15 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from nn_core import params, pins
-from nn_core.challenges import CHALLENGES, check, measure, passed_at
 from nn_core.datasets import CSV_MAX_ROWS, DATASETS, EXTENT, kind_of
-from nn_core.experiment import Experiment
 from nn_core.formula import parse as parse_formula
-from nn_core.params import LEARNING_RATES, PARAMS
-from nn_core.pins import MAX_PINNED
-from nn_core.race import Race, racer_configs
 from nn_core.text import shown
+from playground import params, pins
+from playground.challenges import CHALLENGES, check, measure, passed_at
+from playground.experiment import Experiment
+from playground.params import LEARNING_RATES, PARAMS
+from playground.pins import MAX_PINNED
+from playground.race import Race, racer_configs
 
 from . import pictures, reconnect
 
@@ -54,7 +54,7 @@ class K:
     # request, so it tells which complete run's values the browser held when it sent its widgets' values
     PAGE_MARK_BOX = "page_mark_box"  # its container: on the page, the run has drawn everything (pin_store)
     EXP = "exp"  # the Experiment built from it: data, network, trainer, grid
-    RACING = "racing"  # the Race of config["race"] (nn_core.race), or None: what Play trains when there is one
+    RACING = "racing"  # the Race of config["race"] (playground.race), or None: what Play trains when there is one
     RACE_OUT = "race_out"  # the racers whose divergence was announced
     RACE_SETTING = "race_setting"  # the Race panel's setting to vary
     RACE_VALUES = "race_values"  # prefix of the Race panel's values widget, one per setting

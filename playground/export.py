@@ -25,7 +25,9 @@ import re
 import textwrap
 from urllib.parse import quote
 
-from . import datasets, features, formula, params, reference, schedules
+from nn_core import datasets, features, formula, reference, schedules
+
+from . import params
 from .challenges import CHALLENGES
 
 TEMPLATE = '''"""A neural network from scratch in NumPy, exported from the Neural Network Playground.

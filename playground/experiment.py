@@ -18,14 +18,15 @@ import json
 
 import numpy as np
 
+from nn_core.datasets import kind_of, make_dataset, split, stratified_split
+from nn_core.features import transform
+from nn_core.grid import Grid
+from nn_core.losses import LOSSES
+from nn_core.network import Network
+from nn_core.text import capped, clipped
+from nn_core.trainer import Trainer
+
 from . import params
-from .datasets import kind_of, make_dataset, split, stratified_split
-from .features import transform
-from .grid import Grid
-from .losses import LOSSES
-from .network import Network
-from .text import capped, clipped
-from .trainer import Trainer
 
 MODEL_MAX_BYTES = 2_000_000
 GRID_KEEP_BYTES = 8 * 1024 * 1024  # the picture's buffers are kept up to this size (6 x 8 over 96 x 96: 7.2 MB)

@@ -19,18 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from nn_core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from nn_core.datasets import DATASETS, MAX_CLASSES
+from nn_core.features import DEFAULT_FORMULA, FEATURES, feature_label
+from nn_core.formula import MAX_CHARS as MAX_FORMULA_CHARS
+from nn_core.formula import parse as parse_formula
+from nn_core.losses import LOSSES
+from nn_core.network import INITS
+from nn_core.optimizers import OPTIMIZERS, REGULARIZATIONS
+from nn_core.schedules import SCHEDULES
+from nn_core.text import MAX_MESSAGES, capped, shown
+
 from .challenges import CHALLENGES, challenge_start
-from .datasets import DATASETS, MAX_CLASSES
-from .features import DEFAULT_FORMULA, FEATURES, feature_label
-from .formula import MAX_CHARS as MAX_FORMULA_CHARS
-from .formula import parse as parse_formula
 from .lessons import LESSONS
-from .losses import LOSSES
-from .network import INITS
-from .optimizers import OPTIMIZERS, REGULARIZATIONS
-from .schedules import SCHEDULES
-from .text import MAX_MESSAGES, capped, shown
 
 MAX_LAYERS = 8
 # Names and values of a link read at most: 16 KiB, the most that surely reaches the app (the longest link the

@@ -31,11 +31,12 @@ import re
 
 import numpy as np
 
+from nn_core.records import HISTORY_COLUMNS
+from nn_core.text import capped, clipped, shown
+
 from . import params
 from .experiment import MAX_EPOCH
 from .params import _is_number
-from .records import HISTORY_COLUMNS
-from .text import capped, clipped, shown
 
 MAX_PINNED = 10  # pinned runs kept; pinning one more drops the oldest
 CURVE_POINTS = 400  # loss history rows kept per pinned run

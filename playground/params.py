@@ -34,11 +34,10 @@ from .challenges import CHALLENGES, challenge_start
 from .lessons import LESSONS
 
 MAX_LAYERS = 8
-# Names and values of a link read at most: 16 KiB, the most that surely reaches the app (the longest link the
-# app writes, every setting changed, is about 2,300 characters).  Longer ones may never reach it (measured with
-# Streamlit 1.67 on uvicorn/h11): a request line and headers over 16 KiB that arrive in more than one read get
-# h11's bare "400 Invalid HTTP request received." (one read on loopback passed up to ~120 kB); the
-# deployment's nginx passes request lines up to 24 kB and answers a longer one with a plain page.
+# Names and values of a link read at most: 16 KiB, the most that surely reaches the app, well above the longest
+# link the app writes.  Streamlit's server (uvicorn/h11) may answer a longer request line with a bare "400 Invalid
+# HTTP request received." (bench/README.md); the deployment's nginx passes request lines up to 24 kB and answers
+# a longer one with a plain page.
 MAX_QUERY_CHARS = 16 * 1024
 USEFUL_REG_RATE = 0.01  # the rate a regulariser is given when it is picked (or raced) while the rate is 0
 MAX_NEURONS = 16

@@ -28,7 +28,7 @@ CLASS_COLORS = [c["color"] for c in PALETTE["classes"]]
 CLASS_NAMES = [c["name"] for c in PALETTE["classes"]]
 FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12, "color": "#333"}
 MAX_LINE_POINTS = 1000
-LIVE_LINE_POINTS = 300  # a chart redrawn every second while playing (the scores): about 7 kB a redraw
+LIVE_LINE_POINTS = 300  # a chart redrawn every second while playing (the scores)
 PLOT_CONFIG = {"displayModeBar": False}  # how the app shows these figures: no toolbar
 
 

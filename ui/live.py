@@ -42,11 +42,11 @@ from .state import K
 TURN_SECONDS = 0.02  # training time of one turn
 RUN_SECONDS = 0.1  # a run trains turn after turn until its batch is full or this long has passed (a big network)
 # ... or longer while many sessions want turns: all runs together end about this often (each run's batch costs
-# 20-30 ms of Streamlit's CPU, beside training), but never later than MAX_RUN_SECONDS (the browser asks again
+# Streamlit's CPU beside training: bench/README.md), but never later than MAX_RUN_SECONDS (the browser asks again
 # after 3 s without an answer)
 RUNS_PER_SECOND = 20
 MAX_RUN_SECONDS = 2.0
-LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs: each costs ~3 ms of server CPU)
+LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs, each costing server CPU)
 MAX_BATCH = 60  # snapshots per batch at most
 DEFAULT_FPS = 60  # the browser's frame rate until it reports one
 

@@ -7,8 +7,7 @@ Contract (``bench/`` and the tests rely on it; a batch's byte layout and meta ar
   over the plane, ``draw.js`` paints, ``main.js`` plays), served once per page by Streamlit itself
   (``server.enableStaticServing``, ``/app/static/``): no CDN, no build step.  The component's own
   JavaScript is ``LOADER``, a few lines that import ``main.js``: Streamlit sends a component's inline
-  code with every mount, which with the whole code inline was ~30 kB a batch, most of what a playing
-  session received.
+  code with every mount, so inline code would travel with every batch (bench/README.md).
 * Mounted once per run of the live fragment, with ``key="live"``; ``data`` is one batch (bytes).  *Step back
   in time* mounts its own instance (``key="history_live"``, below the live one on the page) with a paused batch
   whose ``meta["interactive"]`` is false: it sets no trigger.

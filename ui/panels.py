@@ -46,8 +46,8 @@ def panels_ui(exp):
     """A bar of the panels the configuration does not hide; only the one picked is drawn.
 
     Not ``st.tabs``, which draws every tab: the hidden tabs' charts cost the
-    browser so much on each live update that it showed half as many (measured
-    in headless Chromium: 5.6 updates/s with all panels drawn, 11.1 without).
+    browser so much on each live update that it showed half as many
+    (bench/README.md).
     """
     shown = [name for name in PANELS if name not in exp.config["hide"]]
     if not shown:

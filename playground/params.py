@@ -631,18 +631,28 @@ def fit(config):
     return fitted
 
 
-def lesson_config(name):
-    """The configuration of a lesson: the defaults, then the lesson's own values and hidden controls.
+PRESET_KINDS = ("challenge", "lesson")  # a link opens one; a challenge wins (``decode``)
+
+
+def preset_config(kind, name):
+    """The start configuration of lesson or challenge (``kind``) ``name``: the defaults, then its own values
+    and hidden controls (a challenge's, see ``challenges.py``).
 
     Validated, so that it is normalised as a decoded URL is (e.g. ``hide`` in canonical order).
     """
-    lesson = LESSONS[name]
-    return validate({**lesson.config, "lesson": name, "hide": lesson.hide})
-
-
-def challenge_config(name):
-    """The start configuration of a challenge (see ``challenges.py``), validated."""
+    if kind == "lesson":
+        lesson = LESSONS[name]
+        return validate({**lesson.config, "lesson": name, "hide": lesson.hide})
     return validate(challenge_start(name))
+
+
+def start_of(config):
+    """Where ``decode`` starts reading a link to ``config``: its challenge's or lesson's setup, or the
+    defaults."""
+    for kind in PRESET_KINDS:
+        if config[kind] != "none":
+            return preset_config(kind, config[kind])
+    return DEFAULTS
 
 
 def decode(query, max_warnings=MAX_MESSAGES):
@@ -670,13 +680,13 @@ def decode(query, max_warnings=MAX_MESSAGES):
     challenge = texts.get("challenge")
     challenge = PARAMS["challenge"].parse(challenge) if isinstance(challenge, str) else None
     if challenge in CHALLENGES:
-        config = challenge_config(challenge)
+        config = preset_config("challenge", challenge)
         if lesson not in (None, "none"):
             warnings.append(f"A link opens a challenge or a lesson, not both: challenge {challenge} is open, and "
                             f"the lesson {shown(lesson)} was dropped.")
             del texts["lesson"]
     elif lesson in LESSONS:
-        config = lesson_config(lesson)
+        config = preset_config("lesson", lesson)
     for name, text in texts.items():
         p = PARAMS[name]
         try:
@@ -746,12 +756,6 @@ def encode_changes(config):
     """The shortest query ``decode`` reads back as ``config``: its challenge or lesson, and the values that
     differ from where ``decode`` starts (that challenge's or lesson's setup, or the defaults) -- a link to
     share, e.g. ``{"dataset": "spiral", "race": "optimizer:sgd/momentum/adam"}``."""
-    if config["challenge"] != "none":
-        start = challenge_config(config["challenge"])
-    elif config["lesson"] != "none":
-        start = lesson_config(config["lesson"])
-    else:
-        start = DEFAULTS
-    full, base = encode(config), encode(start)
+    full, base = encode(config), encode(start_of(config))
     return {name: text for name, text in full.items()
-            if text != base[name] or (name in ("challenge", "lesson") and config[name] != "none")}
+            if text != base[name] or (name in PRESET_KINDS and config[name] != "none")}

@@ -63,7 +63,7 @@ def test_every_lesson_and_challenge_picked_in_its_panel_plays_steps_and_pauses(t
             if not page.locator(f".st-key-{kind}_pick").count():
                 page.get_by_text(panel, exact=True).click()
             pick(page, f"{kind}_pick", title)
-            want = params.lesson_config(name) if kind == "lesson" else params.challenge_config(name)
+            want = params.preset_config(kind, name)
             assert wait_for(lambda want=want: url_config(page) == want, 30), (name, url_config(page))
             button(page, "Play").click()
             button(page, "Pause").wait_for(timeout=30_000)

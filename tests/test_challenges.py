@@ -22,7 +22,7 @@ def graded(exp):
 
 @pytest.mark.parametrize("cid", CHALLENGES)
 def test_the_known_solution_passes(cid):
-    exp = Experiment(params.challenge_config(cid), grid_res=2)
+    exp = Experiment(params.preset_config("challenge", cid), grid_res=2)
     for changes, epochs in CHALLENGES[cid].solution:
         exp = apply(exp, changes)
         assert exp.trainer.run(epochs) == epochs
@@ -33,7 +33,7 @@ def test_the_known_solution_passes(cid):
 
 @pytest.mark.parametrize("cid", CHALLENGES)
 def test_the_start_setup_does_not_pass(cid):
-    exp = Experiment(params.challenge_config(cid), grid_res=2)
+    exp = Experiment(params.preset_config("challenge", cid), grid_res=2)
     budget = sum(epochs for _, epochs in CHALLENGES[cid].solution)
     assert exp.config["epochs"] >= budget  # the challenge's Stop at leaves room for its solution
     exp.trainer.run(budget)
@@ -45,7 +45,7 @@ def test_the_start_setup_does_not_pass(cid):
 def test_the_table_is_well_formed():
     for cid, c in CHALLENGES.items():
         assert c.id == cid and c.title and c.goal and c.hint and c.solution
-        params.validate(params.challenge_config(cid))
+        params.validate(params.preset_config("challenge", cid))
         for name, op, _ in c.conditions:
             assert name in MEASURES and op in OPERATORS, (cid, name, op)
         for changes, epochs in c.solution:
@@ -57,7 +57,7 @@ def test_the_table_is_well_formed():
 def test_a_challenge_hides_only_what_its_solution_and_hint_do_not_need(cid):
     c = CHALLENGES[cid]
     assert set(c.hide) <= set(HIDEABLE) and len(set(c.hide)) == len(c.hide), c.hide
-    assert params.challenge_config(cid)["hide"] == PARAMS["hide"].validate(c.hide)
+    assert params.preset_config("challenge", cid)["hide"] == PARAMS["hide"].validate(c.hide)
     changed = {name for changes, _ in c.solution for name in changes}
     assert changed and not changed & set(c.hide)  # the solution is reachable with the visible controls
     named = {name for name, label in PANELS.items() if label.lower() in c.hint.lower()}

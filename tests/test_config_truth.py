@@ -61,7 +61,7 @@ PRESETS = [("lesson", n) for n in LESSONS] + [("challenge", n) for n in CHALLENG
 
 
 def preset_config(kind, name):
-    return params.lesson_config(name) if kind == "lesson" else params.challenge_config(name)
+    return params.preset_config(kind, name)
 
 
 @pytest.mark.parametrize(("kind", "name"), PRESETS)
@@ -111,7 +111,7 @@ def test_a_stale_value_of_a_picker_that_left_the_page_changes_nothing():
     states.widgets.append(stale)
     at._run(states)
     page_ok(at)
-    assert config(at) == params.challenge_config("xor_no_hidden")
+    assert config(at) == params.preset_config("challenge", "xor_no_hidden")
 
 
 def test_a_click_sent_before_a_presets_run_reached_the_browser_keeps_the_preset():
@@ -120,7 +120,7 @@ def test_a_click_sent_before_a_presets_run_reached_the_browser_keeps_the_preset(
     at = open_panel(run_app(), "lesson")
     before = at._tree.get_widget_states()  # the page as the browser holds it when the user picks
     at.selectbox(key="lesson_pick").set_value("spiral").run()
-    want = params.lesson_config("spiral")
+    want = params.preset_config("lesson", "spiral")
     assert config(at) == want and want["activation"] != "tanh"
     at._run(before)  # e.g. Play clicked at once: the old activation, learning rate, optimizer ... come back
     page_ok(at)

@@ -70,7 +70,7 @@ MIXES = {
     "blobs_softmax": {"dataset": "blobs", "n_classes": 4, "hidden": (5,), "noise": 0.2, "epochs": 8},
     "two_blobs_sigmoid": {"dataset": "blobs", "n_classes": 2, "hidden": (3,), "epochs": 5},
     "gauss_softmax_binary": {"dataset": "gauss", "loss": "cross_entropy", "noise": 0.3, "epochs": 5},
-    "tutorial_sigmoid_mse": {**params.lesson_config("tutorial"), "epochs": 20},
+    "tutorial_sigmoid_mse": {**params.preset_config("lesson", "tutorial"), "epochs": 20},
     "relu_he_odd_batches": {"dataset": "moons", "activation": "relu", "init": "he", "n_samples": 200,
                             "train_ratio": 0.7, "batch_size": 7, "seed": 3, "epochs": 8},
     "leaky_relu_regression": {"problem": "regression", "dataset": "multi_gauss", "activation": "leaky_relu",

@@ -286,7 +286,7 @@ def test_the_longest_link_the_app_writes_is_far_below_the_cap():
 def test_a_challenge_and_a_lesson_in_one_link_open_the_challenge_alone():
     lesson = next(iter(LESSONS))
     config, warnings = params.decode({"challenge": "xor_no_hidden", "lesson": lesson})
-    assert config == params.challenge_config("xor_no_hidden") and config["lesson"] == "none"
+    assert config == params.preset_config("challenge", "xor_no_hidden") and config["lesson"] == "none"
     assert warnings == [f"A link opens a challenge or a lesson, not both: challenge xor_no_hidden is open, and the "
                         f"lesson '{lesson}' was dropped."]
     with pytest.raises(ValueError, match="cannot be open together"):

@@ -19,7 +19,8 @@ def points(kind, n=30):
 
 
 @pytest.mark.parametrize("config, kind, loss, output", [
-    (params.lesson_config("tutorial"), "three classes", "cross_entropy", "softmax"),  # squared error, class 2 drawn
+    # the tutorial lesson (squared error), class 2 drawn
+    (params.preset_config("lesson", "tutorial"), "three classes", "cross_entropy", "softmax"),
     ({"loss": "bce"}, "three classes", "cross_entropy", "softmax"),
     ({"loss": "bce"}, "regression", "mse", "linear"),
     ({"loss": "cross_entropy"}, "regression", "mse", "linear"),

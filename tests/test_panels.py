@@ -148,7 +148,7 @@ def test_every_lesson_starts_with_its_explanation_and_hides_its_controls(name):
     at.selectbox(key="lesson_pick").set_value(name).run()
     assert not at.exception
     lesson = LESSONS[name]
-    assert config(at) == params.lesson_config(name)
+    assert config(at) == params.preset_config("lesson", name)
     assert any(lesson.title in i.value for i in at.info)
     keys = {w.key for kind in ("selectbox", "select_slider", "slider", "number_input", "toggle") for w in
             getattr(at, kind)}
@@ -180,7 +180,7 @@ def test_picking_a_challenge_loads_its_setup_and_grades_it():
     at = open_panel(trained(2), "challenges")
     at.selectbox(key="challenge_pick").set_value("xor_no_hidden").run()
     assert not at.exception
-    assert config(at) == params.challenge_config("xor_no_hidden") and metric(at, "Epoch") == "0"
+    assert config(at) == params.preset_config("challenge", "xor_no_hidden") and metric(at, "Epoch") == "0"
     assert at.query_params["challenge"] in ("xor_no_hidden", ["xor_no_hidden"])
     assert any(CHALLENGES["xor_no_hidden"].goal in shown(m.value) for m in at.markdown)
     lines = checklist(at)
@@ -188,7 +188,7 @@ def test_picking_a_challenge_loads_its_setup_and_grades_it():
     assert lines[2].startswith("○ not yet – test accuracy ≥ 95.0%: now ") and len(lines) == 3
     assert not at.success and "Hint" not in notices(at, "info")
     at.selectbox(key="challenge_pick").set_value("none").run()  # free play keeps the setup, and shows everything
-    assert config(at) == {**params.challenge_config("xor_no_hidden"), "challenge": "none", "hide": ()}
+    assert config(at) == {**params.preset_config("challenge", "xor_no_hidden"), "challenge": "none", "hide": ()}
     assert not checklist(at) and "loss" in widget_keys(at)
 
 

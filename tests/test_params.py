@@ -84,7 +84,7 @@ def test_every_valid_configuration_survives_the_url(c):
 def test_a_short_link_names_only_what_differs_from_its_starting_point():
     race = params.validate({"dataset": "spiral", "race": "optimizer:sgd/momentum/adam"})
     assert params.encode_changes(race) == {"dataset": "spiral", "race": "optimizer:sgd/momentum/adam"}
-    lesson = params.lesson_config("xor")
+    lesson = params.preset_config("lesson", "xor")
     assert params.encode_changes(lesson) == {"lesson": "xor"}
     assert params.encode_changes(params.DEFAULTS) == {}
 
@@ -138,8 +138,8 @@ def test_any_query_decodes_to_a_valid_configuration_with_a_warning_per_bad_value
     if challenge in CHALLENGES and lesson not in (None, "none"):  # the challenge wins; the lesson is dropped
         assert config["lesson"] == "none" and "not both" in text
         del last["lesson"]
-    base = (params.challenge_config(challenge) if challenge in CHALLENGES else
-            params.lesson_config(lesson) if lesson in LESSONS else params.DEFAULTS)
+    base = (params.preset_config("challenge", challenge) if challenge in CHALLENGES else
+            params.preset_config("lesson", lesson) if lesson in LESSONS else params.DEFAULTS)
     unchanged = set(PARAMS) - {"problem", "dataset", "loss"}  # these three are also fitted to each other
     problems = []  # names that must be warned about
     for name, value in last.items():

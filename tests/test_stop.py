@@ -101,7 +101,8 @@ def test_a_milestone_stays_until_training_goes_back_before_it():
 
 
 def test_a_challenge_is_passed_at_a_whole_epoch_once():
-    exp = Experiment({**params.challenge_config("xor_no_hidden"), "features": ("x1", "x2", "x1x2")}, grid_res=2)
+    start = params.preset_config("challenge", "xor_no_hidden")
+    exp = Experiment({**start, "features": ("x1", "x2", "x1x2")}, grid_res=2)
     challenge, tr = CHALLENGES["xor_no_hidden"], exp.trainer
     for _ in range(12):  # mid-epoch, the network passes already (12 of 25 batches), but no pass is recorded
         tr.train_step()

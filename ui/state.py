@@ -488,9 +488,6 @@ def _training_at():
 
 # -- challenges --
 
-PRESETS = {"lesson": params.lesson_config, "challenge": params.challenge_config}
-
-
 def preset_picked(kind, key):
     """The on_change of the lesson or challenge (``kind``) picker keyed ``key``: start the one picked."""
     if user_changed(key):
@@ -500,7 +497,7 @@ def preset_picked(kind, key):
 def start_preset(kind, name):
     """Start lesson or challenge (``kind``) ``name`` from its setup (epoch 0, the built-in data), or
     ``"none"``: free play, the setup kept and every control shown again."""
-    use_setup(PRESETS[kind](name) if name != "none"
+    use_setup(params.preset_config(kind, name) if name != "none"
               else params.validate({**st.session_state[K.CONFIG], kind: "none", "hide": ()}))
 
 

@@ -1,5 +1,6 @@
 """The layers of ARCHITECTURE.md: imports point down only (app -> ui -> playground -> nn_core), and the NumPy
-library a notebook imports needs nothing but NumPy and pandas."""
+library a notebook imports needs nothing but NumPy and pandas.  The class store (classroom/), beside
+playground/, is called from ui/ only and needs nothing of the app but SQLAlchemy."""
 
 import ast
 import sys
@@ -51,6 +52,17 @@ FILES = [ROOT / "app.py"] + sorted(p for layer in LAYERS[1:] for p in (ROOT / la
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_imports_point_down_and_the_library_needs_only_numpy_and_pandas(path):
     assert problems(path) == []
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "classroom").glob("*.py")), ids=lambda p: p.name)
+def test_the_class_store_imports_no_layer_and_only_sqlalchemy(path):
+    outside = imported(path) - {"classroom", "__future__"} - set(sys.stdlib_module_names)
+    assert outside <= {"sqlalchemy"}
+
+
+def test_only_ui_calls_the_class_store():
+    callers = [p for p in ROOT.glob("*/*.py") if "classroom" in imported(p) and p.parent.name != "classroom"]
+    assert {p.parent.name for p in callers} <= {"ui", "tests", "bench"}
 
 
 def test_the_check_sees_an_upward_import_and_a_foreign_package(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import streamlit as st  # noqa: E402
 
-from ui import capacity, controls, guard, live, memory, panels, pin_store, state  # noqa: E402
+from ui import capacity, class_page, controls, guard, live, memory, panels, pin_store, state  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 LOGO = str(Path(__file__).parent / "assets" / "logo.png")
@@ -46,6 +46,7 @@ def playground():
     title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
                    "Pick data, shape the network, press **Play**.")
 
+    class_page.class_banner()  # a class's link: its join form, or its banner
     panels.lesson_text(st.session_state[state.K.EXP])
     controls.toolbar_ui()
     notices = st.container()
@@ -67,6 +68,6 @@ def playground():
 
 
 try:
-    playground()
+    class_page.dashboard_page() if class_page.is_dashboard() else playground()
 except Exception:  # anything unexpected: a short message and a way back, never a traceback
     controls.failed_ui("the page", "start_again")

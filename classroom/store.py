@@ -354,6 +354,12 @@ class Store:
                                   "nickname.") from None
             return {"title": cls.title, "setup": cls.setup, "closed": cls.closed}
 
+    def rejoin(self, code, seat):
+        """The student of ``seat`` in class ``code`` (a reload): ``{"nickname", "title", "setup", "closed"}``."""
+        with _Guard(), self.engine.connect() as db:
+            cls, student = self._student(db, code, seat)
+            return {"nickname": student.nickname, "title": cls.title, "setup": cls.setup, "closed": cls.closed}
+
     def current_show(self, code):
         """What the teacher shows the class, ``{"id", "label", "setup"}`` (``id`` grows with each), or None."""
         with _Guard(), self.engine.connect() as db:

@@ -403,6 +403,7 @@ PANELS = {  # the panels below the playground, name -> label (a link hides them 
     "challenges": "Challenges",
     "race": "Race",
     "compare": "Compare runs",
+    "class": "Class",
 }
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)

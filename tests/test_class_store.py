@@ -113,6 +113,8 @@ def test_a_student_joins_rejoins_from_the_same_browser_and_keeps_their_results(d
     code, key, seats = joined(db, clock)
     db.report_result(code, seats["Ann"], result(passed_epoch=7))
     clock.tick()
+    assert db.rejoin(code, seats["Ann"]) == {"nickname": "Ann", "title": "Year 10 maths", "setup": "dataset=xor",
+                                            "closed": False}
     assert db.join(code, "Ann", seats["Ann"]) == {"title": "Year 10 maths", "setup": "dataset=xor", "closed": False}
     rows = db.dashboard(code, key)
     assert [r["nickname"] for r in rows] == ["Ann", "Bo"]
@@ -163,6 +165,7 @@ def test_a_guess_finds_nothing_and_every_no_is_the_same(db, clock):
                     lambda: db.dashboard(code, key[:-1] + ("A" if key[-1] != "A" else "B")),
                     lambda: db.dashboard(code, ""), lambda: db.dashboard("ABCDEFGH", key),
                     lambda: db.report_activity(code, codes.new_seat(), {}),
+                    lambda: db.rejoin(code, codes.new_seat()),
                     lambda: db.share_run(code, seats["Ann"] + "x", "Run 1", "", {})):
         with pytest.raises(NotFound) as e:
             attempt()

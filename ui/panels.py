@@ -30,7 +30,7 @@ from playground.lessons import LESSONS
 from playground.params import PANELS, PARAMS
 from playground.pins import CURVE_POINTS, MAX_PINNED
 
-from . import controls, figures, state
+from . import class_page, controls, figures, state
 from .guard import guarded, on_plane
 from .live_view import live_view
 from .state import K
@@ -527,7 +527,8 @@ def _compare_chart(pins, exp):
 
 VIEWS = {"history": history_ui, "neuron": neuron_ui, "performance": performance_ui, "gradients": gradients_ui,
          "hidden_space": hidden_space_ui, "data": data_ui, "export": export_ui, "lesson": lesson_ui,
-         "challenges": challenges_ui, "race": race_ui, "compare": compare_ui}  # a view per name of params.PANELS
+         "challenges": challenges_ui, "race": race_ui, "compare": compare_ui,
+         "class": class_page.class_panel}  # a view per name of params.PANELS
 
 
 def lesson_text(exp):

@@ -19,11 +19,14 @@ up with, nor one of a widget that left the page).
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
 
+from classroom import codes
+from classroom.store import ClassError, Unreachable
 from nn_core.datasets import CSV_MAX_ROWS, DATASETS, EXTENT, kind_of
 from nn_core.formula import parse as parse_formula
 from nn_core.text import shown
@@ -42,6 +45,7 @@ QUOTED_CHARS = 30  # a refused formula is quoted in its notice up to this length
 KEPT_RUNS = 30  # the runs whose widget values are kept, to read the page mark (user_changed)
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
 STABLE_RATE_SECONDS = 0.2  # that check's time bound: a student's repeated divergences cannot load the server
+CLASS_KEYS = ("join", "seat", "teach", "key")  # a class's URL keys, beside the configuration's (ui/class_page.py)
 
 
 class K:
@@ -84,6 +88,15 @@ class K:
     LIVE_STREAM = "live_stream"  # {"stream": id, "at": where training was when the last batch was made}
     LIVE_RERUN_APP = "live_rerun_app"  # set by the live fragment when the whole page must follow
     ADMITTED = "capacity_admitted"  # this session was let in (ui/capacity.py)
+    CLASS = "class"  # a student's class: {"code", "seat", "nickname" (None until joined), "title"}, or absent
+    CLASS_OUTBOX = "class_outbox"  # what is still to be written to the class: {"runs": [...], "result": ...}
+    CLASS_SENT = "class_sent"  # the last challenge result written, not written again until it changes
+    CLASS_STATUS = "class_status"  # why the class could not be reached or refused a write, or None
+    CLASS_SHOW = "class_show"  # what the teacher shows the class ({"id", "label", "setup"}), or None
+    CLASS_SHOW_SEEN = "class_show_seen"  # the id of the last show the student loaded or put aside
+    CLASS_NICKNAME = "class_nickname"  # the join form's nickname box
+    CLASS_TITLE = "class_title"  # the Class panel's title box, to start a class
+    TEACHING = "teaching"  # the class this session started: {"code", "key", "title"}, or absent
 
 
 class Data(NamedTuple):
@@ -114,8 +127,13 @@ def init_session():
     ss = st.session_state
     if K.CONFIG in ss:
         return
-    config, warnings = params.decode_link(st.query_params.to_dict())
+    query = st.query_params.to_dict()
+    config, warnings = params.decode_link({k: v for k, v in query.items() if k not in CLASS_KEYS})
     ss[K.NOTICES] = []
+    code = codes.normal_code(query.get("join", ""))
+    if code:  # a class's join link (with the seat of a student who joined already, after a reload)
+        ss[K.CLASS] = {"code": code, "seat": query.get("seat") or codes.new_seat(), "nickname": None, "title": None}
+        ss[K.CLASS_OUTBOX] = {"runs": [], "result": None, "activity": None}
     if reconnect.lost_session(st.context.headers):
         notify("info", reconnect.LOST_SESSION)
     for w in warnings:
@@ -175,7 +193,7 @@ def set_config(config):
     (``controls.param_widget``), so none is ever loaded here.
     """
     st.session_state[K.CONFIG] = config
-    st.query_params.from_dict(params.encode(config))
+    st.query_params.from_dict({**params.encode(config), **class_query()})
 
 
 def apply_config(config, fresh=False):
@@ -823,3 +841,161 @@ def clear_points():
     if had_own:
         notify("info", "Your points are cleared: the network trains on the built-in dataset until you draw "
                        "at least 4 points of 2 classes.")
+
+
+# -- a class (classroom/store.py; ui/class_page.py draws it) --
+
+def class_query():
+    """The URL keys of the student's class, kept beside the configuration's so that a reload stays in it."""
+    c = st.session_state.get(K.CLASS)
+    return {"join": c["code"], "seat": c["seat"]} if c else {}
+
+
+def setup_link(config):
+    """A configuration as a link's query text (``params.encode_changes``): what a class keeps of a setup."""
+    return urllib.parse.urlencode(params.encode_changes(config))
+
+
+def setup_of(link):
+    """The configuration a link's query text gives (bad values fall back to their defaults)."""
+    return params.decode_link(dict(urllib.parse.parse_qsl(link)))[0]
+
+
+def start_class(store):
+    """The Class panel's Start: a class named as typed, starting from the setup on screen."""
+    ss = st.session_state
+    try:
+        code, key = store.create_class(ss.get(K.CLASS_TITLE) or "", setup_link(ss[K.CONFIG]))
+    except ClassError as e:
+        notify("error", str(e))
+        return
+    ss[K.TEACHING] = {"code": code, "key": key, "title": ss[K.CLASS_TITLE].strip()}
+
+
+def join_class(store):
+    """The join form's Join: into the class with the nickname typed, and onto the class's starting setup."""
+    ss = st.session_state
+    c = ss[K.CLASS]
+    try:
+        joined = store.join(c["code"], ss.get(K.CLASS_NICKNAME) or "", c["seat"])
+    except ClassError as e:
+        notify("error", str(e))
+        return
+    ss[K.CLASS] = {**c, "nickname": ss[K.CLASS_NICKNAME], "title": joined["title"]}
+    use_setup(setup_of(joined["setup"]))
+    notify("success", f"You joined {joined['title']} as {ss[K.CLASS_NICKNAME]}.")
+
+
+def rejoin_class(store):
+    """After a reload: the seat in the link finds the student's nickname (the setup stays the link's).
+    Returns False when it finds none (the join form shows)."""
+    ss = st.session_state
+    c = ss[K.CLASS]
+    try:
+        seat = store.rejoin(c["code"], c["seat"])
+    except ClassError:
+        return False
+    ss[K.CLASS] = {**c, "nickname": seat["nickname"], "title": seat["title"]}
+    return True
+
+
+def share_with_class():
+    """Share the run on screen with the class (written by the next ``class_tick``, kept until it is)."""
+    ss = st.session_state
+    exp = ss[K.EXP]
+    ss[K.PINS_MADE] = ss.get(K.PINS_MADE, 0) + 1
+    pin = pins.pinned(f"Run {ss[K.PINS_MADE]}", ss[K.CONFIG], exp.trainer, ss[K.USER_DATA] is not None,
+                      pictures.thumbnail(exp))
+    ss[K.CLASS_OUTBOX]["runs"].append({
+        "name": pin["name"], "setup": setup_link(pin["config"]), "picture": pin["picture"].tobytes().hex(),
+        "run": {**pin["numbers"], "curve": pin["curve"][:, 2].tolist()}})
+
+
+def class_tick(store):
+    """What a student's page does every few seconds in a class: write what waits (shared runs, the challenge's
+    checklist, what they are doing now), then read what the teacher shows.  A refusal or an unreachable
+    class is kept as ``CLASS_STATUS``; what was not written stays and is tried again at the next tick."""
+    ss = st.session_state
+    c, outbox = ss[K.CLASS], ss[K.CLASS_OUTBOX]
+    result = _challenge_result()
+    if result is not None and _graded(result) != _graded(ss.get(K.CLASS_SENT)):
+        outbox["result"] = result
+    outbox["activity"] = _activity()
+    try:
+        while outbox["runs"]:
+            run = outbox["runs"][0]
+            store.share_run(c["code"], c["seat"], run["name"], run["setup"], run["run"], run["picture"])
+            outbox["runs"].pop(0)
+        if outbox["result"] is not None:
+            store.report_result(c["code"], c["seat"], outbox["result"])
+            ss[K.CLASS_SENT], outbox["result"] = outbox["result"], None
+        store.report_activity(c["code"], c["seat"], outbox["activity"])
+        ss[K.CLASS_STATUS] = None
+    except Unreachable as e:
+        ss[K.CLASS_STATUS] = str(e)
+        return
+    except ClassError as e:  # a limit: kept for the next tick, unless it can never be written
+        ss[K.CLASS_STATUS] = None if "a second" in str(e) else str(e)
+        if "a second" not in str(e) and outbox["runs"]:
+            outbox["runs"].pop(0)
+    try:
+        ss[K.CLASS_SHOW] = store.current_show(c["code"])
+    except ClassError as e:
+        ss[K.CLASS_STATUS] = str(e)
+
+
+def _graded(result):
+    """What of a challenge result is worth a write: which challenge, its setup, the pass, each condition's mark
+    (the epoch and the losses reach the dashboard with the activity)."""
+    return result and (result["challenge"], result["setup"], result["passed_epoch"],
+                       tuple(row[-1] for row in result["checklist"]))
+
+
+def _activity():
+    """What the student is doing now, for the teacher's dashboard."""
+    ss = st.session_state
+    c, tr = ss[K.CONFIG], runner()
+    latest = tr.latest if ss[K.RACING] is None else {}
+    return {"dataset": "your data" if ss[K.USER_DATA] is not None else DATASETS[c["dataset"]].label,
+            "network": "-".join(map(str, ss[K.EXP].net.sizes)), "epoch": int(tr.epoch),
+            "test_loss": latest.get("test_loss"), "playing": bool(ss[K.PLAYING]), "challenge": c["challenge"]}
+
+
+def _challenge_result():
+    """The active challenge's checklist now, as the class keeps it (``Store.report_result``), or None."""
+    ss = st.session_state
+    c = ss[K.CONFIG]
+    if c["challenge"] == "none":
+        return None
+    tr = ss[K.EXP].trainer
+    _, rows = check(CHALLENGES[c["challenge"]], measure(c, tr))
+    passed = tr.milestones.get(c["challenge"])
+    latest = tr.latest
+    return {"challenge": c["challenge"], "epoch": int(tr.epoch), "passed_epoch": passed[0] if passed else None,
+            "test_loss": latest.get("test_loss"), "test_accuracy": latest.get("test_accuracy"),
+            "neurons": int(sum(c["hidden"])), "checklist": [[str(x) for x in row[:4]] + [bool(row[4])]
+                                                          for row in rows], "setup": setup_link(c)}
+
+
+def take_class_show():
+    """The teacher's show not yet loaded or put aside by this student, or None."""
+    ss = st.session_state
+    show = ss.get(K.CLASS_SHOW)
+    return show if show and show["id"] != ss.get(K.CLASS_SHOW_SEEN) else None
+
+
+def load_class_show():
+    """Load what the teacher shows (its setup, from epoch 0): the student asked for it."""
+    ss = st.session_state
+    show = take_class_show()
+    if show:
+        ss[K.CLASS_SHOW_SEEN] = show["id"]
+        use_setup(setup_of(show["setup"]))
+        notify("success", f"{show['label']} is loaded: press Play to train it.")
+
+
+def put_class_show_aside():
+    """Not now: the notice of what the teacher shows goes, until the teacher shows something else."""
+    show = take_class_show()
+    if show:
+        st.session_state[K.CLASS_SHOW_SEEN] = show["id"]

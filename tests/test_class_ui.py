@@ -1,0 +1,128 @@
+"""A class in the app (ui/class_page.py) under AppTest: a teacher starts one, students join, report and share,
+the dashboard shows them, Show to class reaches them; without a class nothing of it exists, and without its
+database the playground goes on."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from classroom import codes, store
+from tests.conftest import config, notices, open_panel, run_app
+from tests.servers import free_port
+from ui import class_page
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """Each test has its own database folder, and the app's store is opened afresh."""
+    monkeypatch.delenv("NNPG_DATABASE_URL", raising=False)
+    monkeypatch.setenv("NNPG_DATA_DIR", str(tmp_path / "data"))
+    class_page.class_store.clear()
+    yield tmp_path / "data"
+    class_page.class_store.clear()
+
+
+def teacher_starts(title="Year 10", **query):
+    """A teacher's app after Start a class in the Class panel: ``(at, code, key)``."""
+    at = open_panel(run_app(**query), "class")
+    at.text_input(key="class_title").set_value(title)
+    at.button(key="class_start").click().run()
+    assert not at.exception
+    teaching = at.session_state["teaching"]
+    return at, teaching["code"], teaching["key"]
+
+
+def student_joins(code, nickname):
+    at = run_app(join=code)
+    at.text_input(key="class_nickname").set_value(nickname)
+    at.button(key="class_join_button").click().run()
+    assert not at.exception
+    return at
+
+
+def test_the_playground_without_a_class_opens_no_database(data_dir):
+    at = open_panel(run_app(), "class")
+    assert at.button(key="class_start") and not data_dir.exists()
+
+
+def test_a_teacher_starts_a_class_from_the_setup_on_screen_and_gets_two_links(data_dir):
+    at, code, key = teacher_starts(challenge="xor_no_hidden")
+    assert (data_dir / "classes.sqlite3").exists()
+    links = [c.value for c in at.code]
+    assert links == [f"?join={code}", f"?teach={code}&key={key}"]
+    assert class_page.class_store().class_of(code)["setup"] == "challenge=xor_no_hidden"
+
+
+def test_a_student_joins_with_a_nickname_and_gets_the_class_setup(data_dir):
+    _, code, key = teacher_starts(challenge="xor_no_hidden")
+    at = student_joins(code, "Ann <b>")
+    assert config(at)["challenge"] == "xor_no_hidden"
+    assert "Ann \\<b\\>" in " ".join(c.value for c in at.caption)  # escaped: shown as typed
+    assert at.query_params["join"] == code and at.query_params["seat"]
+    assert [r["nickname"] for r in class_page.class_store().dashboard(code, key)] == ["Ann <b>"]
+
+
+def test_a_taken_nickname_is_refused_with_a_message(data_dir):
+    _, code, _ = teacher_starts()
+    student_joins(code, "Ann")
+    at = student_joins(code, "ann")
+    assert "already called ann" in notices(at, "error")
+    assert at.text_input(key="class_nickname")
+
+
+def test_a_reload_keeps_the_student_in_the_class(data_dir):
+    _, code, key = teacher_starts()
+    at = student_joins(code, "Ann")
+    again = run_app(join=code, seat=at.query_params["seat"])
+    assert not again.exception and "class_nickname" not in [w.key for w in again.text_input]
+    assert "you are Ann" in " ".join(c.value for c in again.caption)
+
+
+def test_results_and_shared_runs_reach_the_dashboard(data_dir):
+    _, code, key = teacher_starts(challenge="xor_no_hidden")
+    at = student_joins(code, "Ann")
+    at.button(key="step").click().run()
+    at.button(key="class_share").click().run()
+    for _ in range(2):  # what the rate limit (2 writes a second) held back is written at the next ticks
+        time.sleep(1.1)
+        at.run()
+    db = class_page.class_store()
+    row = db.dashboard(code, key)[0]
+    assert row["results"]["xor_no_hidden"]["checklist"] and row["activity"]["epoch"] == 1
+    assert row["latest_run"]["name"] == "Run 1" and len(row["latest_run"]["picture"]) == store.PICTURE_CHARS
+    dash = run_app(teach=code, key=key)
+    assert not dash.exception
+    table = dash.dataframe[0].value
+    assert list(table["Student"]) == ["Ann"] and table["Latest run"][0].startswith("data:image/png;base64,")
+    assert table["Open"][0] == "?" + row["latest_run"]["setup"]
+
+
+def test_show_to_class_is_offered_to_a_student_who_chooses_to_load_it(data_dir):
+    _, code, key = teacher_starts()
+    at = student_joins(code, "Ann")
+    class_page.class_store().show_to_class(code, key, "Bo: Run 2", "dataset=spiral")
+    at.run()
+    assert "Your teacher shows Bo: Run 2" in notices(at, "info")
+    assert config(at)["dataset"] != "spiral"  # never a forced switch
+    at.button(key="class_show_load_1").click().run()
+    assert config(at)["dataset"] == "spiral" and "Your teacher shows" not in notices(at, "info")
+
+
+def test_the_dashboard_shows_the_class_and_a_wrong_key_finds_nothing(data_dir):
+    _, code, key = teacher_starts(title="Room 12")
+    student_joins(code, "Ann")
+    dash = run_app(teach=code, key=key)
+    assert "Room 12" in dash.markdown[0].value and not dash.exception
+    wrong = run_app(teach=code, key=codes.new_key())
+    assert "No class was found" in notices(wrong, "error") and not wrong.dataframe
+
+
+def test_an_unreachable_database_leaves_the_playground_working(monkeypatch):
+    monkeypatch.setenv("NNPG_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/none")
+    at = run_app(join="ABCDEFGH")
+    assert not at.exception
+    assert "cannot be reached" in notices(at, "warning")
+    at.button(key="step").click().run()
+    assert not at.exception and at.session_state["exp"].trainer.epoch == 1

@@ -68,6 +68,9 @@ def playground():
 
 
 try:
-    class_page.dashboard_page() if class_page.is_dashboard() else playground()
+    if class_page.is_dashboard():  # a teacher's link: the class's dashboard instead of the playground
+        class_page.dashboard_page()
+    else:
+        playground()
 except Exception:  # anything unexpected: a short message and a way back, never a traceback
     controls.failed_ui("the page", "start_again")

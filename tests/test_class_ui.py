@@ -51,7 +51,7 @@ def test_a_teacher_starts_a_class_from_the_setup_on_screen_and_gets_two_links(da
     at, code, key = teacher_starts(challenge="xor_no_hidden")
     assert (data_dir / "classes.sqlite3").exists()
     links = [c.value for c in at.code]
-    assert links == [f"?join={code}", f"?teach={code}&key={key}"]
+    assert links == [f"?join={code}", f"?teach={code}&key={key}"]  # after the app's address, in a browser
     assert class_page.class_store().class_of(code)["setup"] == "challenge=xor_no_hidden"
 
 

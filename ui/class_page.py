@@ -59,7 +59,8 @@ def _store_or_none():
 
 def _address():
     """The app's address in the browser, without its query (links are built on it)."""
-    return (st.context.url or "").split("?")[0]
+    address = (st.context.url or "").split("?")[0]
+    return address if not address or urllib.parse.urlsplit(address).path else address + "/"
 
 
 def join_link(code):
@@ -132,10 +133,11 @@ def _banner():
             if show:
                 st.info(plain(f"Your teacher shows {show['label']} to the class."), icon=":material/cast:")
                 load, later = st.columns(2)
-                if load.button("Load it", key=f"class_show_load_{show['id']}", on_click=state.load_class_show,
-                               help="Your own setup goes: pin it first to keep it"):
-                    st.rerun()
+                load.button("Load it", key=f"class_show_load_{show['id']}", on_click=state.load_class_show,
+                            help="Your own setup goes: pin it first to keep it")
                 later.button("Not now", key=f"class_show_later_{show['id']}", on_click=state.put_class_show_aside)
+        if state.take_full_rerun():  # Load it: the page shows the new setup
+            st.rerun()
     except Exception:  # the class is extra: whatever happens in it, the playground goes on
         logging.getLogger("nn_playground").exception("the class banner failed")
         st.caption("The class part of the page is unavailable just now; the playground goes on.")

@@ -992,6 +992,7 @@ def load_class_show():
         ss[K.CLASS_SHOW_SEEN] = show["id"]
         use_setup(setup_of(show["setup"]))
         notify("success", f"{show['label']} is loaded: press Play to train it.")
+        ask_full_rerun()  # clicked in the class's banner, a fragment: the whole page must follow
 
 
 def put_class_show_aside():

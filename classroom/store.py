@@ -129,6 +129,10 @@ class Refused(ClassError):
     """A write beyond a limit, a bad value, or a class that is closed: the message says which."""
 
 
+class RateLimited(Refused):
+    """A write beyond ``WRITES_PER_SECOND``: the same write passes a moment later."""
+
+
 class Unreachable(ClassError):
     """The database cannot be reached or is busy: nothing was written, try again later."""
 
@@ -222,7 +226,8 @@ class _Throttle:
             tokens, at = self.buckets.get(writer, (self.rate, now))
             tokens = min(self.rate, tokens + (now - at) * self.rate)
             if tokens < 1:
-                raise Refused(f"Too many changes at once: at most {self.rate} a second. Wait a moment and try again.")
+                raise RateLimited(f"Too many changes at once: at most {self.rate} a second. Wait a moment and try "
+                                  "again.")
             self.buckets[writer] = (tokens - 1, now)
             if len(self.buckets) > 10_000:  # forget writers idle long enough to have a full bucket again
                 self.buckets = {w: b for w, b in self.buckets.items() if now - b[1] < 1}

@@ -126,3 +126,21 @@ def test_an_unreachable_database_leaves_the_playground_working(monkeypatch):
     assert "cannot be reached" in notices(at, "warning")
     at.button(key="step").click().run()
     assert not at.exception and at.session_state["exp"].trainer.epoch == 1
+
+
+def test_work_done_while_the_class_is_unreachable_is_written_when_it_is_back(data_dir, monkeypatch):
+    _, code, key = teacher_starts()
+    at = student_joins(code, "Ann")
+    class_page.class_store.clear()
+    monkeypatch.setenv("NNPG_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/none")
+    at.button(key="step").click().run()
+    assert not at.exception and "cannot be reached" in notices(at, "warning")
+    assert at.session_state["exp"].trainer.epoch == 1  # the playground goes on
+    at.button(key="class_share").click().run()  # kept until the class is back
+    monkeypatch.delenv("NNPG_DATABASE_URL")
+    class_page.class_store.clear()
+    time.sleep(1.1)
+    at.session_state["class_retry_at"] = 0  # the next try, without waiting its 10 s
+    at.run()
+    assert at.session_state["class_status"] is None
+    assert [r["name"] for r in class_page.class_store().runs_of(code, key)] == ["Run 1"]

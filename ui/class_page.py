@@ -117,7 +117,7 @@ def _banner():
     """The class's name and the student's, Share with class, what the teacher shows; every ``TICK_SECONDS`` it
     writes what waits and reads the class (``state.class_tick``)."""
     try:
-        state.class_tick(_store_or_none())
+        state.class_tick(class_store)
         c = st.session_state[K.CLASS]
         with st.container(border=True, key="class_banner"):
             text, share = st.columns([4, 1], vertical_alignment="center")
@@ -128,7 +128,7 @@ def _banner():
                 st.toast("Your run is shared with the class.")
             status = st.session_state.get(K.CLASS_STATUS)
             if status:
-                st.warning(plain(f"{status} Trying again every {TICK_SECONDS} s."), icon=":material/cloud_off:")
+                st.warning(plain(status), icon=":material/cloud_off:")
             show = state.take_class_show()
             if show:
                 st.info(plain(f"Your teacher shows {show['label']} to the class."), icon=":material/cast:")

@@ -19,6 +19,7 @@ up with, nor one of a widget that left the page).
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 from typing import NamedTuple
 
@@ -26,7 +27,7 @@ import numpy as np
 import streamlit as st
 
 from classroom import codes
-from classroom.store import ClassError, Unreachable
+from classroom.store import ClassError, RateLimited, Unreachable
 from nn_core.datasets import CSV_MAX_ROWS, DATASETS, EXTENT, kind_of
 from nn_core.formula import parse as parse_formula
 from nn_core.text import shown
@@ -46,6 +47,7 @@ KEPT_RUNS = 30  # the runs whose widget values are kept, to read the page mark (
 STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this many epochs without diverging
 STABLE_RATE_SECONDS = 0.2  # that check's time bound: a student's repeated divergences cannot load the server
 CLASS_KEYS = ("join", "seat", "teach", "key")  # a class's URL keys, beside the configuration's (ui/class_page.py)
+CLASS_RETRY_SECONDS = 10  # an unreachable class is tried again this long after
 
 
 class K:
@@ -92,6 +94,7 @@ class K:
     CLASS_OUTBOX = "class_outbox"  # what is still to be written to the class: {"runs": [...], "result": ...}
     CLASS_SENT = "class_sent"  # the last challenge result written, not written again until it changes
     CLASS_STATUS = "class_status"  # why the class could not be reached or refused a write, or None
+    CLASS_RETRY_AT = "class_retry_at"  # when (time.monotonic) to try an unreachable class again
     CLASS_SHOW = "class_show"  # what the teacher shows the class ({"id", "label", "setup"}), or None
     CLASS_SHOW_SEEN = "class_show_seen"  # the id of the last show the student loaded or put aside
     CLASS_NICKNAME = "class_nickname"  # the join form's nickname box
@@ -133,7 +136,7 @@ def init_session():
     code = codes.normal_code(query.get("join", ""))
     if code:  # a class's join link (with the seat of a student who joined already, after a reload)
         ss[K.CLASS] = {"code": code, "seat": query.get("seat") or codes.new_seat(), "nickname": None, "title": None}
-        ss[K.CLASS_OUTBOX] = {"runs": [], "result": None, "activity": None}
+        ss[K.CLASS_OUTBOX] = {"runs": [], "result": None}
     if reconnect.lost_session(st.context.headers):
         notify("info", reconnect.LOST_SESSION)
     for w in warnings:
@@ -906,42 +909,65 @@ def share_with_class():
     ss[K.PINS_MADE] = ss.get(K.PINS_MADE, 0) + 1
     pin = pins.pinned(f"Run {ss[K.PINS_MADE]}", ss[K.CONFIG], exp.trainer, ss[K.USER_DATA] is not None,
                       pictures.thumbnail(exp))
+    ss[K.CLASS_STATUS] = None
     ss[K.CLASS_OUTBOX]["runs"].append({
         "name": pin["name"], "setup": setup_link(pin["config"]), "picture": pin["picture"].tobytes().hex(),
         "run": {**pin["numbers"], "curve": pin["curve"][:, 2].tolist()}})
 
 
-def class_tick(store):
-    """What a student's page does every few seconds in a class: write what waits (shared runs, the challenge's
-    checklist, what they are doing now), then read what the teacher shows.  A refusal or an unreachable
-    class is kept as ``CLASS_STATUS``; what was not written stays and is tried again at the next tick."""
+def class_tick(open_store):
+    """What a student's page does every few seconds in a class: write what waits (shared runs, then the
+    challenge's checklist, then what they are doing now), then read what the teacher shows.  ``open_store()``
+    gives the store.
+
+    What the rate limit holds back waits for the next tick; what a limit refuses for good (a 51st run) is
+    dropped, and ``CLASS_STATUS`` says why until the next Share.  An unreachable class is said so in
+    ``CLASS_STATUS`` and tried again ``CLASS_RETRY_SECONDS`` later (waiting for a database that does not answer
+    holds this session's page, so not at every tick); what waits is kept meanwhile."""
+    ss = st.session_state
+    if ss.get(K.CLASS_RETRY_AT, 0) > time.monotonic():
+        return
+    try:
+        store = open_store()
+        if ss.get(K.CLASS_STATUS) == str(Unreachable()):
+            ss[K.CLASS_STATUS] = None
+        _write_to_class(store)
+        ss[K.CLASS_SHOW] = store.current_show(ss[K.CLASS]["code"])
+    except Unreachable as e:
+        ss[K.CLASS_STATUS] = str(e)
+        ss[K.CLASS_RETRY_AT] = time.monotonic() + CLASS_RETRY_SECONDS
+
+
+def _write_to_class(store):
+    """``class_tick``'s writes, in order, as far as the rate limit lets them go."""
     ss = st.session_state
     c, outbox = ss[K.CLASS], ss[K.CLASS_OUTBOX]
     result = _challenge_result()
     if result is not None and _graded(result) != _graded(ss.get(K.CLASS_SENT)):
         outbox["result"] = result
-    outbox["activity"] = _activity()
+    while outbox["runs"]:
+        if not _sent(lambda: store.share_run(c["code"], c["seat"], **outbox["runs"][0])):
+            return
+        outbox["runs"].pop(0)
+    if outbox["result"] is not None:
+        if not _sent(lambda: store.report_result(c["code"], c["seat"], outbox["result"])):
+            return
+        ss[K.CLASS_SENT], outbox["result"] = outbox["result"], None
+    _sent(lambda: store.report_activity(c["code"], c["seat"], _activity()))
+
+
+def _sent(write):
+    """Do one write to the class: True when it is done with (written, or refused for good, the reason kept in
+    ``CLASS_STATUS``), False when the rate limit holds it back."""
     try:
-        while outbox["runs"]:
-            run = outbox["runs"][0]
-            store.share_run(c["code"], c["seat"], run["name"], run["setup"], run["run"], run["picture"])
-            outbox["runs"].pop(0)
-        if outbox["result"] is not None:
-            store.report_result(c["code"], c["seat"], outbox["result"])
-            ss[K.CLASS_SENT], outbox["result"] = outbox["result"], None
-        store.report_activity(c["code"], c["seat"], outbox["activity"])
-        ss[K.CLASS_STATUS] = None
-    except Unreachable as e:
-        ss[K.CLASS_STATUS] = str(e)
-        return
-    except ClassError as e:  # a limit: kept for the next tick, unless it can never be written
-        ss[K.CLASS_STATUS] = None if "a second" in str(e) else str(e)
-        if "a second" not in str(e) and outbox["runs"]:
-            outbox["runs"].pop(0)
-    try:
-        ss[K.CLASS_SHOW] = store.current_show(c["code"])
+        write()
+    except RateLimited:
+        return False
+    except Unreachable:
+        raise
     except ClassError as e:
-        ss[K.CLASS_STATUS] = str(e)
+        st.session_state[K.CLASS_STATUS] = str(e)
+    return True
 
 
 def _graded(result):

@@ -264,6 +264,17 @@ def test_compose_confines_every_container():
     assert (ROOT / "deploy" / "nginx" / "routes.envsh").stat().st_mode & 0o111  # the entrypoint runs only +x
 
 
+def test_compose_gives_every_app_process_the_one_class_database():
+    services = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
+    apps = [s for s in services.values() if s.get("image") == "nn-playground"]
+    db = services["db"]
+    assert db["image"].startswith("postgres:") and db["user"] == "postgres"
+    assert db["environment"]["POSTGRES_PASSWORD"].startswith("${NNPG_DB_PASSWORD:?")  # never a real one
+    for app in apps:
+        assert app["environment"]["NNPG_DATABASE_URL"].startswith("postgresql://playground:${NNPG_DB_PASSWORD")
+        assert app["depends_on"]["db"]["condition"] == "service_healthy"
+
+
 def test_a_link_longer_than_the_app_reads_gets_a_plain_page_and_one_it_reads_reaches_it(tmp_path):
     with stand_ins(1) as ports, nginx(tmp_path, ports) as (url, _):
         status, _, text = get_body(f"{url}/?formula=" + "x" * 100_000)

@@ -10,6 +10,7 @@ import re
 import shutil
 import string
 import subprocess
+import urllib.request
 from http.cookies import CookieError, SimpleCookie
 
 from tests.servers import ANY_ANSWER, ROOT, free_port, serving
@@ -98,3 +99,17 @@ def served_by(log):
 def upstreams_of(tmp, route):
     """The app addresses the access log in ``tmp`` shows serving requests of one route cookie."""
     return served_by((tmp / "access.log").read_text()).get(route, set())
+
+
+def route_to_each(url, tmp, ports, tries=64):
+    """``{port: route cookie}``: for each app process behind nginx at ``url`` (access log in ``tmp``), a route
+    cookie that nginx gave and that reaches it, found by asking for new cookies up to ``tries`` times."""
+    routes = {}
+    while len(routes) < len(ports) and tries:
+        tries -= 1
+        with urllib.request.urlopen(url) as answer:
+            route = route_cookie(answer.headers.get_all("Set-Cookie"))
+        urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": f"{COOKIE}={route}"})).close()
+        for upstream in upstreams_of(tmp, route):
+            routes.setdefault(int(upstream.rsplit(":", 1)[1]), route)
+    return routes

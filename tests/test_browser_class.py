@@ -6,11 +6,13 @@ a reload of every page loses nothing.  Screenshots go to ``artifacts/class/`` (t
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
 
 from tests.browser import chromium, epoch_of, open_playground, wait_until_shown
+from tests.proxy import COOKIE, nginx, route_to_each
 from tests.servers import ROOT, streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
@@ -19,12 +21,25 @@ CLASS_SETUP = "?challenge=xor_no_hidden&features=x1,x2,x1x2"  # the solution's f
 WITHIN = 3.0  # seconds for the dashboard, or every student, to see a change
 
 
-def codes_on(page):
-    return page.locator("[data-testid='stCode'] code").all_inner_texts()
+def start_class(teacher, title):
+    """Start a class from the teacher's page (its Class panel): the join link and the teacher link."""
+    teacher.get_by_text("Class", exact=True).click()
+    teacher.get_by_label("Class title").fill(title)
+    teacher.get_by_role("button", name="Start a class").click()
+    teacher.get_by_role("link", name="Open the class dashboard").wait_for(timeout=30_000)
+    return teacher.locator("[data-testid='stCode'] code").all_inner_texts()
 
 
-def student(browser, link, nickname, width=1280, height=800):
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+def in_context(browser, width=1280, height=800, route=None):
+    """A page in a browser context of its own (a machine of its own), reaching nginx's process of ``route``."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    if route:
+        context.add_cookies([{"name": COOKIE, "value": route, "url": "http://127.0.0.1"}])
+    return context.new_page()
+
+
+def student(browser, link, nickname, width=1280, height=800, route=None):
+    page = in_context(browser, width, height, route)
     page.goto(link)
     wait_until_shown(page)
     page.get_by_label("Your nickname").fill(nickname)
@@ -46,16 +61,12 @@ def test_a_teacher_sees_three_students_live_and_shows_them_a_run(tmp_path, monke
     SHOTS.mkdir(parents=True, exist_ok=True)
     with streamlit_server() as (url, _), chromium() as browser:
         teacher = open_playground(browser, url + "/" + CLASS_SETUP, 1600, 1000)
-        teacher.get_by_text("Class", exact=True).click()
-        teacher.get_by_label("Class title").fill("Year 10 <b>XOR</b>")
-        teacher.get_by_role("button", name="Start a class").click()
-        teacher.get_by_role("link", name="Open the class dashboard").wait_for(timeout=30_000)
-        join, teach = codes_on(teacher)
+        join, teach = start_class(teacher, "Year 10 <b>XOR</b>")
         assert join.startswith(url + "/?join=") and teach.startswith(url + "/?teach=") and "&key=" in teach
 
         pupils = {name: student(browser, join, name, *size) for name, size in
                   (("Ann", (1280, 800)), ("=Bo+1", (1280, 800)), ("Cy <i>", (390, 844)))}
-        dash = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+        dash = in_context(browser, 1600, 1000)
         dash.goto(teach)
         dash.get_by_text("Year 10 <b>XOR</b>").wait_for(timeout=30_000)  # the title as typed, no HTML
         assert wait_for(lambda: dashboard_shows(dash, "Ann", "=Bo+1", "Cy <i>"), 30)
@@ -97,3 +108,33 @@ def test_a_teacher_sees_three_students_live_and_shows_them_a_run(tmp_path, monke
             page.get_by_text(f"you are {name}").wait_for(timeout=60_000)
         everything = ("Ann", "=Bo+1", "Cy <i>", "passed at epoch", "data:image/png")
         assert wait_for(lambda: dashboard_shows(dash, *everything), 30)
+
+
+def test_a_class_works_across_two_processes_behind_nginx_and_outlives_one(tmp_path, monkeypatch):
+    """One machine's deployment: two app processes share the class's SQLite file (WAL); the teacher's
+    dashboard is on one, a student on the other; that one dies, and the student, back through nginx on the
+    survivor, is still in the class with the run they shared."""
+    monkeypatch.setenv("NNPG_DATA_DIR", str(tmp_path / "data"))
+    with contextlib.ExitStack() as stack:
+        apps = [stack.enter_context(streamlit_server()) for _ in range(2)]
+        ports = [int(app_url.rsplit(":", 1)[1]) for app_url, _ in apps]
+        url, _ = stack.enter_context(nginx(tmp_path, ports))
+        routes = route_to_each(url, tmp_path, ports)
+        browser = stack.enter_context(chromium())
+        teacher = in_context(browser, 1600, 1000, routes[ports[0]])
+        teacher.goto(url + "/" + CLASS_SETUP)
+        wait_until_shown(teacher)
+        join, teach = start_class(teacher, "Two processes")
+        assert join.startswith(url)
+        ann = student(browser, join, "Ann", route=routes[ports[1]])
+        ann.get_by_role("button", name="Step", exact=True).click()
+        assert wait_for(lambda: epoch_of(ann) == 1, 30)
+        ann.get_by_role("button", name="Share with class").click()
+        teacher.goto(teach)
+        assert wait_for(lambda: dashboard_shows(teacher, "Ann", "data:image/png"), 30)
+
+        apps[1][1].kill()
+        apps[1][1].wait(10)
+        ann.reload()
+        ann.get_by_text("you are Ann").wait_for(timeout=60_000)
+        assert wait_for(lambda: dashboard_shows(teacher, "Ann", "data:image/png", "passed at epoch"), 30)

@@ -3,11 +3,11 @@
 The students are ``bench/load.py``'s browserless tabs (Streamlit's own protocol, the live component's flow
 control), each opening a class's link with a seat that already joined (``?join=CODE&seat=...``: the store's
 ``join`` is called here first, on the same SQLite file the servers use, ``NNPG_DATA_DIR``), then pressing
-Play.  A student's page carries the class's banner, a fragment with a timer (``run_every``): this client
-plays the timer as the browser does (a ``rerun_script`` of that fragment, ``is_auto_rerun``, every interval
-the server names), so every student writes what it does to the class every 2 s and reads what the teacher
-shows.  The teacher is one more tab on the dashboard's link (``?teach=CODE&key=KEY``), whose table is a
-fragment redrawn every 1.5 s.
+Play.  A playing student's live fragment writes what it does to the class every 2 s and reads what the
+teacher shows (``ui/class_page.follow_class``); a paused one's banner does it with a fragment timer
+(``run_every``), which this client plays as the browser does (a ``rerun_script`` of that fragment,
+``is_auto_rerun``, every interval the server names).  The teacher is one more tab on the dashboard's link
+(``?teach=CODE&key=KEY``), whose table is a fragment with such a timer, redrawn every 1.5 s.
 
 Reported for each case, over a window of ``--seconds`` after a warm-up:
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import load  # noqa: E402  (the protocol client)
 from classroom import codes, store  # noqa: E402
 from tests.servers import streamlit_server  # noqa: E402
-from ui import class_page  # noqa: E402
+from ui import state  # noqa: E402
 
 STUDENTS = 60
 QUERY = load.QUERY
@@ -158,7 +158,7 @@ def class_case(n, seconds, warmup, servers):
         "refresh_interval_s_median": statistics.median(gaps) if gaps else None,
         "refresh_interval_s_max": max(gaps, default=None),
         "db_writes_per_s": len(in_window) / (window[1] - window[0]),
-        "db_writes_meant_per_s": n / class_page.TICK_SECONDS,
+        "db_writes_meant_per_s": n / state.CLASS_TICK_SECONDS,
     })
     return result
 

@@ -21,7 +21,9 @@ A code that names no class, an expired one, a wrong key and a wrong seat all get
 answer tells a guesser more than "no".  Limits hold on the server whatever a client sends: ``MAX_STUDENTS``
 per class, ``MAX_RUNS`` shared runs per student, ``MAX_RESULTS`` challenges per student, a size cap on every
 text, and at most ``WRITES_PER_SECOND`` writes a second from one seat or key (``Refused``, with a message
-saying what to do).  A class and everything of it are deleted ``DEFAULT_DAYS`` after it started (``expire``).
+saying what to do).  A class and everything of it are deleted ``days`` after it started (``NNPG_CLASS_DAYS``,
+default ``DEFAULT_DAYS``): from then on nobody finds it, and ``expire``, run when a store opens and whenever a
+class starts, deletes its rows.
 A database that cannot be reached raises ``Unreachable``: the caller keeps what it meant to write and tries
 again later.
 """
@@ -236,12 +238,13 @@ class _Throttle:
 class Store:
     """One database of classes (see the module docstring).  Thread-safe; one per process is enough.
 
-    ``clock`` gives the time in seconds (tests move it forward to expire a class or refill a rate limit).
+    ``days``: how long a class lives.  ``clock`` gives the time in seconds (tests move it forward to expire a
+    class or refill a rate limit).
     """
 
-    def __init__(self, url=None, clock=time.time):
+    def __init__(self, url=None, days=DEFAULT_DAYS, clock=time.time):
         url = url or database_url()
-        self.clock = clock
+        self.days, self.clock = days, clock
         self.throttle = _Throttle(WRITES_PER_SECOND, clock)
         sqlite = url.startswith("sqlite")
         if sqlite and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
@@ -311,7 +314,7 @@ class Store:
                     with self.engine.begin() as db:
                         db.execute(classes.insert().values(
                             code=code, key_digest=codes.digest(key), title=title, setup=setup, started=now,
-                            expires=now + DEFAULT_DAYS * 86400, closed=False, show_id=0))
+                            expires=now + self.days * 86400, closed=False, show_id=0))
                     return code, key
                 except exc.IntegrityError:
                     continue
@@ -534,9 +537,11 @@ def _run(r, nickname):
 
 def _sqlite_pragmas(connection, _record):
     """Every SQLite connection: write-ahead log (readers never wait for a writer; several processes share the
-    file), wait up to 2 s for a lock, and enforce foreign keys."""
+    file) synced at checkpoints rather than at every commit (a power cut may lose the last seconds of writes,
+    never the file), wait up to 2 s for a lock, and enforce foreign keys."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=2000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -565,5 +570,10 @@ def leaderboard(rows, challenge):
 
 
 def open_store(data_dir=None):
-    """The store of this deployment (``database_url``)."""
-    return Store(database_url(data_dir))
+    """The store of this deployment: its database (``database_url``), its classes' lifetime
+    (``NNPG_CLASS_DAYS``, a number of days, default ``DEFAULT_DAYS``)."""
+    try:
+        days = float(os.environ.get("NNPG_CLASS_DAYS") or DEFAULT_DAYS)
+    except ValueError:
+        days = DEFAULT_DAYS
+    return Store(database_url(data_dir), days=days if 0 < days <= 3650 else DEFAULT_DAYS)

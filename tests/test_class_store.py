@@ -305,6 +305,18 @@ def test_a_class_expires_after_30_days_with_everything_of_it(db, clock):
                 for t in (store.students, store.results, store.runs)] == [0, 0, 0]
 
 
+def test_the_lifetime_of_a_class_is_configurable(url, clock, monkeypatch, tmp_path):
+    short = Store(url, days=1, clock=clock)
+    code, _ = short.create_class("a day")
+    clock.tick(86400 + 1)
+    with pytest.raises(NotFound):
+        short.class_of(code)
+    monkeypatch.delenv("NNPG_DATABASE_URL", raising=False)
+    for text, days in (("7", 7), ("0.5", 0.5), ("forever", store.DEFAULT_DAYS), ("-1", store.DEFAULT_DAYS)):
+        monkeypatch.setenv("NNPG_CLASS_DAYS", text)
+        assert store.open_store(tmp_path).days == days
+
+
 def test_two_processes_share_one_database(url, clock):
     first, second = Store(url, clock=clock), Store(url, clock=clock)
     code, key = first.create_class("shared")

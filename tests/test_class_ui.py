@@ -42,6 +42,12 @@ def student_joins(code, nickname):
     return at
 
 
+def tick(at):
+    """The app's next run, at the student's next class tick (every 2 s: its time is taken as come)."""
+    at.session_state["class_ticked"] = 0
+    return at.run()
+
+
 def test_the_playground_without_a_class_opens_no_database(data_dir):
     at = open_panel(run_app(), "class")
     assert at.button(key="class_start") and not data_dir.exists()
@@ -87,7 +93,7 @@ def test_results_and_shared_runs_reach_the_dashboard(data_dir):
     at.button(key="class_share").click().run()
     for _ in range(2):  # what the rate limit (2 writes a second) held back is written at the next ticks
         time.sleep(1.1)
-        at.run()
+        tick(at)
     db = class_page.class_store()
     row = db.dashboard(code, key)[0]
     assert row["results"]["xor_no_hidden"]["checklist"] and row["activity"]["epoch"] == 1
@@ -103,7 +109,7 @@ def test_show_to_class_is_offered_to_a_student_who_chooses_to_load_it(data_dir):
     _, code, key = teacher_starts()
     at = student_joins(code, "Ann")
     class_page.class_store().show_to_class(code, key, "Bo: Run 2", "dataset=spiral")
-    at.run()
+    tick(at)
     assert "Your teacher shows Bo: Run 2" in notices(at, "info")
     assert config(at)["dataset"] != "spiral"  # never a forced switch
     at.button(key="class_show_load_1").click().run()
@@ -133,7 +139,8 @@ def test_work_done_while_the_class_is_unreachable_is_written_when_it_is_back(dat
     at = student_joins(code, "Ann")
     class_page.class_store.clear()
     monkeypatch.setenv("NNPG_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/none")
-    at.button(key="step").click().run()
+    at.button(key="step").click()
+    tick(at)
     assert not at.exception and "cannot be reached" in notices(at, "warning")
     assert at.session_state["exp"].trainer.epoch == 1  # the playground goes on
     at.button(key="class_share").click().run()  # kept until the class is back
@@ -141,6 +148,17 @@ def test_work_done_while_the_class_is_unreachable_is_written_when_it_is_back(dat
     class_page.class_store.clear()
     time.sleep(1.1)
     at.session_state["class_retry_at"] = 0  # the next try, without waiting its 10 s
-    at.run()
+    tick(at)
     assert at.session_state["class_status"] is None
     assert [r["name"] for r in class_page.class_store().runs_of(code, key)] == ["Run 1"]
+
+
+def test_while_playing_the_live_runs_write_to_the_class_and_bring_a_show(data_dir):
+    _, code, key = teacher_starts()
+    at = student_joins(code, "Ann")
+    at.button(key="play").click().run()
+    class_page.class_store().show_to_class(code, key, "the class's starting setup", "dataset=xor")
+    time.sleep(1.1)  # the rate limit's bucket refills
+    tick(at)
+    assert at.session_state["playing"] and "Your teacher shows" in notices(at, "info")
+    assert class_page.class_store().dashboard(code, key)[0]["activity"]["playing"] is True

@@ -4,8 +4,10 @@ Three ways in, all by link (``state.CLASS_KEYS``):
 
 * the playground with no class key: the *Class* panel starts a class from the setup on screen and gives the
   join link (``?join=CODE``) and the teacher's private link (``?teach=CODE&key=KEY``);
-* ``?join=CODE``: the playground with a join form (a nickname); joined, a banner names the class and every
-  ``TICK_SECONDS`` writes what the student did (``state.class_tick``) and offers what the teacher shows;
+* ``?join=CODE``: the playground with a join form (a nickname); joined, a banner names the class and offers
+  what the teacher shows, and every ``state.CLASS_TICK_SECONDS`` what the student did is written to the class
+  (``state.class_tick``): by the banner's own timer while paused, and by the live fragment's runs while
+  playing (``follow_class``), which run anyway, rather than by one more fragment run every tick;
 * ``?teach=CODE&key=KEY``: the teacher's dashboard instead of the playground, refreshed every
   ``DASHBOARD_SECONDS``.
 
@@ -38,7 +40,6 @@ from .guard import guarded
 from .state import K
 from .text import plain
 
-TICK_SECONDS = 2  # a student's page writes and reads the class this often
 DASHBOARD_SECONDS = 1.5  # the teacher's dashboard is redrawn this often
 IDLE_SECONDS = 10  # a student unseen this long is shown as away
 
@@ -80,8 +81,10 @@ def class_banner():
         return
     if c["nickname"] is None and not (_store_or_none() and state.rejoin_class(class_store())):
         _join_form(c["code"])
+    elif st.session_state[K.PLAYING]:
+        banner_ui()
     else:
-        _banner()
+        _ticking_banner()
 
 
 def _join_form(code):
@@ -112,12 +115,29 @@ def _join():
         state.join_class(db)
 
 
-@st.fragment(run_every=TICK_SECONDS)
-def _banner():
-    """The class's name and the student's, Share with class, what the teacher shows; every ``TICK_SECONDS`` it
-    writes what waits and reads the class (``state.class_tick``)."""
+def follow_class():
+    """In each run of the live fragment: the class's tick when due (``state.class_tick_due``), and the whole page
+    when what the banner shows changed (a new show, the class unreachable or back)."""
     try:
+        if st.session_state[K.PLAYING] and state.class_tick_due() and state.class_tick(class_store):
+            state.ask_full_rerun()
+    except Exception:  # the class is extra: the live picture goes on whatever happens in it
+        logging.getLogger("nn_playground").exception("the class tick failed")
+
+
+@st.fragment(run_every=state.CLASS_TICK_SECONDS)
+def _ticking_banner():
+    """``banner_ui`` while paused, with the class's tick at every ``state.CLASS_TICK_SECONDS``."""
+    if state.class_tick_due():
         state.class_tick(class_store)
+    banner_ui()
+    if state.take_full_rerun():  # Load it: the page shows the new setup
+        st.rerun()
+
+
+def banner_ui():
+    """The class's name and the student's, Share with class, the class's status, what the teacher shows."""
+    try:
         c = st.session_state[K.CLASS]
         with st.container(border=True, key="class_banner"):
             text, share = st.columns([4, 1], vertical_alignment="center")
@@ -136,8 +156,6 @@ def _banner():
                 load.button("Load it", key=f"class_show_load_{show['id']}", on_click=state.load_class_show,
                             help="Your own setup goes: pin it first to keep it")
                 later.button("Not now", key=f"class_show_later_{show['id']}", on_click=state.put_class_show_aside)
-        if state.take_full_rerun():  # Load it: the page shows the new setup
-            st.rerun()
     except Exception:  # the class is extra: whatever happens in it, the playground goes on
         logging.getLogger("nn_playground").exception("the class banner failed")
         st.caption("The class part of the page is unavailable just now; the playground goes on.")
@@ -292,9 +310,9 @@ def _show_ui(code, key, shared):
 def _end_ui(code, key):
     """Close the class (no more writes), or delete it with everything in it."""
     with st.expander("End the class"):
-        st.caption(f"A class is deleted by itself {store.DEFAULT_DAYS} days after it started.")
         close, sure, delete = st.columns([1, 2, 1], vertical_alignment="center")
         try:
+            st.caption(f"A class is deleted by itself {class_store().days:g} days after it started.")
             if close.button("Close the class", key="dashboard_close"):
                 class_store().close(code, key)
                 st.success("The class is closed: students keep their playground; nothing more is written.")

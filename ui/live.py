@@ -34,7 +34,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from playground.batch import CURVE_POINTS, encode_frames, frame, points_of, scene
 from playground.params import MAX_LAYERS, MAX_NEURONS
 
-from . import controls, state
+from . import class_page, controls, state
 from .guard import guarded, on_plane, whole
 from .live_view import live_view
 from .state import K
@@ -340,6 +340,7 @@ def live_ui():
             if ss[K.PLAYING]:  # failed_ui stops playing: the whole page follows, its toolbar shows Play
                 state.ask_full_rerun()
             controls.failed_ui("the live view", "start_again_live", " while training")
+        class_page.follow_class()  # a student in a class: its tick, while playing
         if state.take_full_rerun():
             st.rerun()
 

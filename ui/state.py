@@ -48,6 +48,7 @@ STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this man
 STABLE_RATE_SECONDS = 0.2  # that check's time bound: a student's repeated divergences cannot load the server
 CLASS_KEYS = ("join", "seat", "teach", "key")  # a class's URL keys, beside the configuration's (ui/class_page.py)
 CLASS_RETRY_SECONDS = 10  # an unreachable class is tried again this long after
+CLASS_TICK_SECONDS = 2  # a student's page writes and reads the class this often (Show to class: within 3 s)
 
 
 class K:
@@ -95,6 +96,7 @@ class K:
     CLASS_SENT = "class_sent"  # the last challenge result written, not written again until it changes
     CLASS_STATUS = "class_status"  # why the class could not be reached or refused a write, or None
     CLASS_RETRY_AT = "class_retry_at"  # when (time.monotonic) to try an unreachable class again
+    CLASS_TICKED = "class_ticked"  # when (time.monotonic) the last class tick was (class_tick)
     CLASS_SHOW = "class_show"  # what the teacher shows the class ({"id", "label", "setup"}), or None
     CLASS_SHOW_SEEN = "class_show_seen"  # the id of the last show the student loaded or put aside
     CLASS_NICKNAME = "class_nickname"  # the join form's nickname box
@@ -916,9 +918,10 @@ def share_with_class():
 
 
 def class_tick(open_store):
-    """What a student's page does every few seconds in a class: write what waits (shared runs, then the
-    challenge's checklist, then what they are doing now), then read what the teacher shows.  ``open_store()``
-    gives the store.
+    """What a student's page does every ``CLASS_TICK_SECONDS`` in a class: write what waits (shared runs, then
+    the challenge's checklist, then what they are doing now), then read what the teacher shows.
+    ``open_store()`` gives the store.  Returns True when what the banner shows changed (a new show, another
+    status): the page must follow.
 
     What the rate limit holds back waits for the next tick; what a limit refuses for good (a 51st run) is
     dropped, and ``CLASS_STATUS`` says why until the next Share.  An unreachable class is said so in
@@ -926,16 +929,27 @@ def class_tick(open_store):
     holds this session's page, so not at every tick); what waits is kept meanwhile."""
     ss = st.session_state
     if ss.get(K.CLASS_RETRY_AT, 0) > time.monotonic():
-        return
+        return False
+    shown = ss.get(K.CLASS_STATUS), take_class_show()
+    ss[K.CLASS_TICKED] = time.monotonic()
     try:
         store = open_store()
         if ss.get(K.CLASS_STATUS) == str(Unreachable()):
             ss[K.CLASS_STATUS] = None
         _write_to_class(store)
         ss[K.CLASS_SHOW] = store.current_show(ss[K.CLASS]["code"])
-    except Unreachable as e:
+    except ClassError as e:  # unreachable, or the class was deleted: the playground goes on alone
         ss[K.CLASS_STATUS] = str(e)
         ss[K.CLASS_RETRY_AT] = time.monotonic() + CLASS_RETRY_SECONDS
+    return (ss.get(K.CLASS_STATUS), take_class_show()) != shown
+
+
+def class_tick_due():
+    """Whether a joined student's class tick is due: ``CLASS_TICK_SECONDS`` since the last one.  While they play,
+    the live fragment's runs do the ticks (``class_page.follow_class``), not a timer of the banner's."""
+    ss = st.session_state
+    c = ss.get(K.CLASS)
+    return bool(c and c["nickname"]) and time.monotonic() - ss.get(K.CLASS_TICKED, 0) >= CLASS_TICK_SECONDS
 
 
 def _write_to_class(store):

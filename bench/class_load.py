@@ -3,7 +3,7 @@
 The students are ``bench/load.py``'s browserless tabs (Streamlit's own protocol, the live component's flow
 control), each opening a class's link with a seat that already joined (``?join=CODE&seat=...``: the store's
 ``join`` is called here first, on the same SQLite file the servers use, ``NNPG_DATA_DIR``), then pressing
-Play.  A playing student's live fragment writes what it does to the class every 2 s and reads what the
+Play.  A playing student's live fragment writes what it does to the class every tick (1.5 s) and reads what the
 teacher shows (``ui/class_page.follow_class``); a paused one's banner does it with a fragment timer
 (``run_every``), which this client plays as the browser does (a ``rerun_script`` of that fragment,
 ``is_auto_rerun``, every interval the server names).  The teacher is one more tab on the dashboard's link
@@ -17,7 +17,7 @@ Reported for each case, over a window of ``--seconds`` after a warm-up:
   slowest), and the interval between finished refreshes (median, longest; target <= 2 s at 60 students);
 * database writes a second: every student's ``last_seen`` is polled from the database 4 times a second, and
   each new value is one write (an activity, or a challenge result); the writes the students meant to do
-  (one every 2 s each) for comparison;
+  (one a tick each) for comparison;
 * server CPU (100 % = one core).
 
     python bench/class_load.py                        # 60 students, one process then two

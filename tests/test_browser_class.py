@@ -26,8 +26,9 @@ def start_class(teacher, title):
     teacher.get_by_text("Class", exact=True).click()
     teacher.get_by_label("Class title").fill(title)
     teacher.get_by_role("button", name="Start a class").click()
-    teacher.get_by_role("link", name="Open the class dashboard").wait_for(timeout=30_000)
-    return teacher.locator("[data-testid='stCode'] code").all_inner_texts()
+    links = teacher.locator("[data-testid='stCode'] code")
+    assert wait_for(lambda: links.count() == 2 and all("?" in t for t in links.all_inner_texts()), 30)
+    return links.all_inner_texts()
 
 
 def in_context(browser, width=1280, height=800, route=None):
@@ -98,6 +99,8 @@ def test_a_teacher_sees_three_students_live_and_shows_them_a_run(tmp_path, monke
         pupils["Cy <i>"].screenshot(path=SHOTS / "student_390.png")
         assert pass_seconds <= WITHIN and show_seconds <= WITHIN, (pass_seconds, show_seconds)
         assert epoch_of(ann) > 0  # a notice, never a forced switch: Ann's run is still on screen
+        key = teach.split("key=")[1]
+        assert key in teacher.content() and not any(key in page.content() for page in [*pupils.values(), dash])
         cy = pupils["Cy <i>"]
         cy.get_by_role("button", name="Load it").click()
         cy.get_by_text("=Bo+1: Run 1 is loaded", exact=False).wait_for(timeout=30_000)

@@ -48,7 +48,7 @@ STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this man
 STABLE_RATE_SECONDS = 0.2  # that check's time bound: a student's repeated divergences cannot load the server
 CLASS_KEYS = ("join", "seat", "teach", "key")  # a class's URL keys, beside the configuration's (ui/class_page.py)
 CLASS_RETRY_SECONDS = 10  # an unreachable class is tried again this long after
-CLASS_TICK_SECONDS = 2  # a student's page writes and reads the class this often (Show to class: within 3 s)
+CLASS_TICK_SECONDS = 1.5  # a student's page writes and reads the class this often (Show to class: within 3 s)
 
 
 class K:
@@ -945,11 +945,15 @@ def class_tick(open_store):
 
 
 def class_tick_due():
-    """Whether a joined student's class tick is due: ``CLASS_TICK_SECONDS`` since the last one.  While they play,
-    the live fragment's runs do the ticks (``class_page.follow_class``), not a timer of the banner's."""
+    """Whether a joined student's class tick is due: at once when there is news (a run to share, a challenge
+    condition met or a pass), else ``CLASS_TICK_SECONDS`` after the last one.  While they play, the live
+    fragment's runs do the ticks (``class_page.follow_class``), not a timer of the banner's."""
     ss = st.session_state
     c = ss.get(K.CLASS)
-    return bool(c and c["nickname"]) and time.monotonic() - ss.get(K.CLASS_TICKED, 0) >= CLASS_TICK_SECONDS
+    if not (c and c["nickname"]):
+        return False
+    news = ss[K.CLASS_OUTBOX]["runs"] or _graded(_challenge_result()) != _graded(ss.get(K.CLASS_SENT))
+    return bool(news) or time.monotonic() - ss.get(K.CLASS_TICKED, 0) >= CLASS_TICK_SECONDS
 
 
 def _write_to_class(store):

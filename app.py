@@ -33,14 +33,11 @@ def playground():
     state.drawing_page()
     pin_store.pin_store_ui()  # the tab keeps the pinned runs across reloads (first: see ui/pin_store.py)
 
-    # Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
+    # Compact page furniture, so that the toolbar, the numbers and the live picture fit a 1280x800 screen.
     st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } [data-testid='stButtonGroup'] > div "
             "{ flex-wrap: wrap; row-gap: 0.25rem; } "  # the feature chips wrap instead of scrolling out of sight
-            "[data-testid='stMetricValue'] { font-size: 1.6rem; } .st-key-metrics [data-testid='stMetric'] "
-            "{ min-width: 6.5rem; } @media (max-width: 640px) { .stMainBlockContainer { padding-top: 1rem; } "
-            "[data-testid='stMetricValue'] { font-size: 1.2rem; } .st-key-metrics [data-testid='stMetric'] "
-            "{ min-width: 5.2rem; } .st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } "
-            ".st-key-metrics { row-gap: 0.3rem; } }</style>")
+            "@media (max-width: 640px) { .stMainBlockContainer { padding-top: 1rem; } "
+            ".st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } }</style>")
     logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
     logo.image(LOGO, width=40, alt="Neural Network Playground logo")
     title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "

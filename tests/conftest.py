@@ -16,6 +16,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from nn_core import Network, reference
+from playground.batch import decode
 
 # -- the app under AppTest --
 
@@ -30,8 +31,18 @@ def run_app(**query):
     return at.run()
 
 
+def readout(at):
+    """The numbers the live view shows beside its picture after this run, {label: text}: the last frame of
+    the batch it was given (AppTest cannot run its JavaScript; the texts are made on the server)."""
+    live = next(c for c in at.get("bidi_component") if c.proto.component_name == "nnpg_live"
+                and c.proto.id.endswith("-live"))
+    meta = decode(live.proto.bytes).meta
+    return {label: text for (label, _, _), text in zip(meta["readout"], meta["readout_texts"][-1])}
+
+
 def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+    """The text the live view shows for ``label`` (``readout``)."""
+    return readout(at)[label]
 
 
 def config(at):

@@ -10,7 +10,17 @@ import pytest
 
 from playground import params
 from playground.race import Race
-from tests.browser import AXE, LIVE, axe_violations, chromium, epoch_of, live_counters, live_point, open_playground
+from tests.browser import (
+    AXE,
+    LIVE,
+    READOUT,
+    axe_violations,
+    chromium,
+    epoch_of,
+    live_counters,
+    live_point,
+    open_playground,
+)
 from tests.servers import ROOT, streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
@@ -143,7 +153,7 @@ def test_the_learning_is_in_view_once_play_is_pressed(browser_and_url, width, he
     spots = page.evaluate(f"""() => {{
       const st = document.querySelector('{LIVE}').nnpg, r = st.canvas.getBoundingClientRect();
       const nodes = st.lay.nodes.flat(), P = st.lay.plane, s = st.lay.node;
-      const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')].map((m) => m.getBoundingClientRect());
+      const metrics = [...document.querySelectorAll('{READOUT} > div')].map((m) => m.getBoundingClientRect());
       return {{plane: [r.top + P.y + P.size, r.left + P.x + P.size],
                network: [r.top + Math.max(...nodes.map((n) => n.y + s)),
                          r.left + Math.max(...nodes.map((n) => n.x + s))],

@@ -1,4 +1,4 @@
-"""The live area: metrics, and the live view (``live_view.py``) fed with batches of snapshots.
+"""The live area: the live view (``live_view.py``) fed with batches of snapshots, each with its numbers.
 
 NumPy trains, the browser draws.  A run of the live fragment trains
 time-bounded *turns* (``TURN_SECONDS`` each, under a server-wide lock taken in
@@ -141,40 +141,6 @@ class FairLock:
 TURN_LOCK = FairLock()
 
 
-def loss_text(value):
-    """A loss for display: 4 decimals, 3 significant digits once it is huge (a run about to diverge)."""
-    if np.isnan(value):
-        return "–"
-    return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3g}"
-
-
-def metric_texts(tr, playing=False):
-    """(label, text) of the metrics: epoch, losses and accuracies for classification, R² for regression.
-
-    Paused after a Step batch, the epoch says how far into the next one training is (a playing turn
-    often ends mid-epoch too, but there it is only noise).  The accuracy is NaN only for regression
-    (the training split is never empty); R² is NaN without test points or for constant targets: "–"."""
-    h = tr.latest
-    done, per_epoch = tr.batch_progress
-    epoch = f"{tr.epoch:,}" + (f" + {done}/{per_epoch} batches" if done and not playing else "")
-    texts = [("Epoch", epoch), ("Train loss", loss_text(h["train_loss"])),
-             ("Test loss", loss_text(h["test_loss"]))]
-    regression = np.isnan(h["train_accuracy"])
-    spec, names = (".3f", ("Train R²", "Test R²")) if regression else (".1%", ("Train accuracy", "Test accuracy"))
-    columns = ("train_r2", "test_r2") if regression else ("train_accuracy", "test_accuracy")
-    return texts + [(name, "–" if np.isnan(h[c]) else format(h[c], spec)) for name, c in zip(names, columns)]
-
-
-def race_texts(race):
-    """(label, text) of a race's metrics: the epoch, then each racer's test loss (train loss without a test
-    set), or "out" once it diverged."""
-    column = "test_loss" if race.experiments[0].X_test.size else "train_loss"
-    texts = [("Epoch", f"{race.epoch:,}")]
-    for label, tr in zip(race.labels, race.trainers):
-        texts.append((f"{label}: {column.split('_')[0]} loss", "out" if tr.diverged else loss_text(tr.latest[column])))
-    return texts
-
-
 def batch_size(need):
     """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds."""
     if not need:
@@ -251,6 +217,8 @@ def next_batch(need):
     points = points_of(shown) if fresh or need.get("data_id") != data_id else None
     curves = [tr.loss_curve(CURVE_POINTS // len(trainers)) for tr in trainers] if fresh else None
     meta = scene(shown, playing=ss[K.PLAYING], stream=stream, data_id=data_id, add_points=adding_points(), race=race)
+    if not ss[K.PLAYING] and race is None:  # paused after a Step batch: the epoch says how far into the next one
+        meta["progress"] = list(exp.trainer.batch_progress)
     if curves is not None and race is not None:
         meta["curve_rows"] = [len(c) for c in curves]
     return encode_frames(meta, taken, points, None if curves is None else np.vstack(curves))
@@ -322,18 +290,14 @@ def add_point(x1, x2):
 
 
 def live_ui():
-    """The metrics and the live view, in a fragment that reruns alone for each batch while playing."""
+    """The live view (which shows the numbers of the frame it draws), in a fragment that reruns alone for each
+    batch while playing."""
     ss = st.session_state
 
     @st.fragment
     def live():
         try:
             batch = next_batch(state.take_need())
-            row = st.container(horizontal=True, gap="medium", key="metrics")  # wraps on a phone: 2-3 per line
-            race = ss[K.RACING]
-            texts = metric_texts(ss[K.EXP].trainer, ss[K.PLAYING]) if race is None else race_texts(race)
-            for label, text in texts:
-                row.metric(label, text, width="content")
             live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point,
                       on_toggle_neuron=_on_toggle_neuron)
         except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back

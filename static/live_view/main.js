@@ -4,6 +4,7 @@
 import { decodeBatch } from "./batch.js";
 import { forward, gridFeatures, workspace } from "./forward.js";
 import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff } from "./draw.js";
+import { readoutView, showReadout } from "./stats.js";
 
 // The lattice the network is evaluated on, res x res points: 100 (as TensorFlow Playground) while a picture
 // costs at most MAX_MULTIPLY_ADDS (points x weights; the largest network TensorFlow Playground builds, 6
@@ -37,6 +38,7 @@ function setup(parent) {
     counters: { frames: 0, epochs: 0, epoch: -1, snapshots: 0, batches: 0, mounts: g.mounts },
     setTrigger: null, raf: 0, lastLabel: 0,
   };
+  st.readout = readoutView(root);
   root.nnpg = st;
   new ResizeObserver(() => { st.width = 0; draw(st); }).observe(root);
   canvas.addEventListener("pointermove", (e) => hoverAt(st, e));
@@ -65,7 +67,8 @@ const paramCount = (sizes) => sizes.slice(1).reduce((sum, n, l) => sum + (sizes[
 const shapeOf = (meta) => JSON.stringify(networksOf(meta).map((m) => [m.sizes, m.labels, m.label]).concat(meta.kind));
 
 // A new batch: its snapshots join the queue (or replace the picture when paused). A snapshot is a frame: one
-// row per network (a race sends one per racer), each {stats, params}; the frame's stats are the furthest's.
+// row per network (a race sends one per racer), each {stats, params}; the frame's stats are the furthest's, its
+// texts the numbers shown beside it.
 function receive(st, batch) {
   const { meta } = batch;
   st.counters.batches += 1;
@@ -85,7 +88,7 @@ function receive(st, batch) {
       return { stats: batch.stats[row], params: batch.params.slice(row * batch.nParams, row * batch.nParams + count) };
     });
     const lead = nets.reduce((a, b) => (b.stats.epoch > a.stats.epoch ? b : a));
-    snaps.push({ stats: lead.stats, params: lead.params, nets });
+    snaps.push({ stats: lead.stats, params: lead.params, nets, texts: meta.readout_texts && meta.readout_texts[k] });
   }
   if (!meta.playing || newStream) st.queue = [];
   if (batch.curve) {  // the history so far: kept up to the epoch on screen when the stream goes on
@@ -163,6 +166,7 @@ function show(st, snap, playing) {
   st.res = st.nets[0].res;
   st.layers = st.nets[0].layers;
   st.shown = snap;
+  if (st.scene.readout && snap.texts) showReadout(st.readout, st.scene.readout, snap.texts, playing);
   while (st.curves.length < scenes.length) st.curves.push(emptyCurve());
   st.curves.length = scenes.length;
   snap.nets.forEach((net, r) => {

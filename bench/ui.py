@@ -24,6 +24,8 @@ these, over a window of ``--seconds`` after Play:
 * pause latency: the page clicks Pause itself (``performance.now()`` at the
   click) and the latency is the last change of the draw counter or the epoch
   after it, once the picture stayed still for ``STILL_MS``;
+* the epoch shown as text beside the picture (the live view's numbers) against the picture's: how often
+  it changes, how far apart they are;
 * page load to the first picture: navigation start to the first frame whose
   draw counter is above zero (and, in the JSON, to the opening of the page's
   websocket: what comes before is loading Streamlit's own scripts), on a
@@ -87,16 +89,17 @@ PROBE = """(() => {
     if (now) {
       if (probe.firstDraw === null && now[0] > 0) probe.firstDraw = t;
       const key = now.join(' ');
-      if (key !== last) { last = key; probe.samples.push([t, now[0], now[1]]); }
+      if (key !== last) { last = key; probe.samples.push([t, ...now]); }
     }
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
 })()"""
-# this app: the live component's own counters
+# this app: the live component's own counters, and the epoch its numbers show beside the picture
 APP_READER = """() => {
-  const root = document.querySelector('.nnpg-live');
-  return root && root.dataset.frames !== undefined ? [Number(root.dataset.frames), root.dataset.epoch] : null;
+  const root = document.querySelector('.nnpg-live'), shown = root && root.querySelector('.nnpg-readout dd');
+  const text = shown ? Number(shown.textContent.split(' ')[0].replace(/,/g, '')) : null;
+  return root && root.dataset.frames !== undefined ? [Number(root.dataset.frames), root.dataset.epoch, text] : null;
 }"""
 # this app: what the component received, and how often it was mounted
 APP_COUNTERS = """() => {
@@ -119,6 +122,19 @@ CLICK = """(selector) => {
 
 
 # -- pure: from the probe's samples to figures --
+
+def readout_in_step(samples, t0, t1):
+    """How the epoch shown as text follows the picture between page times t0 and t1 (ms): its changes per
+    second, and the distance in epochs from the picture's epoch (median and largest, over the animation
+    frames at which either changed).  ``samples`` are ``[t, draws, picture epoch, text epoch]``."""
+    inside = [s for s in samples if t0 < s[0] <= t1 and len(s) > 3 and s[3] is not None]
+    if not inside:
+        return {}
+    changes = sum(a[3] != b[3] for a, b in zip(inside, inside[1:]))
+    gaps = sorted(abs(float(s[2]) - s[3]) for s in inside)
+    return {"text_changes_per_s": changes / ((t1 - t0) / 1e3), "text_gap_median": gaps[len(gaps) // 2],
+            "text_gap_max": gaps[-1]}
+
 
 def window_rates(samples, t0, t1):
     """Draws and distinct epochs per second between page times t0 and t1 (ms).
@@ -204,6 +220,7 @@ def measure(page, received, play, pause, seconds, server_pid=None, counters=None
     return {
         "frames_per_s": (frames1 - frames0) / ((t1 - t0) / 1e3),
         **window_rates(samples, t0, t1),
+        **readout_in_step(samples, t0, t1),
         "ws_kb_per_s": (bytes1 - bytes0) / wall / 1e3,
         "server_cpu": (cpu1 - cpu0) / wall if server_pid else None,
         "pause_s": still_latency(samples, t_click, t_end),
@@ -254,7 +271,7 @@ def table(results):
     ref = results.get("TensorFlow Playground", {})
     lines = [f"{'case':22s} {'frames/s':>8s} {'draws/s':>8s} {'epochs/s':>8s} {'vs TFPG':>7s} {'target':>6s} "
              f"{'kB/s ws':>7s} {'server CPU':>10s} {'pause':>6s} {'first pic':>9s} "
-             f"{'snap/s':>6s} {'bat/s':>5s} {'mounts':>6s}"]
+             f"{'snap/s':>6s} {'bat/s':>5s} {'mounts':>6s} {'text/s':>6s} {'gap':>7s}"]
     for name, r in results.items():
         if "error" in r:
             lines.append(f"{name:22s} failed: {r['error']}")
@@ -265,13 +282,17 @@ def table(results):
         target = f"{TARGETS[name]:6d}" if name in TARGETS else f"{'':6s}"
         got = (f"{r['snapshots_per_s']:6.1f} {r['batches_per_s']:5.1f} {r['mounts']:6d}" if "mounts" in r
                else f"{'-':>6s} {'-':>5s} {'-':>6s}")
+        text = (f" {r['text_changes_per_s']:6.1f} {r['text_gap_median']:3.0f}/{r['text_gap_max']:<3.0f}"
+                if "text_changes_per_s" in r else f" {'-':>6s} {'-':>7s}")
         lines.append(f"{name:22s} {r['frames_per_s']:8.1f} {r['draws_per_s']:8.1f} {r['epochs_per_s']:8.1f} "
-                     f"{ratio:6.2f}x {target} {r['ws_kb_per_s']:7.1f} {cpu} {pause} {r['first_picture_s']:8.2f}s {got}")
+                     f"{ratio:6.2f}x {target} {r['ws_kb_per_s']:7.1f} {cpu} {pause} {r['first_picture_s']:8.2f}s "
+                     f"{got}{text}")
     lines += ["frames/s: requestAnimationFrame callbacks; draws/s: the page's draw counter (this app: the component's;",
               "TFPG: putImageData calls); epochs/s: distinct epochs on screen; pause: click to the last change;",
               "first pic: navigation start to the first draw; snap/s, bat/s: what the component received; mounts:",
-              "more than 1 is a remount.  Targets (issue 12): epochs/s as listed, server CPU",
-              "<= 5 %, <= 30 kB/s, pause <= 0.2 s, first picture <= 1.2 s."]
+              "more than 1 is a remount; text/s: changes of the epoch shown as text beside the picture; gap: its",
+              "distance from the picture's epoch, median/largest.  Targets (issue 12): epochs/s as listed, server CPU",
+              "<= 5 %, <= 30 kB/s, pause <= 0.2 s, first picture <= 1.2 s; (issue 19) text >= 30/s, gap <= 2."]
     return "\n".join(lines)
 
 

@@ -211,3 +211,10 @@ def test_a_small_flood_through_nginx_reports_every_figure():
     assert r["heavy_total_per_s"]["batches"] > 0 and not r["visitor_refused"]
     text = flood.report(r)
     assert "through nginx" in text and "default student" in text and "first run" in text
+
+
+def test_readout_in_step_counts_the_text_changes_and_its_distance_from_the_picture():
+    samples = [[100.0, 1, "0", 0], [200.0, 2, "1", 0], [300.0, 3, "2", 2], [400.0, 4, "3", 3], [600.0, 5, "5", 3]]
+    got = ui.readout_in_step(samples, 150.0, 650.0)
+    assert got == {"text_changes_per_s": pytest.approx(4.0), "text_gap_median": 1.0, "text_gap_max": 2.0}
+    assert ui.readout_in_step(SAMPLES, 150.0, 1150.0) == {}  # TensorFlow Playground's samples: no text epoch

@@ -38,20 +38,22 @@ def playground():
             "{ flex-wrap: wrap; row-gap: 0.25rem; } "  # the feature chips wrap instead of scrolling out of sight
             "@media (max-width: 640px) { .stMainBlockContainer { padding-top: 1rem; } "
             ".st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } }</style>")
-    logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
-    logo.image(LOGO, width=40, alt="Neural Network Playground logo")
-    title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
-                   "Pick data, shape the network, press **Play**.")
-
-    panels.lesson_text(st.session_state[state.K.EXP])
+    present = st.session_state[state.K.CONFIG]["present"]  # presentation mode: the toolbar and the picture alone
+    if not present:
+        logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
+        logo.image(LOGO, width=40, alt="Neural Network Playground logo")
+        title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
+                       "Pick data, shape the network, press **Play**.")
+        panels.lesson_text(st.session_state[state.K.EXP])
     controls.toolbar_ui()
     notices = st.container()
-    live_col, controls_col = st.columns([3.2, 1], gap="medium")
-    with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
-        controls.training_ui()
-        controls.data_ui()
-        controls.network_ui()
-        controls.output_ui()
+    live_col, controls_col = (st.container(), None) if present else st.columns([3.2, 1], gap="medium")
+    if controls_col is not None:
+        with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
+            controls.training_ui()
+            controls.data_ui()
+            controls.network_ui()
+            controls.output_ui()
 
     for kind, text in state.take_notices():  # plain text: a notice may quote a link's value or a file's name
         getattr(notices, kind)(plain(text))
@@ -59,7 +61,8 @@ def playground():
         notices.error(state.divergence_help(), icon=":material/warning:")
     with live_col:
         live.live_ui()
-    panels.panels_ui(st.session_state[state.K.EXP])
+    if not present:
+        panels.panels_ui(st.session_state[state.K.EXP])
     controls.page_mark_ui()  # last
 
 

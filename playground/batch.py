@@ -42,7 +42,8 @@ The meta of the app's batches (``scene``, ``encode_frames``):
   switched off, from 1), ``output`` (the output activation), ``features`` (input names), ``labels`` (node
   labels per layer), and with the ``custom`` feature ``formula`` (its postfix program, for ``formula.js``);
 * ``kind`` (``binary``, ``multiclass``, ``regression``), ``extent`` (the plane's ``[lo, hi]``), ``n_train``
-  (training points first among the points), ``show_test``, ``discretize``, ``data_id`` (an id of the
+  (training points first among the points), ``show_test``, ``discretize``, ``present`` (presentation mode:
+  larger, high contrast, keyboard shortcuts), ``data_id`` (an id of the
   points: the browser keeps the points it has while it holds these), ``add_points`` (a click on the plane
   adds a point);
 * a race only: ``racers`` (per racer its network's keys, its ``label`` and whether it ``diverged``; each
@@ -176,7 +177,8 @@ def scene(exp, *, playing, stream, data_id, add_points=False, interactive=True, 
     c = exp.config
     meta = {"stream": stream, "playing": playing, "interactive": interactive, **network_scene(exp),
             "kind": exp.kind, "extent": list(exp.grid.extent), "n_train": len(exp.X_train),
-            "show_test": c["show_test"], "discretize": c["discretize"], "data_id": data_id, "add_points": add_points}
+            "show_test": c["show_test"], "discretize": c["discretize"], "present": c["present"], "data_id": data_id,
+            "add_points": add_points}
     if race is not None:
         meta["racers"] = [{**network_scene(e), "label": label, "diverged": e.trainer.diverged}
                           for label, e in zip(race.labels, race.experiments)]

@@ -499,6 +499,9 @@ ROWS = (  # every parameter but race and hide, whose allowed values follow from 
     Param("show_test", "bool", False, "Show test data", "Draw the test points on the output.", effect="display"),
     Param("discretize", "bool", False, "Discretise output", "Show the predicted class instead of a shade.",
           effect="display"),
+    Param("present", "bool", False, "Presentation mode",
+          "For a projector: the picture alone, full width, larger, in high contrast; keys Space (play or pause), "
+          "S (step) and R (reset), ? lists them.", hideable=False, effect="display"),
     # classroom
     Param("lesson", "choice", "none", "Lesson", "A preset with an explanation, for the classroom.",
           ("none",) + tuple(LESSONS), hideable=False),

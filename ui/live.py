@@ -264,6 +264,15 @@ def _on_toggle_neuron():
         state.ask_full_rerun()  # the panels show the changed network
 
 
+@guarded("the presentation mode button")
+def _on_present():
+    """The picture's *Presentation mode* button: the ``present`` setting on or off (the page follows)."""
+    present = st.session_state[K.LIVE].present
+    if isinstance(present, bool):
+        state.set_param("present", present)
+        state.ask_full_rerun()  # the page shows the picture alone, or everything again
+
+
 @guarded("the click on the plane")
 def _on_add_point():
     """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
@@ -299,7 +308,7 @@ def live_ui():
         try:
             batch = next_batch(state.take_need())
             live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point,
-                      on_toggle_neuron=_on_toggle_neuron)
+                      on_toggle_neuron=_on_toggle_neuron, on_present=_on_present)
         except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back
             if ss[K.PLAYING]:  # failed_ui stops playing: the whole page follows, its toolbar shows Play
                 state.ask_full_rerun()

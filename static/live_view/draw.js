@@ -1,21 +1,32 @@
 // Painting the live picture on one canvas: layout, colours (palette.json, which ui/figures.py reads too), heatmaps,
 // links, curves.
 
-import palette from "./palette.json" with { type: "json" };
+import palettes from "./palette.json" with { type: "json" };
 
 const rgbOf = (color) => [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
-const NEG = rgbOf(palette.negative), ZERO = rgbOf(palette.zero), POS = rgbOf(palette.positive);
-export const CLASS_COLORS = palette.classes.map((c) => c.color);
-const CLASS_RGB = CLASS_COLORS.map(rgbOf);
-const TEXT = "#333", FONT = "Helvetica, Arial, sans-serif";
-const TRAIN_LINE = palette.train_line, TEST_LINE = palette.positive;
+const FONT = "Helvetica, Arial, sans-serif";
 const THUMB_POINTS = 25;  // neuron thumbnails take 25 x 25 lattice points (every 4th of 100, 3rd of 75, 2nd of 50)
 
-// 255 shades from -1 (orange) through 0 (grey) to 1 (blue), between the palette's colours: [r, g, b] rows.
-const LEVELS = Array.from({ length: 255 }, (_, k) => {
-  const v = -1 + (2 * k) / 254, end = v < 0 ? NEG : POS;
-  return ZERO.map((z, c) => Math.round(z + (end[c] - z) * Math.abs(v)));
-});
+// The colours in use, from the palette usePalette picked (one for the page: presentation mode is the page's).
+let palette, NEG, ZERO, POS, CLASS_RGB, TEXT, TRAIN_LINE, TEST_LINE, LEVELS, paletteName;
+export let CLASS_COLORS;
+
+// Paint with palette.json's colours (name null), or with those of its named variant (e.g. "high_contrast") over them.
+export function usePalette(name) {
+  if (name === paletteName && palette) return;
+  paletteName = name;
+  palette = { ...palettes, ...(name ? palettes[name] : {}) };
+  NEG = rgbOf(palette.negative); ZERO = rgbOf(palette.zero); POS = rgbOf(palette.positive);
+  CLASS_COLORS = palette.classes.map((c) => c.color);
+  CLASS_RGB = CLASS_COLORS.map(rgbOf);
+  TEXT = palette.text || "#333"; TRAIN_LINE = palette.train_line; TEST_LINE = palette.positive;
+  // 255 shades from -1 (orange) through 0 (grey) to 1 (blue), between the palette's colours: [r, g, b] rows.
+  LEVELS = Array.from({ length: 255 }, (_, k) => {
+    const v = -1 + (2 * k) / 254, end = v < 0 ? NEG : POS;
+    return ZERO.map((z, c) => Math.round(z + (end[c] - z) * Math.abs(v)));
+  });
+}
+usePalette(null);
 const level = (v) => LEVELS[Math.round(((v > 1 ? 1 : v < -1 ? -1 : v || 0) + 1) * 127)];
 export const colorOf = (v) => { const [r, g, b] = level(v); return `rgb(${r},${g},${b})`; };
 

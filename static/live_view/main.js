@@ -3,7 +3,9 @@
 
 import { decodeBatch } from "./batch.js";
 import { forward, gridFeatures, workspace } from "./forward.js";
-import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff } from "./draw.js";
+import { captureView } from "./capture.js";
+import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff, usePalette } from "./draw.js";
+import { presentView } from "./present.js";
 import { readoutView, showReadout } from "./stats.js";
 
 // The lattice the network is evaluated on, res x res points: 100 (as TensorFlow Playground) while a picture
@@ -15,6 +17,9 @@ const LOW_SECONDS = 0.25;  // ask for more when the queue holds less than this m
 const MIN_FRAME_MS = 1000 / 61;  // at most 60 snapshots a second, whatever the display's rate
 const REQUEST_TIMEOUT_MS = 3000;  // a request never answered (a lost run) is asked again
 const STOPPING_KEYS = ["pause", "step", "step_batch", "reset"];  // toolbar buttons that stop play
+// Presentation mode draws the picture larger: as if the page were PRESENT_WIDTH px wide (up to twice as large),
+// and no taller than the window less PRESENT_MARGIN px (the toolbar and the numbers).
+const PRESENT_WIDTH = 900, PRESENT_MARGIN = 190;
 
 function setup(parent) {
   const root = document.createElement("div");
@@ -27,18 +32,26 @@ function setup(parent) {
   const editor = document.createElement("input");
   tip.className = "nnpg-tip"; tip.setAttribute("aria-hidden", "true");
   editor.className = "nnpg-edit"; editor.type = "number"; editor.step = "any"; editor.setAttribute("aria-label", "new value");
-  root.append(canvas, tip, editor);
+  const head = document.createElement("div"), tools = document.createElement("div"), stage = document.createElement("div");
+  head.className = "nnpg-head"; tools.className = "nnpg-tools"; stage.className = "nnpg-stage";
+  stage.append(canvas, tip, editor);
+  head.append(tools);
+  root.append(head, stage);
   parent.appendChild(root);
   const g = (window.__nnpg = window.__nnpg || { mounts: 0 });
   g.mounts += 1;
   const st = {
     root, canvas, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
     curves: [emptyCurve()], nets: [], points: null, dataId: null, stream: null, batchId: null,
-    requested: 0, frozenUntil: 0, hover: null, lastFrame: 0, fpsAvg: 60, lay: null, links: null, width: 0,
+    requested: 0, frozenUntil: 0, hover: null, lastFrame: 0, fpsAvg: 60, lay: null, links: null, width: 0, zoom: 1,
     counters: { frames: 0, epochs: 0, epoch: -1, snapshots: 0, batches: 0, mounts: g.mounts },
     setTrigger: null, raf: 0, lastLabel: 0,
   };
-  st.readout = readoutView(root);
+  st.readout = readoutView(head);
+  st.tools = tools;
+  st.capture = captureView(tools, canvas, () => ({ width: st.lay.width * st.zoom, height: st.lay.height * st.zoom,
+                                                  paintOn: (ctx) => { ctx.scale(st.zoom, st.zoom); paintOn(st, ctx); } }));
+  st.present = presentView(root, tools, (on) => st.setTrigger && st.setTrigger("present", on));
   root.nnpg = st;
   new ResizeObserver(() => { st.width = 0; draw(st); }).observe(root);
   canvas.addEventListener("pointermove", (e) => hoverAt(st, e));
@@ -77,9 +90,11 @@ function receive(st, batch) {
   const newStream = meta.stream !== st.stream;
   st.stream = meta.stream;
   if (batch.points) { st.points = batch.points; st.dataId = meta.data_id; }
-  const shapeChanged = !st.scene || shapeOf(st.scene) !== shapeOf(meta);
+  const shapeChanged = !st.scene || shapeOf(st.scene) !== shapeOf(meta) || st.scene.present !== meta.present;
   st.scene = meta;
   if (shapeChanged) st.width = 0;
+  st.tools.hidden = !meta.interactive;
+  st.present.update(Boolean(meta.present));
   const counts = networksOf(meta).map((m) => paramCount(m.sizes)), R = counts.length;
   const snaps = [];
   for (let k = 0; k < batch.n / R; k++) {
@@ -183,18 +198,22 @@ function draw(st) {
   const race = Boolean(st.scene.racers);
   if (width !== st.width) {
     st.width = width;
-    st.lay = race ? raceLayout(width, st.scene.racers.length)
-      : layout(width, st.scene.sizes, st.scene.kind, st.scene.labels, labelWidth(st.ctx));
+    const layOf = (w) => (race ? raceLayout(w, st.scene.racers.length)
+      : layout(w, st.scene.sizes, st.scene.kind, st.scene.labels, labelWidth(st.ctx)));
+    st.zoom = st.scene.present ? Math.min(2, Math.max(1, width / PRESENT_WIDTH)) : 1;
+    st.lay = layOf(width / st.zoom);
+    if (st.scene.present && st.lay.height * st.zoom > window.innerHeight - PRESENT_MARGIN) {
+      st.zoom = Math.max(1, (window.innerHeight - PRESENT_MARGIN) / st.lay.height);
+      st.lay = layOf(width / st.zoom);
+    }
     st.links = race ? [] : links(st.lay, st.scene.sizes);
-    const dpr = window.devicePixelRatio || 1;
-    st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(st.lay.height * dpr);
-    st.canvas.style.width = `${width}px`; st.canvas.style.height = `${st.lay.height}px`;
-    st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const dpr = window.devicePixelRatio || 1, height = st.lay.height * st.zoom;
+    st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(height * dpr);
+    st.canvas.style.width = `${width}px`; st.canvas.style.height = `${height}px`;
+    st.ctx.setTransform(dpr * st.zoom, 0, 0, dpr * st.zoom, 0, 0);
     st.hover = null;
   }
-  if (race) paintRace(st.ctx, st.lay, { nets: st.nets, points: st.points, curves: st.curves });
-  else paint(st.ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
-                                         hover: st.hover, points: st.points, curve: st.curves[0] });
+  paintOn(st, st.ctx);
   const c = st.counters, epoch = st.shown.stats.epoch;
   c.frames += 1;
   if (epoch !== c.epoch) { c.epochs += 1; c.epoch = epoch; }
@@ -202,6 +221,14 @@ function draw(st) {
   if (st.hover && st.hover.link) showTip(st, st.hover);
   const now = performance.now();
   if (now - st.lastLabel > 500 || !st.scene.playing) { st.lastLabel = now; st.canvas.setAttribute("aria-label", describe(st)); }
+}
+
+// The picture on ctx, in the layout's units (its transform scales them to pixels), in the scene's palette.
+function paintOn(st, ctx) {
+  usePalette(st.scene.present ? "high_contrast" : null);
+  if (st.scene.racers) paintRace(ctx, st.lay, { nets: st.nets, points: st.points, curves: st.curves });
+  else paint(ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
+                                      hover: st.hover, points: st.points, curve: st.curves[0] });
 }
 
 // The text alternative of the picture: network (or race), epoch, losses, accuracies.
@@ -258,7 +285,7 @@ function showTip(st, hit) {
       : isOff(st.scene, l, i) ? `${name} off — click to switch on` : `${name} — click to switch off`;
   } else { tip.style.display = "none"; return; }
   tip.style.display = "block";
-  tip.style.left = `${Math.min(hit.x + 12, st.lay.width - 160)}px`; tip.style.top = `${hit.y + 14}px`;
+  tip.style.left = `${st.zoom * Math.min(hit.x + 12, st.lay.width - 160)}px`; tip.style.top = `${st.zoom * hit.y + 14}px`;
 }
 
 // Whether a node is a hidden neuron (one a click switches off or on, in an interactive scene).
@@ -266,9 +293,15 @@ function isHidden(st, nd) {
   return nd.l > 0 && nd.l < st.scene.sizes.length - 1;
 }
 
+// A pointer event's place in the layout's units (presentation mode draws them zoomed).
+function pointerAt(st, e) {
+  const r = st.canvas.getBoundingClientRect();
+  return [(e.clientX - r.left) / st.zoom, (e.clientY - r.top) / st.zoom];
+}
+
 function hoverAt(st, e) {
   if (!st.lay || st.lay.race) return;
-  const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+  const [x, y] = pointerAt(st, e);
   const hit = hitTest(st, x, y);
   const before = st.hover;
   st.hover = hit && (hit.node || hit.link) ? { ...hit, x, y } : null;
@@ -281,7 +314,7 @@ function hoverAt(st, e) {
 
 function clickAt(st, e) {
   if (!st.lay || st.lay.race || !st.setTrigger || !st.scene.interactive) return;  // a picture to look at
-  const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+  const [x, y] = pointerAt(st, e);
   const hit = hitTest(st, x, y);
   if (!hit) return;
   if (hit.node && isHidden(st, hit.node)) {
@@ -290,7 +323,7 @@ function clickAt(st, e) {
     const ed = st.editor;
     ed.dataset.index = hit.link.index;
     ed.value = st.shown.params[hit.link.index].toFixed(3);
-    ed.style.left = `${Math.min(x, st.lay.width - 90)}px`; ed.style.top = `${y - 12}px`;
+    ed.style.left = `${st.zoom * Math.min(x, st.lay.width - 90)}px`; ed.style.top = `${st.zoom * y - 12}px`;
     ed.style.display = "block";
     ed.setAttribute("aria-label", `new value of ${linkName(st, hit.link)}`);
     ed.focus(); ed.select();
@@ -315,5 +348,7 @@ export default function (component) {
   return () => {
     cancelAnimationFrame(st.raf);
     document.removeEventListener("click", st.onDocClick, true);
+    st.present.remove();
+    st.capture.stop();
   };
 }

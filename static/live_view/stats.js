@@ -4,13 +4,14 @@
 // technology, never announced (it changes up to 60 times a second); a status line says the numbers once, politely,
 // when playing pauses.
 
-export function readoutView(root) {
+// The list, first in parent, and the status line (seen by assistive technology only).
+export function readoutView(parent) {
   const list = document.createElement("dl"), status = document.createElement("div");
   list.className = "nnpg-readout";
   status.className = "nnpg-status";
   status.setAttribute("role", "status");
-  root.prepend(list);
-  root.append(status);
+  parent.prepend(list);
+  parent.append(status);
   return { list, status, key: "", values: [], playing: false };
 }
 

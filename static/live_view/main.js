@@ -19,7 +19,7 @@ const REQUEST_TIMEOUT_MS = 3000;  // a request never answered (a lost run) is as
 const STOPPING_KEYS = ["pause", "step", "step_batch", "reset"];  // toolbar buttons that stop play
 // Presentation mode draws the picture larger: as if the page were PRESENT_WIDTH px wide (up to twice as large),
 // and no taller than the window less PRESENT_MARGIN px (the toolbar and the numbers).
-const PRESENT_WIDTH = 900, PRESENT_MARGIN = 190;
+const PRESENT_WIDTH = 900, PRESENT_MARGIN = 250;
 
 function setup(parent) {
   const root = document.createElement("div");
@@ -51,7 +51,7 @@ function setup(parent) {
   st.tools = tools;
   st.capture = captureView(tools, canvas, () => ({ width: st.lay.width * st.zoom, height: st.lay.height * st.zoom,
                                                   paintOn: (ctx) => { ctx.scale(st.zoom, st.zoom); paintOn(st, ctx); } }));
-  st.present = presentView(root, tools, (on) => st.setTrigger && st.setTrigger("present", on));
+  st.present = presentView(root, stage, tools, (on) => st.setTrigger && st.setTrigger("present", on));
   root.nnpg = st;
   new ResizeObserver(() => { st.width = 0; draw(st); }).observe(root);
   canvas.addEventListener("pointermove", (e) => hoverAt(st, e));

@@ -10,8 +10,9 @@ const SHORTCUTS = [[" ", "Space", "play or pause", ["pause", "play"]], ["s", "S"
 const TYPING = "input, textarea, select, [contenteditable=''], [contenteditable='true'], [role='textbox'], "
   + "[role='combobox'], [role='spinbutton'], [role='slider']";
 
-// The Presentation mode button and ? (in tools), the shortcuts list (in root); setPresent(on) asks the server.
-export function presentView(root, tools, setPresent) {
+// The Presentation mode button and ? (in tools), the shortcuts list (over the picture, in stage); the root element
+// takes the class nnpg-present in the mode; setPresent(on) asks the server to switch it.
+export function presentView(root, stage, tools, setPresent) {
   const toggle = button("Presentation mode"), help = button("?");
   help.setAttribute("aria-label", "Keyboard shortcuts");
   help.setAttribute("aria-expanded", "false");
@@ -28,7 +29,7 @@ export function presentView(root, tools, setPresent) {
     return row;
   }));
   list.append(title, keys, close);
-  root.append(list);
+  stage.append(list);
   tools.append(toggle, help);
   const view = { present: false };
   const showList = (on) => {

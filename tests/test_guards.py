@@ -21,7 +21,7 @@ from nn_core.text import MAX_MESSAGES
 from playground import params
 from playground.experiment import Experiment
 from playground.lessons import LESSONS
-from tests.conftest import config, notices, open_panel, run_app, upload_csv
+from tests.conftest import config, metric, notices, open_panel, run_app, upload_csv
 from ui import panels, state
 
 FORGED = [True, False, None, "1", [1], {"a": 1}, math.nan, math.inf, -math.inf, 1e300, 10**400]  # not a number
@@ -310,3 +310,16 @@ def test_drawn_points_are_split_with_every_class_in_both_parts(labels, ratio, se
     assert set(exp.y_test) == {c for c in set(y) if counts[c] >= 2}  # and is tested, if it has 2 points
     assert len(exp.y_train) + len(exp.y_test) == len(y)
     assert sorted(map(tuple, np.vstack([exp.X_train, exp.X_test]))) == sorted(map(tuple, X))
+
+
+def test_the_presentation_mode_button_shows_the_picture_alone_and_forged_values_change_nothing():
+    at = run_app()
+    send(at, "nnpg_live", "present", True)
+    assert not at.exception and config(at)["present"] and at.query_params["present"] in ("true", ["true"])
+    assert not [s for s in at.slider if s.key == "learning_rate"] and not at.get("segmented_control")  # no controls
+    assert at.button(key="play") and metric(at, "Epoch") == "0"  # the toolbar and the picture's numbers stay
+    for forged in ("false", 0, None, [False], {"on": False}):
+        send(at, "nnpg_live", "present", forged)
+        assert not at.exception and config(at)["present"], forged
+    send(at, "nnpg_live", "present", False)
+    assert not config(at)["present"] and at.slider(key="learning_rate")

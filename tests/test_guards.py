@@ -316,10 +316,10 @@ def test_the_presentation_mode_button_shows_the_picture_alone_and_forged_values_
     at = run_app()
     send(at, "nnpg_live", "present", True)
     assert not at.exception and config(at)["present"] and at.query_params["present"] in ("true", ["true"])
-    assert not [s for s in at.slider if s.key == "learning_rate"] and not at.get("segmented_control")  # no controls
+    assert not [s for s in at.select_slider if s.key == "learning_rate"] and not at.get("segmented_control")  # no controls
     assert at.button(key="play") and metric(at, "Epoch") == "0"  # the toolbar and the picture's numbers stay
     for forged in ("false", 0, None, [False], {"on": False}):
         send(at, "nnpg_live", "present", forged)
         assert not at.exception and config(at)["present"], forged
     send(at, "nnpg_live", "present", False)
-    assert not config(at)["present"] and at.slider(key="learning_rate")
+    assert not config(at)["present"] and at.select_slider(key="learning_rate")

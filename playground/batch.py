@@ -45,7 +45,8 @@ The meta of the app's batches (``scene``, ``encode_frames``):
   (training points first among the points), ``show_test``, ``discretize``, ``present`` (presentation mode:
   larger, high contrast, keyboard shortcuts), ``data_id`` (an id of the
   points: the browser keeps the points it has while it holds these), ``add_points`` (a click on the plane
-  adds a point);
+  adds a point), ``link`` (the query of the setup's short link, ``params.short_query``: *Save picture*
+  prints it under the picture);
 * a race only: ``racers`` (per racer its network's keys, its ``label`` and whether it ``diverged``; each
   snapshot then holds one row per racer, racer after racer), ``setting`` (the label of the setting raced)
   and ``curve_rows`` (rows of the curve per racer, racer after racer).
@@ -64,7 +65,7 @@ from nn_core.features import feature_label
 from nn_core.formula import parse
 from nn_core.text import clipped
 
-from .params import PARAMS
+from .params import PARAMS, short_query
 
 MAGIC = b"NNPG"
 VERSION = 1
@@ -178,7 +179,7 @@ def scene(exp, *, playing, stream, data_id, add_points=False, interactive=True, 
     meta = {"stream": stream, "playing": playing, "interactive": interactive, **network_scene(exp),
             "kind": exp.kind, "extent": list(exp.grid.extent), "n_train": len(exp.X_train),
             "show_test": c["show_test"], "discretize": c["discretize"], "present": c["present"], "data_id": data_id,
-            "add_points": add_points}
+            "add_points": add_points, "link": short_query(c)}
     if race is not None:
         meta["racers"] = [{**network_scene(e), "label": label, "diverged": e.trainer.diverged}
                           for label, e in zip(race.labels, race.experiments)]

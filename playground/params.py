@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from nn_core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from nn_core.datasets import DATASETS, MAX_CLASSES
@@ -762,3 +763,8 @@ def encode_changes(config):
     full, base = encode(config), encode(start_of(config))
     return {name: text for name, text in full.items()
             if text != base[name] or (name in PRESET_KINDS and config[name] != "none")}
+
+
+def short_query(config):
+    """The URL query of the link to share (``encode_changes``), e.g. ``dataset=spiral&hidden=6,4``."""
+    return urlencode(encode_changes(config), safe=",:/")

@@ -6,10 +6,13 @@ const LINK_STRIP = 16;  // CSS px under the picture, for the link
 const WEBM_TYPES = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"];
 
 // The buttons, added to the tools row: Save picture, and Record / Stop recording. picture() gives what to paint:
-// {width, height} of the picture in CSS px and paintOn(ctx), which paints it in those units.
+// {width, height} of the picture in CSS px, paintOn(ctx), which paints it in those units, and link (the query).
 export function captureView(tools, canvas, picture) {
   const save = button("Save picture"), record = button("Record");
-  save.addEventListener("click", async () => download(await pictureBlob(picture(), linkText()), fileName("png")));
+  save.addEventListener("click", async () => {
+    const shown = picture();
+    download(await pictureBlob(shown, linkText(shown.link)), fileName("png"));
+  });
   let recording = null;
   record.addEventListener("click", async () => {
     if (!recording) {
@@ -32,9 +35,9 @@ export function button(text) {
   return b;
 }
 
-// The setup's short link: this page's address and query (the link only names the settings that differ from
-// the defaults). Drawn as plain text on the canvas, never parsed.
-const linkText = () => `${window.location.host}${window.location.pathname}${window.location.search}`;
+// The setup's short link: this page's address and the query the server made (scene.link: only the settings that
+// differ from where the link starts). Drawn as plain text on the canvas, never parsed.
+const linkText = (query) => `${window.location.host}${window.location.pathname}${query ? `?${query}` : ""}`;
 const fileName = (ext) => `neural-network-playground-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-")}.${ext}`;
 
 // The picture painted again at SAVE_SCALE, on white, with the link under it: a PNG blob.

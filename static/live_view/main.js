@@ -50,7 +50,8 @@ function setup(parent) {
   st.readout = readoutView(head);
   st.tools = tools;
   st.capture = captureView(tools, canvas, () => ({ width: st.lay.width * st.zoom, height: st.lay.height * st.zoom,
-                                                  paintOn: (ctx) => { ctx.scale(st.zoom, st.zoom); paintOn(st, ctx); } }));
+                                                  paintOn: (ctx) => { ctx.scale(st.zoom, st.zoom); paintOn(st, ctx); },
+                                                  link: st.scene.link }));
   st.present = presentView(root, stage, tools, (on) => st.setTrigger && st.setTrigger("present", on));
   root.nnpg = st;
   new ResizeObserver(() => { st.width = 0; draw(st); }).observe(root);

@@ -40,8 +40,10 @@ def readout_of(page):
 
 
 def epoch_of(page):
-    """The number of whole epochs the live view shows (paused mid-epoch it adds "+ k/n batches")."""
-    return int(readout_of(page)["Epoch"].split(" ")[0].replace(",", ""))
+    """The number of whole epochs the live view shows (paused mid-epoch it adds "+ k/n batches"); waits for it
+    while the live view is being mounted (a new page, a reconnected session)."""
+    text = page.locator(f"{READOUT} > div:has(> dt:text-is('Epoch')) > dd").inner_text()
+    return int(text.split(" ")[0].replace(",", ""))
 
 
 def wait_until_shown(page):

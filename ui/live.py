@@ -31,8 +31,8 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from playground.batch import CURVE_POINTS, encode_frames, frame, points_of, scene
-from playground.params import MAX_LAYERS, MAX_NEURONS
+from playground.batch import CURVE_POINTS, PICTURE_EDITS, encode_frames, frame, points_of, scene
+from playground.params import MAX_LAYERS, MAX_NEURONS, PARAMS
 
 from . import controls, state
 from .guard import guarded, on_plane, whole
@@ -296,6 +296,28 @@ def _on_toggle_neuron():
         state.ask_full_rerun()  # the panels show the changed network
 
 
+@guarded("the change made in the picture")
+def _on_reshape():
+    """A control of the picture (an input node, a ``+``/``-`` of the layers or of a layer's neurons) sends
+    the whole new value of ``features`` or ``hidden``; it goes through the widget's rule and limits
+    (``state.picture_changed``), unless a race is on, the link hides that control or the value is no list of
+    feature names or of neuron counts."""
+    ss = st.session_state
+    change = ss[K.LIVE].reshape
+    if ss[K.RACING] is not None or not isinstance(change, dict) or len(change) != 1:
+        return
+    (name, value), = change.items()
+    if name not in PICTURE_EDITS or name in ss[K.CONFIG]["hide"] or not isinstance(value, list):
+        return
+    if name == "features":
+        fits = len(set(value)) == len(value) and all(v in PARAMS["features"].choices for v in value)
+    else:  # a count out of range or a layer too many reaches the parameter's own message
+        fits = len(value) <= MAX_LAYERS + 1 and all(whole(v, 0, MAX_NEURONS + 1) for v in value)
+    if fits:
+        state.picture_changed(name, tuple(value))
+        state.ask_full_rerun()  # the widgets and the panels show the new network, or the page the notice
+
+
 @guarded("the click on the plane")
 def _on_add_point():
     """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
@@ -335,7 +357,7 @@ def live_ui():
             for label, text in texts:
                 row.metric(label, text, width="content")
             live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point,
-                      on_toggle_neuron=_on_toggle_neuron)
+                      on_toggle_neuron=_on_toggle_neuron, on_reshape=_on_reshape)
         except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back
             if ss[K.PLAYING]:  # failed_ui stops playing: the whole page follows, its toolbar shows Play
                 state.ask_full_rerun()

@@ -17,7 +17,10 @@ Contract (``bench/`` and the tests rely on it; a batch's byte layout and meta ar
   ``edit``: ``{"index": position in Network.params, "value": number}``, a weight or bias typed in while paused;
   ``add_point``: ``{"x1": ..., "x2": ...}``, a click on the output plane when ``meta["add_points"]``;
   ``toggle_neuron``: ``{"layer": hidden layer from 1, "unit": neuron from 1}``, a click on a hidden neuron
-  (playing or paused), which switches it off or back on (``meta["off"]`` lists those off).
+  (playing or paused), which switches it off or back on (``meta["off"]`` lists those off);
+  ``reshape``: ``{"features": [names]}`` or ``{"hidden": [neurons per layer]}``, the whole new value set by the
+  picture's own controls (``meta["edits"]`` names those it offers): an input node, ``+``/``-`` of the layers
+  and of a layer's neurons.
 * Page counters, on the root element ``.nnpg-live`` (``dataset``, strings; the live one is the first on the
   page, ``.st-key-live .nnpg-live``): ``frames`` (pictures painted), ``epochs`` (distinct epochs painted),
   ``epoch`` (the one on screen), ``snapshots`` and ``batches`` (received), ``mounts`` (also
@@ -53,11 +56,12 @@ LIVE_VIEW = st.components.v2.component("nnpg_live", js=LOADER, css=(ASSETS / "li
                                        isolate_styles=False)
 
 
-def live_view(batch, on_need=None, on_edit=None, on_add_point=None, on_toggle_neuron=None, key=K.LIVE):
+def live_view(batch, on_need=None, on_edit=None, on_add_point=None, on_toggle_neuron=None, on_reshape=None,
+              key=K.LIVE):
     """Mount the live view with one batch (bytes); returns the component's result (its trigger values)."""
     return LIVE_VIEW(key=key, data=batch, on_need_change=on_need or _ignore, on_edit_change=on_edit or _ignore,
                      on_add_point_change=on_add_point or _ignore,
-                     on_toggle_neuron_change=on_toggle_neuron or _ignore)
+                     on_toggle_neuron_change=on_toggle_neuron or _ignore, on_reshape_change=on_reshape or _ignore)
 
 
 def _ignore():

@@ -4,6 +4,7 @@
 import { decodeBatch } from "./batch.js";
 import { forward, gridFeatures, workspace } from "./forward.js";
 import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff } from "./draw.js";
+import { placeControls } from "./controls.js";
 
 // The lattice the network is evaluated on, res x res points: 100 (as TensorFlow Playground) while a picture
 // costs at most MAX_MULTIPLY_ADDS (points x weights; the largest network TensorFlow Playground builds, 6
@@ -26,12 +27,14 @@ function setup(parent) {
   const editor = document.createElement("input");
   tip.className = "nnpg-tip"; tip.setAttribute("aria-hidden", "true");
   editor.className = "nnpg-edit"; editor.type = "number"; editor.step = "any"; editor.setAttribute("aria-label", "new value");
-  root.append(canvas, tip, editor);
+  const controls = document.createElement("div");  // the picture's own buttons (controls.js), over the canvas
+  controls.className = "nnpg-controls";
+  root.append(canvas, controls, tip, editor);
   parent.appendChild(root);
   const g = (window.__nnpg = window.__nnpg || { mounts: 0 });
   g.mounts += 1;
   const st = {
-    root, canvas, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
+    root, canvas, controls, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
     curves: [emptyCurve()], nets: [], points: null, dataId: null, stream: null, batchId: null,
     requested: 0, frozenUntil: 0, hover: null, lastFrame: 0, fpsAvg: 60, lay: null, links: null, width: 0,
     counters: { frames: 0, epochs: 0, epoch: -1, snapshots: 0, batches: 0, mounts: g.mounts },
@@ -62,7 +65,8 @@ const emptyCurve = () => ({ epochs: [], train: [], test: [] });
 // The networks of a scene: the one network, or a race's racers (each its own shape and inputs, the rest shared).
 const networksOf = (meta) => (meta.racers ? meta.racers.map((r) => ({ ...meta, ...r })) : [meta]);
 const paramCount = (sizes) => sizes.slice(1).reduce((sum, n, l) => sum + (sizes[l] + 1) * n, 0);
-const shapeOf = (meta) => JSON.stringify(networksOf(meta).map((m) => [m.sizes, m.labels, m.label]).concat(meta.kind));
+const shapeOf = (meta) => JSON.stringify(networksOf(meta).map((m) => [m.sizes, m.labels, m.label, m.heads])
+  .concat(meta.kind, meta.edits, meta.inputs));
 
 // A new batch: its snapshots join the queue (or replace the picture when paused). A snapshot is a frame: one
 // row per network (a race sends one per racer), each {stats, params}; the frame's stats are the furthest's.
@@ -162,6 +166,7 @@ function show(st, snap, playing) {
   });
   st.res = st.nets[0].res;
   st.layers = st.nets[0].layers;
+  st.offValues = offInputValues(st, scenes[0], st.res);
   st.shown = snap;
   while (st.curves.length < scenes.length) st.curves.push(emptyCurve());
   st.curves.length = scenes.length;
@@ -172,6 +177,14 @@ function show(st, snap, playing) {
   draw(st);
 }
 
+// The values over the lattice of the inputs the scene offers but the network does not take (drawn faded).
+function offInputValues(st, s, res) {
+  const off = (s.inputs || []).map(([name]) => name).filter((name) => !s.features.includes(name));
+  const key = JSON.stringify([off, res, s.extent, s.formula]);
+  if (st.offKey !== key) { st.offKey = key; st.offCache = gridFeatures(off, res, s.extent, s.formula); }
+  return st.offCache;
+}
+
 function draw(st) {
   if (!st.scene || !st.shown) return;
   const width = st.root.clientWidth;
@@ -180,17 +193,18 @@ function draw(st) {
   if (width !== st.width) {
     st.width = width;
     st.lay = race ? raceLayout(width, st.scene.racers.length)
-      : layout(width, st.scene.sizes, st.scene.kind, st.scene.labels, labelWidth(st.ctx));
+      : layout(width, st.scene, labelWidth(st.ctx));
     st.links = race ? [] : links(st.lay, st.scene.sizes);
     const dpr = window.devicePixelRatio || 1;
     st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(st.lay.height * dpr);
     st.canvas.style.width = `${width}px`; st.canvas.style.height = `${st.lay.height}px`;
     st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     st.hover = null;
+    placeControls(st.controls, st.lay, st.scene, (name, value) => st.setTrigger && st.setTrigger("reshape", { [name]: value }));
   }
   if (race) paintRace(st.ctx, st.lay, { nets: st.nets, points: st.points, curves: st.curves });
   else paint(st.ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
-                                         hover: st.hover, points: st.points, curve: st.curves[0] });
+                                         hover: st.hover, points: st.points, curve: st.curves[0], offValues: st.offValues });
   const c = st.counters, epoch = st.shown.stats.epoch;
   c.frames += 1;
   if (epoch !== c.epoch) { c.epochs += 1; c.epoch = epoch; }
@@ -219,7 +233,7 @@ function describe(st) {
 // What is under the pointer: a neuron, a bias square, a link (the nearest within 4 px), or the plane.
 function hitTest(st, x, y) {
   const lay = st.lay, s = lay.node;
-  for (const column of lay.nodes) for (const nd of column) {
+  for (const column of [...lay.nodes, lay.offInputs]) for (const nd of column) {
     if (x >= nd.x && x <= nd.x + s && y >= nd.y && y <= nd.y + s) return { node: nd };
   }
   let best = null, bestD = 4;
@@ -248,6 +262,9 @@ function showTip(st, hit) {
   const tip = st.tip;
   if (hit.link) {
     tip.textContent = `${linkName(st, hit.link)} = ${st.shown.params[hit.link.index].toFixed(3)}`;
+  } else if (hit.node && isInput(st, hit.node)) {
+    const nd = hit.node, name = nd.off ? nd.label : st.scene.labels[0][nd.i];
+    tip.textContent = nd.off ? `${name} off — click to switch on` : `${name} — click to switch off`;
   } else if (hit.node) {
     const { l, i } = hit.node, name = `neuron ${st.scene.labels[l][i]}`;
     tip.textContent = !isHidden(st, hit.node) || !st.scene.interactive ? name
@@ -262,6 +279,11 @@ function isHidden(st, nd) {
   return nd.l > 0 && nd.l < st.scene.sizes.length - 1;
 }
 
+// Whether a node is an input a click switches on or off (the scene lets a click change the features).
+function isInput(st, nd) {
+  return nd.l === 0 && st.scene.edits.includes("features");
+}
+
 function hoverAt(st, e) {
   if (!st.lay || st.lay.race) return;
   const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
@@ -269,7 +291,8 @@ function hoverAt(st, e) {
   const before = st.hover;
   st.hover = hit && (hit.node || hit.link) ? { ...hit, x, y } : null;
   const clickable = st.scene.interactive && hit
-    && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points || hit.node && isHidden(st, hit.node));
+    && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points
+        || hit.node && (isHidden(st, hit.node) || isInput(st, hit.node)));
   st.canvas.style.cursor = clickable ? "pointer" : "default";
   showTip(st, st.hover || {});
   if ((before && before.node) !== (st.hover && st.hover.node)) draw(st);
@@ -282,6 +305,8 @@ function clickAt(st, e) {
   if (!hit) return;
   if (hit.node && isHidden(st, hit.node)) {
     st.setTrigger("toggle_neuron", { layer: hit.node.l, unit: hit.node.i + 1 });
+  } else if (hit.node && isInput(st, hit.node)) {
+    st.controls.querySelector(`[data-key="feature-${hit.node.feature}"]`).click();  // as its button does
   } else if (hit.link && !st.scene.playing) {
     const ed = st.editor;
     ed.dataset.index = hit.link.index;

@@ -132,6 +132,23 @@ def test_a_click_on_a_neuron_switches_it_off_and_back_on_keeping_the_training(br
     page.close()
 
 
+def test_an_input_node_and_a_plus_in_the_picture_change_the_network_and_the_link(page):
+    scene = f"document.querySelector('{LIVE}').nnpg.scene"
+    off = page.evaluate(f"() => document.querySelector('{LIVE}').nnpg.lay.offInputs.find((n) => n.feature === 'x1_sq')")
+    box = page.locator(PICTURE).bounding_box()
+    page.mouse.click(box["x"] + off["x"] + 5, box["y"] + off["y"] + 5)  # the faded x1² input: on
+    page.wait_for_function(f"() => {scene}.features.join() === 'x1,x2,x1_sq'", timeout=10_000)
+    assert wait_for(lambda: "features=x1%2Cx2%2Cx1_sq" in page.url or "features=x1,x2,x1_sq" in page.url)
+    assert page.evaluate(f"() => {scene}.sizes.join()") == "3,4,2,1"  # a third input node, drawn
+    page.get_by_role("button", name="One neuron more in layer 2").click()  # the + above layer 2
+    page.wait_for_function(f"() => {scene}.sizes.join() === '3,4,3,1'", timeout=10_000)
+    assert wait_for(lambda: "hidden=4%2C3" in page.url or "hidden=4,3" in page.url)
+    page.get_by_role("button", name="Feature x₁²").focus()  # from the keyboard: the same switch, back off
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => {scene}.features.join() === 'x1,x2'", timeout=10_000)
+    page.screenshot(path=ROOT / "artifacts" / "picture_controls.png")
+
+
 # what must be in view once Play is pressed (issue 12): on a laptop the network and the output; on a phone the
 # output and the metrics, right under Play (the network follows below)
 @pytest.mark.parametrize("width, height, in_view", [(1280, 800, ("plane", "network")),

@@ -51,8 +51,8 @@ def playground():
     notices = st.container()
     live_col, controls_col = st.columns([3.2, 1], gap="medium")
     with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
-        controls.training_ui()
         controls.data_ui()
+        controls.training_ui()
         controls.network_ui()
         controls.output_ui()
 
@@ -60,9 +60,9 @@ def playground():
         getattr(notices, kind)(plain(text))
     if state.divergence_help():
         notices.error(state.divergence_help(), icon=":material/warning:")
-    with live_col:
+    with live_col:  # the panels under the picture, beside the controls
         live.live_ui()
-    panels.panels_ui(st.session_state[state.K.EXP])
+        panels.panels_ui(st.session_state[state.K.EXP])
     controls.page_mark_ui()  # last
 
 

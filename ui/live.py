@@ -300,7 +300,7 @@ def _on_toggle_neuron():
 def _on_reshape():
     """A control of the picture (an input node, a ``+``/``-`` of the layers or of a layer's neurons) sends
     the whole new value of ``features`` or ``hidden``; it goes through the widget's rule and limits
-    (``state.picture_changed``), unless a race is on, the link hides that control or the value is no list of
+    (``state.set_from_control``), unless a race is on, the link hides that control or the value is no list of
     feature names or of neuron counts."""
     ss = st.session_state
     change = ss[K.LIVE].reshape
@@ -314,7 +314,7 @@ def _on_reshape():
     else:  # a count out of range or a layer too many reaches the parameter's own message
         fits = len(value) <= MAX_LAYERS + 1 and all(whole(v, 0, MAX_NEURONS + 1) for v in value)
     if fits:
-        state.picture_changed(name, tuple(value))
+        state.set_from_control(name, tuple(value))
         state.ask_full_rerun()  # the widgets and the panels show the new network, or the page the notice
 
 

@@ -676,9 +676,9 @@ def widget_changed(name):
     view_changed(name, _rule(name))
 
 
-def picture_changed(name, value):
-    """Parameter ``name`` set to ``value`` from a control in the live picture (a checked value): the same rule,
-    limits and notices as its widget, and the same URL."""
+def set_from_control(name, value):
+    """Parameter ``name`` set to ``value`` (a checked value) by a control other than its widget (a button in the
+    live picture, a dataset's thumbnail): the same rule, limits and notices as its widget, and the same URL."""
     _change(lambda: _rule(name)(value))
 
 

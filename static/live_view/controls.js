@@ -32,7 +32,7 @@ export function placeControls(box, lay, scene, send) {
     const n = hidden[k], resized = (m) => hidden.map((v, j) => (j === k ? m : v));
     const neurons = row(box, head, neuronsY, HEAD_ROWS[1]);
     if (layers) neurons.append(button("−", `neurons-${k}`, `One neuron fewer in layer ${k + 1}`, n <= 1, sendHidden(resized(n - 1))));
-    neurons.append(words(head.w >= 90 ? `${n} neuron${n === 1 ? "" : "s"}` : String(n)));
+    neurons.append(words(head.w >= 110 ? `${n} neuron${n === 1 ? "" : "s"}` : String(n)));
     if (layers) neurons.append(button("+", `neurons+${k}`, `One neuron more in layer ${k + 1}`, n >= maxNeurons, sendHidden(resized(n + 1))));
     const [activation, dropout] = scene.heads[k], text = `${activation} · dropout ${Math.round(100 * dropout)}%`;
     const note = row(box, head, noteY, HEAD_ROWS[2]);

@@ -47,7 +47,7 @@ export function layout(width, scene, textWidth) {
   let net, out, height;
   if (narrow) {
     out = { x: (width - plane + TICKS_W) / 2, y: gap };
-    const netH = headH + Math.max(180, Math.min(420, maxN * 26 + 40));
+    const netH = headH + Math.max(180, Math.min(420, maxN * 32 + 40));
     net = { x: gap, y: out.y + outH + gap, w: width - 2 * gap, h: netH };
     height = net.y + netH + gap;
   } else {
@@ -228,6 +228,7 @@ export function paint(ctx, lay, linkList, view) {
     blit(ctx, atlas, m * (q - offValues.length + k), m, nd.x, nd.y, s, false);
     ctx.strokeStyle = hovered ? "#000" : "#999"; ctx.lineWidth = hovered ? 2 : 1;
     ctx.strokeRect(nd.x + 0.5, nd.y + 0.5, s - 1, s - 1);
+    ctx.globalAlpha = 0.65;
     if (lay.labelsFit) {
       ctx.fillStyle = TEXT; ctx.textAlign = "center"; ctx.textBaseline = "top";
       ctx.fillText(nd.label, nd.x + s / 2, nd.y + s + 1);

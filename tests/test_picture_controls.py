@@ -1,15 +1,18 @@
 """The live picture's own controls (an input node switches its feature, + / - change the hidden layers and a
 layer's neurons): the browser sends the whole new value (the ``reshape`` trigger), and the server takes it as
 the widget would, with its rules, limits, notices and URL; a forged, hidden, raced or stale one changes nothing.
+The dataset is picked the same way, from its thumbnail.
 """
 
 import math
 
 import pytest
 
+from nn_core.datasets import DATASETS
 from playground.batch import decode
 from playground.params import MAX_LAYERS, MAX_NEURONS
 from tests.conftest import config, run_app, said, send
+from ui.pictures import dataset_thumbnail
 
 
 def reshape(at, change):
@@ -96,3 +99,22 @@ def test_a_change_while_playing_builds_the_new_network_and_stops_as_the_widget_d
     assert at.session_state["exp"].net.sizes == [2, 4, 2, 2, 1] and at.session_state["exp"].trainer.epoch == 0
     assert not at.session_state["playing"]
     assert [b.label for b in at.button if b.key in ("play", "pause")] == ["Play"]
+
+
+def test_a_datasets_thumbnail_picks_it_as_the_widget_does():
+    at = run_app()
+    shown = [b.key for b in at.button if b.key.startswith("pick_")]
+    assert shown == [f"pick_{n}" for n, d in DATASETS.items() if d.kind != "regression"]
+    assert [b.label for b in at.button if b.key == "pick_spiral"] == ["Spiral"]  # its name, as text
+    at.button(key="pick_spiral").click().run()
+    assert not at.exception and config(at)["dataset"] == "spiral" and at.query_params["dataset"] == "spiral"
+    assert at.selectbox(key="dataset").value == "spiral" and at.button(key="pick_spiral").proto.type == "primary"
+    at = run_app(problem="regression")
+    assert [b.key for b in at.button if b.key.startswith("pick_")] == ["pick_plane", "pick_multi_gauss"]
+    assert not [b for b in run_app(hide="dataset").button if b.key.startswith("pick_")]  # a hidden control
+
+
+def test_each_datasets_thumbnail_shows_its_own_points():
+    pictures = {n: dataset_thumbnail(n) for n in DATASETS}
+    assert all(p.startswith("data:image/png;base64,") for p in pictures.values())
+    assert len(set(pictures.values())) == len(DATASETS)

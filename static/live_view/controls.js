@@ -31,13 +31,16 @@ export function placeControls(box, lay, scene, send) {
   lay.heads.forEach((head, k) => {
     const n = hidden[k], resized = (m) => hidden.map((v, j) => (j === k ? m : v));
     const neurons = row(box, head, neuronsY, HEAD_ROWS[1]);
+    neurons.classList.toggle("nnpg-narrow", head.w < 60);  // smaller buttons, close together
     if (layers) neurons.append(button("−", `neurons-${k}`, `One neuron fewer in layer ${k + 1}`, n <= 1, sendHidden(resized(n - 1))));
     neurons.append(words(head.w >= 110 ? `${n} neuron${n === 1 ? "" : "s"}` : String(n)));
     if (layers) neurons.append(button("+", `neurons+${k}`, `One neuron more in layer ${k + 1}`, n >= maxNeurons, sendHidden(resized(n + 1))));
-    const [activation, dropout] = scene.heads[k], text = `${activation} · dropout ${Math.round(100 * dropout)}%`;
+    const [activation, dropout] = scene.heads[k], rate = `${Math.round(100 * dropout)}%`;
     const note = row(box, head, noteY, HEAD_ROWS[2]);
     note.classList.add("nnpg-note");
-    note.textContent = text; note.title = `Layer ${k + 1}: ${n} neurons, ${text}`;
+    // a narrow column (a phone's deep network) names its dropout only when there is some; the title says all
+    note.textContent = head.w >= 60 ? `${activation} · dropout ${rate}` : activation + (dropout ? ` ${rate} drop` : "");
+    note.title = `Layer ${k + 1}: ${n} neurons, ${activation}, dropout ${rate}`;
   });
 
   if (edits.includes("features")) {

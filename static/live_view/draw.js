@@ -26,7 +26,7 @@ export function labelWidth(ctx) {
 
 const LABEL_H = 11;  // a label's box under its node: 10 px text and 1 px of gap
 const TICKS_W = 16, TICKS_H = 12;  // the plane's axis ticks: their labels' room left of it and under it
-export const HEAD_ROWS = [22, 22, 14];  // the band above the network: the layers' row, each layer's neurons, its activation and dropout
+export const HEAD_ROWS = [22, 22, 24];  // the band above the network: the layers' row, each layer's neurons, its activation and dropout
 const overlap = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 // The layout of everything, from the canvas width and the scene's shape (never from the network's values): the
@@ -82,7 +82,7 @@ export function layout(width, scene, textWidth) {
     ...(nd.l ? [{ x: nd.x - 7, y: nd.y + node - 6, w: 6, h: 6 }] : [])]);
   const labelsFit = labelBoxes.every((b, k) => b.y + b.h <= height
     && labelBoxes.every((c, j) => j <= k || !overlap(b, c)) && obstacles.every((o) => !overlap(b, o)));
-  const headW = Math.max(pitch, 56);
+  const headW = Math.max(pitch - 4, 40);  // a gap between neighbours' headers
   const heads = sizes.slice(1, -1).map((_, k) => ({ x: net.x + (k + 1) * pitch + node / 2 - headW / 2, w: headW }));
   const span = heads.length ? [heads[0].x, heads[heads.length - 1].x + headW] : [net.x + node, net.x + pitch + node];
   return {

@@ -146,13 +146,16 @@ def test_an_input_node_and_a_plus_in_the_picture_change_the_network_and_the_link
     page.get_by_role("button", name="Feature x₁²").focus()  # from the keyboard: the same switch, back off
     page.keyboard.press("Enter")
     page.wait_for_function(f"() => {scene}.features.join() === 'x1,x2'", timeout=10_000)
+    assert page.evaluate("() => document.activeElement.dataset.key") == "feature-x1_sq"  # the focus stays on it
     page.screenshot(path=ROOT / "artifacts" / "picture_controls.png")
 
 
-# what must be in view once Play is pressed (issue 12): on a laptop the network and the output; on a phone the
-# output and the metrics, right under Play (the network follows below)
-@pytest.mark.parametrize("width, height, in_view", [(1280, 800, ("plane", "network")),
-                                                    (390, 844, ("plane", "metrics"))])
+# what must be in view once Play is pressed (issues 12, 19): on a laptop the toolbar, the data's thumbnails, every
+# feature, the network with its + / - buttons, the output and the loss chart; on a phone the output and the
+# metrics, right under Play (the network follows below)
+@pytest.mark.parametrize("width, height, in_view", [
+    (1280, 800, ("toolbar", "data", "inputs", "controls", "network", "plane", "loss")),
+    (390, 844, ("plane", "metrics"))])
 def test_the_learning_is_in_view_once_play_is_pressed(browser_and_url, width, height, in_view):
     browser, url = browser_and_url
     page = open_playground(browser, url, width, height)
@@ -161,7 +164,16 @@ def test_the_learning_is_in_view_once_play_is_pressed(browser_and_url, width, he
       const st = document.querySelector('{LIVE}').nnpg, r = st.canvas.getBoundingClientRect();
       const nodes = st.lay.nodes.flat(), P = st.lay.plane, s = st.lay.node;
       const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')].map((m) => m.getBoundingClientRect());
-      return {{plane: [r.top + P.y + P.size, r.left + P.x + P.size],
+      const furthest = (boxes) => [Math.max(...boxes.map((b) => b.bottom)), Math.max(...boxes.map((b) => b.right))];
+      const inputs = st.lay.nodes[0].concat(st.lay.offInputs), L = st.lay.legend;
+      const buttons = [...st.controls.querySelectorAll('button:not(.nnpg-input)')];
+      return {{toolbar: furthest([document.querySelector('.st-key-toolbar').getBoundingClientRect()]),
+               data: furthest([document.querySelector('.st-key-dataset_picker').getBoundingClientRect()]),
+               inputs: [r.top + Math.max(...inputs.map((n) => n.y + s)),
+                        r.left + Math.max(...inputs.map((n) => n.x + s))],
+               controls: furthest(buttons.map((b) => b.getBoundingClientRect())),
+               loss: [r.top + L.y + L.h, r.left + L.x + L.w],
+               plane: [r.top + P.y + P.size, r.left + P.x + P.size],
                network: [r.top + Math.max(...nodes.map((n) => n.y + s)),
                          r.left + Math.max(...nodes.map((n) => n.x + s))],
                metrics: [Math.max(...metrics.map((m) => m.bottom)), Math.max(...metrics.map((m) => m.right))]}};

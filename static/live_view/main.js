@@ -177,11 +177,14 @@ function show(st, snap, playing) {
   draw(st);
 }
 
-// The values over the lattice of the inputs the scene offers but the network does not take (drawn faded).
+// The values over the lattice of the inputs the scene offers but the network does not take (drawn faded),
+// computed again only when a new scene (a batch) changes them.
 function offInputValues(st, s, res) {
+  if (st.offScene === s && st.offRes === res) return st.offCache;
   const off = (s.inputs || []).map(([name]) => name).filter((name) => !s.features.includes(name));
   const key = JSON.stringify([off, res, s.extent, s.formula]);
   if (st.offKey !== key) { st.offKey = key; st.offCache = gridFeatures(off, res, s.extent, s.formula); }
+  st.offScene = s; st.offRes = res;
   return st.offCache;
 }
 

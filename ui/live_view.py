@@ -6,8 +6,9 @@ Contract (``bench/`` and the tests rely on it; a batch's byte layout and meta ar
   modules in ``static/live_view/`` (``batch.js`` decodes a batch, ``forward.js`` evaluates the network
   over the plane, ``draw.js`` paints, ``main.js`` plays), served once per page by Streamlit itself
   (``server.enableStaticServing``, ``/app/static/``): no CDN, no build step.  The component's own
-  JavaScript is ``LOADER``, a few lines that import ``main.js``: Streamlit sends a component's inline
-  code with every mount, so inline code would travel with every batch (bench/README.md).
+  JavaScript is ``LOADER``, a few lines that import ``main.js`` (asking for every module of the folder at
+  once, so the browser fetches them side by side): Streamlit sends a component's inline code with every
+  mount, so inline code would travel with every batch (bench/README.md).
 * Mounted once per run of the live fragment, with ``key="live"``; ``data`` is one batch (bytes).  *Step back
   in time* mounts its own instance (``key="history_live"``, below the live one on the page) with a paused batch
   whose ``meta["interactive"]`` is false: it sets no trigger.
@@ -42,7 +43,7 @@ from .state import K
 
 ASSETS = Path(__file__).resolve().parent.parent / "static" / "live_view"
 # main.js first; the loader asks for every module at once, not main.js, then what it imports, then theirs
-MODULES = ["main.js", *sorted(p.name for p in ASSETS.glob("*.js*") if p.name != "main.js")]
+MODULES = ["main.js", *sorted(p.name for p in [*ASSETS.glob("*.js"), *ASSETS.glob("*.json")] if p.name != "main.js")]
 LOADER = """
 // The live view's code is served by Streamlit (static/live_view/); only this loader travels with a batch.
 const base = new URL("app/static/live_view/", document.baseURI);

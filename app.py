@@ -50,6 +50,8 @@ def playground():
     controls.toolbar_ui()
     notices = st.container()
     live_col, controls_col = st.columns([3.2, 1], gap="medium")
+    with live_col:  # first: the browser starts loading the live picture while the controls are built
+        live.live_ui()
     with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
         controls.data_ui()
         controls.training_ui()
@@ -61,7 +63,6 @@ def playground():
     if state.divergence_help():
         notices.error(state.divergence_help(), icon=":material/warning:")
     with live_col:  # the panels under the picture, beside the controls
-        live.live_ui()
         panels.panels_ui(st.session_state[state.K.EXP])
     controls.page_mark_ui()  # last
 

@@ -175,13 +175,17 @@ def race_texts(race):
     return texts
 
 
-def batch_size(need):
-    """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds."""
+def batch_size(need, run_s=RUN_SECONDS):
+    """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds, at most
+    ``MAX_BATCH``.  When a run may last longer (``run_s``, many sessions want turns), the batch covers that
+    long instead: the browser plays it while the next run trains, and each snapshot's share of a run's
+    Streamlit cost shrinks as batches fill (bench/README.md)."""
+    lead = max(LEAD_SECONDS, run_s)
     if not need:
-        return round(DEFAULT_FPS * LEAD_SECONDS)
+        return min(round(DEFAULT_FPS * lead), MAX_BATCH)
     fps = min(max(float(need.get("fps") or DEFAULT_FPS), 1.0), 60.0)
     queued = max(int(need.get("queued") or 0), 0)
-    return int(min(max(round(fps * LEAD_SECONDS) - queued, 1), MAX_BATCH))
+    return int(min(max(round(fps * lead) - queued, 1), MAX_BATCH))
 
 
 def trainers_of(runner):
@@ -198,15 +202,15 @@ def run_seconds(contenders):
     return min(max(RUN_SECONDS, contenders / RUNS_PER_SECOND), MAX_RUN_SECONDS)
 
 
-def train_turn(runner, config, want):
+def train_turn(runner, config, want, run_s=RUN_SECONDS):
     """Train turn after turn (each under ``TURN_LOCK``, charged to this session, released in between) until
-    ``want`` frames are taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs, and at the epoch
-    playing stops at.  ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
+    ``want`` frames are taken or ``run_s`` seconds (``run_seconds``) have passed; a frame every ``speed``
+    epochs, and at the epoch playing stops at.  ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
     After every epoch ``state.stop_rule`` is asked whether playing stops there (the epoch limit, a stop
     condition, the challenge passed): a turn ends at the first epoch it names, so playing stops there,
     at a whole epoch, however long turns last on this machine; ``state.check_stop`` then says why (and
     stops on a divergence).  A run that took no frame (a network too slow for ``speed`` epochs in
-    ``RUN_SECONDS``) sends the network as it is, at a fractional epoch.  Returns the frames."""
+    ``run_s``) sends the network as it is, at a fractional epoch.  Returns the frames."""
     speed = config["speed"]
     trainers = trainers_of(runner)
     taken, steps_before = [], runner.steps
@@ -219,7 +223,7 @@ def train_turn(runner, config, want):
             taken.append(frame(trainers))
         return reason
 
-    end = time.monotonic() + run_seconds(TURN_LOCK.contenders())
+    end = time.monotonic() + run_s
     while True:
         with TURN_LOCK.turn(session):
             runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,
@@ -242,7 +246,8 @@ def next_batch(need):
     trainers = trainers_of(runner)
     stream, data_id = state.live_stream(), id(exp) if race is None else id(race)
     if ss[K.PLAYING]:
-        taken = train_turn(runner, ss[K.CONFIG], batch_size(need))
+        run_s = run_seconds(TURN_LOCK.contenders())
+        taken = train_turn(runner, ss[K.CONFIG], batch_size(need, run_s), run_s)
     if not ss[K.PLAYING]:
         taken = [frame(trainers)]
     state.streamed()

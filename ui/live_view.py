@@ -6,8 +6,9 @@ Contract (``bench/`` and the tests rely on it; a batch's byte layout and meta ar
   modules in ``static/live_view/`` (``batch.js`` decodes a batch, ``forward.js`` evaluates the network
   over the plane, ``draw.js`` paints, ``main.js`` plays), served once per page by Streamlit itself
   (``server.enableStaticServing``, ``/app/static/``): no CDN, no build step.  The component's own
-  JavaScript is ``LOADER``, a few lines that import ``main.js``: Streamlit sends a component's inline
-  code with every mount, so inline code would travel with every batch (bench/README.md).
+  JavaScript is ``LOADER``, a few lines that import ``main.js`` (asking for every module of the folder at
+  once, so the browser fetches them side by side): Streamlit sends a component's inline code with every
+  mount, so inline code would travel with every batch (bench/README.md).
 * Mounted once per run of the live fragment, with ``key="live"``; ``data`` is one batch (bytes).  *Step back
   in time* mounts its own instance (``key="history_live"``, below the live one on the page) with a paused batch
   whose ``meta["interactive"]`` is false: it sets no trigger.
@@ -36,6 +37,7 @@ Contract (``bench/`` and the tests rely on it; a batch's byte layout and meta ar
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import streamlit as st
@@ -43,15 +45,19 @@ import streamlit as st
 from .state import K
 
 ASSETS = Path(__file__).resolve().parent.parent / "static" / "live_view"
+# main.js first; the loader asks for every module at once, not main.js, then what it imports, then theirs
+MODULES = ["main.js", *sorted(p.name for p in [*ASSETS.glob("*.js"), *ASSETS.glob("*.json")] if p.name != "main.js")]
 LOADER = """
 // The live view's code is served by Streamlit (static/live_view/); only this loader travels with a batch.
-const main = import(new URL("app/static/live_view/main.js", document.baseURI).href);
+const base = new URL("app/static/live_view/", document.baseURI);
+const [main] = MODULES.map((name) => import(new URL(name, base).href,
+                                            name.endsWith(".json") ? {with: {type: "json"}} : undefined));
 export default function (component) {
   let cleanup = null, gone = false;
   main.then((m) => { if (!gone) cleanup = m.default(component); });
   return () => { gone = true; if (typeof cleanup === "function") cleanup(); };
 }
-"""
+""".replace("MODULES", json.dumps(MODULES, separators=(",", ":")))
 LIVE_VIEW = st.components.v2.component("nnpg_live", js=LOADER, css=(ASSETS / "live.css").read_text(),
                                        isolate_styles=False)
 

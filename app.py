@@ -48,10 +48,12 @@ def playground():
     controls.toolbar_ui()
     notices = st.container()
     live_col, controls_col = (st.container(), None) if present else st.columns([3.2, 1], gap="medium")
+    with live_col:  # first: the browser starts loading the live picture while the controls are built
+        live.live_ui()
     if controls_col is not None:
         with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
-            controls.training_ui()
             controls.data_ui()
+            controls.training_ui()
             controls.network_ui()
             controls.output_ui()
 
@@ -59,10 +61,9 @@ def playground():
         getattr(notices, kind)(plain(text))
     if state.divergence_help():
         notices.error(state.divergence_help(), icon=":material/warning:")
-    with live_col:
-        live.live_ui()
     if not present:
-        panels.panels_ui(st.session_state[state.K.EXP])
+        with live_col:  # the panels under the picture, beside the controls
+            panels.panels_ui(st.session_state[state.K.EXP])
     controls.page_mark_ui()  # last
 
 

@@ -40,7 +40,13 @@ The meta of the app's batches (``scene``, ``encode_frames``):
   switch a neuron or add a point (False: a picture to look at, as *Step back in time*'s);
 * the network (``network_scene``): ``sizes``, ``activations`` (per hidden layer), ``off`` (``[layer, unit]``
   switched off, from 1), ``output`` (the output activation), ``features`` (input names), ``labels`` (node
-  labels per layer), and with the ``custom`` feature ``formula`` (its postfix program, for ``formula.js``);
+  labels per layer), ``heads`` (per hidden layer its activation's label and dropout rate, for the layer's
+  header), and with the ``custom`` feature ``formula`` (its postfix program, for ``formula.js``);
+* ``edits``: the parameters a click in the picture may change, among ``features`` (an input node switches its
+  feature) and ``hidden`` (``+``/``-`` layers and neurons): none in a race, in a picture to look at, or for a
+  control the link hides; with ``features``, ``inputs`` lists every feature the parameter allows as
+  ``[name, label]`` (the picture shows the off ones faded); ``limits``: the most hidden ``layers`` and
+  ``neurons`` a layer may have (the picture's ``+`` stops there);
 * ``kind`` (``binary``, ``multiclass``, ``regression``), ``extent`` (the plane's ``[lo, hi]``), ``n_train``
   (training points first among the points), ``show_test``, ``discretize``, ``present`` (presentation mode:
   larger, high contrast, keyboard shortcuts), ``data_id`` (an id of the
@@ -61,17 +67,19 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nn_core.activations import ACTIVATIONS
 from nn_core.features import feature_label
 from nn_core.formula import parse
 from nn_core.text import clipped
 
-from .params import PARAMS, short_query
+from .params import MAX_LAYERS, MAX_NEURONS, PARAMS, short_query
 
 MAGIC = b"NNPG"
 VERSION = 1
 HEADER = struct.Struct("<4s6I4x")  # magic, version, meta_bytes, n_snapshots, n_params, n_points, n_curve
 STATS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "train_r2", "test_r2")  # in order
 CURVE_POINTS = 400  # rows of loss history sent when the browser needs the whole curve
+PICTURE_EDITS = ("features", "hidden")  # the parameters the picture's own controls change (``edits``)
 LABEL_CHARS = 16  # a custom formula longer than this is shortened in the picture (the widget shows it whole)
 
 
@@ -179,7 +187,12 @@ def scene(exp, *, playing, stream, data_id, add_points=False, interactive=True, 
     meta = {"stream": stream, "playing": playing, "interactive": interactive, **network_scene(exp),
             "kind": exp.kind, "extent": list(exp.grid.extent), "n_train": len(exp.X_train),
             "show_test": c["show_test"], "discretize": c["discretize"], "present": c["present"], "data_id": data_id,
-            "add_points": add_points, "link": short_query(c)}
+            "add_points": add_points, "link": short_query(c),
+            "edits": [name for name in PICTURE_EDITS if interactive and race is None and name not in c["hide"]],
+            "limits": {"layers": MAX_LAYERS, "neurons": MAX_NEURONS}}
+    if "features" in meta["edits"]:
+        meta["inputs"] = [[f, feature_text(f, c["formula"])] for f in PARAMS["features"].choices]
+        meta["formula"] = parse(c["formula"]).to_json()  # an off custom input's thumbnail too
     if race is not None:
         meta["racers"] = [{**network_scene(e), "label": label, "diverged": e.trainer.diverged}
                           for label, e in zip(race.labels, race.experiments)]
@@ -232,8 +245,10 @@ def network_scene(exp):
     """One network's part of the scene: its shape, activations, inputs and labels (with the ``custom``
     feature, its formula's postfix program, which ``formula.js`` evaluates)."""
     net, features = exp.net, exp.config["features"]
+    dropout = exp.trainer.dropout or (0.0,) * len(net.activations)
     part = {"sizes": net.sizes, "activations": net.activations, "off": net.off, "output": net.output_activation,
-            "features": list(features), "labels": layer_labels(exp)}
+            "features": list(features), "labels": layer_labels(exp),
+            "heads": [[ACTIVATIONS[a].label, p] for a, p in zip(net.activations, dropout)]}
     if "custom" in features:
         part["formula"] = parse(exp.config["formula"]).to_json()
     return part

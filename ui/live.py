@@ -31,8 +31,8 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from playground.batch import CURVE_POINTS, encode_frames, frame, points_of, scene
-from playground.params import MAX_LAYERS, MAX_NEURONS
+from playground.batch import CURVE_POINTS, PICTURE_EDITS, encode_frames, frame, points_of, scene
+from playground.params import MAX_LAYERS, MAX_NEURONS, PARAMS
 
 from . import controls, state
 from .guard import guarded, on_plane, whole
@@ -141,13 +141,17 @@ class FairLock:
 TURN_LOCK = FairLock()
 
 
-def batch_size(need):
-    """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds."""
+def batch_size(need, run_s=RUN_SECONDS):
+    """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds, at most
+    ``MAX_BATCH``.  When a run may last longer (``run_s``, many sessions want turns), the batch covers that
+    long instead: the browser plays it while the next run trains, and each snapshot's share of a run's
+    Streamlit cost shrinks as batches fill (bench/README.md)."""
+    lead = max(LEAD_SECONDS, run_s)
     if not need:
-        return round(DEFAULT_FPS * LEAD_SECONDS)
+        return min(round(DEFAULT_FPS * lead), MAX_BATCH)
     fps = min(max(float(need.get("fps") or DEFAULT_FPS), 1.0), 60.0)
     queued = max(int(need.get("queued") or 0), 0)
-    return int(min(max(round(fps * LEAD_SECONDS) - queued, 1), MAX_BATCH))
+    return int(min(max(round(fps * lead) - queued, 1), MAX_BATCH))
 
 
 def trainers_of(runner):
@@ -164,15 +168,15 @@ def run_seconds(contenders):
     return min(max(RUN_SECONDS, contenders / RUNS_PER_SECOND), MAX_RUN_SECONDS)
 
 
-def train_turn(runner, config, want):
+def train_turn(runner, config, want, run_s=RUN_SECONDS):
     """Train turn after turn (each under ``TURN_LOCK``, charged to this session, released in between) until
-    ``want`` frames are taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs, and at the epoch
-    playing stops at.  ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
+    ``want`` frames are taken or ``run_s`` seconds (``run_seconds``) have passed; a frame every ``speed``
+    epochs, and at the epoch playing stops at.  ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
     After every epoch ``state.stop_rule`` is asked whether playing stops there (the epoch limit, a stop
     condition, the challenge passed): a turn ends at the first epoch it names, so playing stops there,
     at a whole epoch, however long turns last on this machine; ``state.check_stop`` then says why (and
     stops on a divergence).  A run that took no frame (a network too slow for ``speed`` epochs in
-    ``RUN_SECONDS``) sends the network as it is, at a fractional epoch.  Returns the frames."""
+    ``run_s``) sends the network as it is, at a fractional epoch.  Returns the frames."""
     speed = config["speed"]
     trainers = trainers_of(runner)
     taken, steps_before = [], runner.steps
@@ -185,7 +189,7 @@ def train_turn(runner, config, want):
             taken.append(frame(trainers))
         return reason
 
-    end = time.monotonic() + run_seconds(TURN_LOCK.contenders())
+    end = time.monotonic() + run_s
     while True:
         with TURN_LOCK.turn(session):
             runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,
@@ -208,7 +212,8 @@ def next_batch(need):
     trainers = trainers_of(runner)
     stream, data_id = state.live_stream(), id(exp) if race is None else id(race)
     if ss[K.PLAYING]:
-        taken = train_turn(runner, ss[K.CONFIG], batch_size(need))
+        run_s = run_seconds(TURN_LOCK.contenders())
+        taken = train_turn(runner, ss[K.CONFIG], batch_size(need, run_s), run_s)
     if not ss[K.PLAYING]:
         taken = [frame(trainers)]
     state.streamed()
@@ -273,6 +278,28 @@ def _on_present():
         state.ask_full_rerun()  # the page shows the picture alone, or everything again
 
 
+@guarded("the change made in the picture")
+def _on_reshape():
+    """A control of the picture (an input node, a ``+``/``-`` of the layers or of a layer's neurons) sends
+    the whole new value of ``features`` or ``hidden``; it goes through the widget's rule and limits
+    (``state.set_from_control``), unless a race is on, the link hides that control or the value is no list of
+    feature names or of neuron counts."""
+    ss = st.session_state
+    change = ss[K.LIVE].reshape
+    if ss[K.RACING] is not None or not isinstance(change, dict) or len(change) != 1:
+        return
+    (name, value), = change.items()
+    if name not in PICTURE_EDITS or name in ss[K.CONFIG]["hide"] or not isinstance(value, list):
+        return
+    if name == "features":
+        fits = len(set(value)) == len(value) and all(v in PARAMS["features"].choices for v in value)
+    else:  # a count out of range or a layer too many reaches the parameter's own message
+        fits = len(value) <= MAX_LAYERS + 1 and all(whole(v, 0, MAX_NEURONS + 1) for v in value)
+    if fits:
+        state.set_from_control(name, tuple(value))
+        state.ask_full_rerun()  # the widgets and the panels show the new network, or the page the notice
+
+
 @guarded("the click on the plane")
 def _on_add_point():
     """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
@@ -308,7 +335,7 @@ def live_ui():
         try:
             batch = next_batch(state.take_need())
             live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point,
-                      on_toggle_neuron=_on_toggle_neuron, on_present=_on_present)
+                      on_toggle_neuron=_on_toggle_neuron, on_reshape=_on_reshape, on_present=_on_present)
         except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back
             if ss[K.PLAYING]:  # failed_ui stops playing: the whole page follows, its toolbar shows Play
                 state.ask_full_rerun()

@@ -4,6 +4,7 @@
 import { decodeBatch } from "./batch.js";
 import { forward, gridFeatures, workspace } from "./forward.js";
 import { captureView } from "./capture.js";
+import { placeControls } from "./controls.js";
 import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff, usePalette } from "./draw.js";
 import { presentView } from "./present.js";
 import { readoutView, showReadout } from "./stats.js";
@@ -32,22 +33,25 @@ function setup(parent) {
   const editor = document.createElement("input");
   tip.className = "nnpg-tip"; tip.setAttribute("aria-hidden", "true");
   editor.className = "nnpg-edit"; editor.type = "number"; editor.step = "any"; editor.setAttribute("aria-label", "new value");
-  const head = document.createElement("div"), tools = document.createElement("div"), stage = document.createElement("div");
-  head.className = "nnpg-head"; tools.className = "nnpg-tools"; stage.className = "nnpg-stage";
-  stage.append(canvas, tip, editor);
-  head.append(tools);
-  root.append(head, stage);
+  const controls = document.createElement("div");  // the picture's own buttons (controls.js), over the canvas
+  controls.className = "nnpg-controls";
+  // above the picture its numbers and tools (the top row), under them the picture with what goes over it (the stage)
+  const top = document.createElement("div"), tools = document.createElement("div"), stage = document.createElement("div");
+  top.className = "nnpg-top"; tools.className = "nnpg-tools"; stage.className = "nnpg-stage";
+  stage.append(canvas, controls, tip, editor);
+  top.append(tools);
+  root.append(top, stage);
   parent.appendChild(root);
   const g = (window.__nnpg = window.__nnpg || { mounts: 0 });
   g.mounts += 1;
   const st = {
-    root, canvas, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
+    root, canvas, controls, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
     curves: [emptyCurve()], nets: [], points: null, dataId: null, stream: null, batchId: null,
     requested: 0, frozenUntil: 0, hover: null, lastFrame: 0, fpsAvg: 60, lay: null, links: null, width: 0, zoom: 1,
     counters: { frames: 0, epochs: 0, epoch: -1, snapshots: 0, batches: 0, mounts: g.mounts },
     setTrigger: null, raf: 0, lastLabel: 0,
   };
-  st.readout = readoutView(head);
+  st.readout = readoutView(top);
   st.tools = tools;
   st.capture = captureView(tools, canvas, () => ({ width: st.lay.width * st.zoom, height: st.lay.height * st.zoom,
                                                   paintOn: (ctx) => { ctx.scale(st.zoom, st.zoom); paintOn(st, ctx); },
@@ -78,7 +82,8 @@ const emptyCurve = () => ({ epochs: [], train: [], test: [] });
 // The networks of a scene: the one network, or a race's racers (each its own shape and inputs, the rest shared).
 const networksOf = (meta) => (meta.racers ? meta.racers.map((r) => ({ ...meta, ...r })) : [meta]);
 const paramCount = (sizes) => sizes.slice(1).reduce((sum, n, l) => sum + (sizes[l] + 1) * n, 0);
-const shapeOf = (meta) => JSON.stringify(networksOf(meta).map((m) => [m.sizes, m.labels, m.label]).concat(meta.kind));
+const shapeOf = (meta) => JSON.stringify(networksOf(meta).map((m) => [m.sizes, m.labels, m.label, m.heads])
+  .concat(meta.kind, meta.edits, meta.inputs));
 
 // A new batch: its snapshots join the queue (or replace the picture when paused). A snapshot is a frame: one
 // row per network (a race sends one per racer), each {stats, params}; the frame's stats are the furthest's, its
@@ -181,6 +186,7 @@ function show(st, snap, playing) {
   });
   st.res = st.nets[0].res;
   st.layers = st.nets[0].layers;
+  st.offValues = offInputValues(st, scenes[0], st.res);
   st.shown = snap;
   if (st.scene.readout && snap.texts) showReadout(st.readout, st.scene.readout, snap.texts, playing);
   while (st.curves.length < scenes.length) st.curves.push(emptyCurve());
@@ -192,6 +198,17 @@ function show(st, snap, playing) {
   draw(st);
 }
 
+// The values over the lattice of the inputs the scene offers but the network does not take (drawn faded),
+// computed again only when a new scene (a batch) changes them.
+function offInputValues(st, s, res) {
+  if (st.offScene === s && st.offRes === res) return st.offCache;
+  const off = (s.inputs || []).map(([name]) => name).filter((name) => !s.features.includes(name));
+  const key = JSON.stringify([off, res, s.extent, s.formula]);
+  if (st.offKey !== key) { st.offKey = key; st.offCache = gridFeatures(off, res, s.extent, s.formula); }
+  st.offScene = s; st.offRes = res;
+  return st.offCache;
+}
+
 function draw(st) {
   if (!st.scene || !st.shown) return;
   const width = st.root.clientWidth;
@@ -199,8 +216,7 @@ function draw(st) {
   const race = Boolean(st.scene.racers);
   if (width !== st.width) {
     st.width = width;
-    const layOf = (w) => (race ? raceLayout(w, st.scene.racers.length)
-      : layout(w, st.scene.sizes, st.scene.kind, st.scene.labels, labelWidth(st.ctx)));
+    const layOf = (w) => (race ? raceLayout(w, st.scene.racers.length) : layout(w, st.scene, labelWidth(st.ctx)));
     st.zoom = st.scene.present ? Math.min(2, Math.max(1, width / PRESENT_WIDTH)) : 1;
     st.lay = layOf(width / st.zoom);
     if (st.scene.present && st.lay.height * st.zoom > window.innerHeight - PRESENT_MARGIN) {
@@ -213,6 +229,8 @@ function draw(st) {
     st.canvas.style.width = `${width}px`; st.canvas.style.height = `${height}px`;
     st.ctx.setTransform(dpr * st.zoom, 0, 0, dpr * st.zoom, 0, 0);
     st.hover = null;
+    placeControls(st.controls, st.lay, st.scene, (name, value) => st.setTrigger && st.setTrigger("reshape", { [name]: value }));
+    st.controls.style.transform = st.zoom === 1 ? "" : `scale(${st.zoom})`;  // placed in the layout's units
   }
   paintOn(st, st.ctx);
   const c = st.counters, epoch = st.shown.stats.epoch;
@@ -229,7 +247,7 @@ function paintOn(st, ctx) {
   usePalette(st.scene.present ? "high_contrast" : null);
   if (st.scene.racers) paintRace(ctx, st.lay, { nets: st.nets, points: st.points, curves: st.curves });
   else paint(ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
-                                      hover: st.hover, points: st.points, curve: st.curves[0] });
+                                      hover: st.hover, points: st.points, curve: st.curves[0], offValues: st.offValues });
 }
 
 // The text alternative of the picture: network (or race), epoch, losses, accuracies.
@@ -251,7 +269,7 @@ function describe(st) {
 // What is under the pointer: a neuron, a bias square, a link (the nearest within 4 px), or the plane.
 function hitTest(st, x, y) {
   const lay = st.lay, s = lay.node;
-  for (const column of lay.nodes) for (const nd of column) {
+  for (const column of [...lay.nodes, lay.offInputs]) for (const nd of column) {
     if (x >= nd.x && x <= nd.x + s && y >= nd.y && y <= nd.y + s) return { node: nd };
   }
   let best = null, bestD = 4;
@@ -280,6 +298,9 @@ function showTip(st, hit) {
   const tip = st.tip;
   if (hit.link) {
     tip.textContent = `${linkName(st, hit.link)} = ${st.shown.params[hit.link.index].toFixed(3)}`;
+  } else if (hit.node && isInput(st, hit.node)) {
+    const nd = hit.node, name = nd.off ? nd.label : st.scene.labels[0][nd.i];
+    tip.textContent = nd.off ? `${name} off — click to switch on` : `${name} — click to switch off`;
   } else if (hit.node) {
     const { l, i } = hit.node, name = `neuron ${st.scene.labels[l][i]}`;
     tip.textContent = !isHidden(st, hit.node) || !st.scene.interactive ? name
@@ -300,6 +321,11 @@ function pointerAt(st, e) {
   return [(e.clientX - r.left) / st.zoom, (e.clientY - r.top) / st.zoom];
 }
 
+// Whether a node is an input a click switches on or off (the scene lets a click change the features).
+function isInput(st, nd) {
+  return nd.l === 0 && st.scene.edits.includes("features");
+}
+
 function hoverAt(st, e) {
   if (!st.lay || st.lay.race) return;
   const [x, y] = pointerAt(st, e);
@@ -307,7 +333,8 @@ function hoverAt(st, e) {
   const before = st.hover;
   st.hover = hit && (hit.node || hit.link) ? { ...hit, x, y } : null;
   const clickable = st.scene.interactive && hit
-    && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points || hit.node && isHidden(st, hit.node));
+    && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points
+        || hit.node && (isHidden(st, hit.node) || isInput(st, hit.node)));
   st.canvas.style.cursor = clickable ? "pointer" : "default";
   showTip(st, st.hover || {});
   if ((before && before.node) !== (st.hover && st.hover.node)) draw(st);
@@ -320,6 +347,8 @@ function clickAt(st, e) {
   if (!hit) return;
   if (hit.node && isHidden(st, hit.node)) {
     st.setTrigger("toggle_neuron", { layer: hit.node.l, unit: hit.node.i + 1 });
+  } else if (hit.node && isInput(st, hit.node)) {
+    st.controls.querySelector(`[data-key="feature-${hit.node.feature}"]`).click();  // as its button does
   } else if (hit.link && !st.scene.playing) {
     const ed = st.editor;
     ed.dataset.index = hit.link.index;

@@ -33,37 +33,38 @@ def playground():
     state.drawing_page()
     pin_store.pin_store_ui()  # the tab keeps the pinned runs across reloads (first: see ui/pin_store.py)
 
-    # Compact page furniture, so that the toolbar, the metrics and the live picture fit a 1280x800 screen.
+    # Compact page furniture, so that the toolbar, the numbers and the live picture fit a 1280x800 screen.
     st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } [data-testid='stButtonGroup'] > div "
             "{ flex-wrap: wrap; row-gap: 0.25rem; } "  # the feature chips wrap instead of scrolling out of sight
-            "[data-testid='stMetricValue'] { font-size: 1.6rem; } .st-key-metrics [data-testid='stMetric'] "
-            "{ min-width: 6.5rem; } @media (max-width: 640px) { .stMainBlockContainer { padding-top: 1rem; } "
-            "[data-testid='stMetricValue'] { font-size: 1.2rem; } .st-key-metrics [data-testid='stMetric'] "
-            "{ min-width: 5.2rem; } .st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } "
-            ".st-key-metrics { row-gap: 0.3rem; } }</style>")
-    logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
-    logo.image(LOGO, width=40, alt="Neural Network Playground logo")
-    title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
-                   "Pick data, shape the network, press **Play**.")
-
+            "@media (max-width: 640px) { .stMainBlockContainer { padding-top: 1rem; } "
+            ".st-key-title p, .st-key-title [data-testid='stImage'] { display: none; } }</style>")
+    present = st.session_state[state.K.CONFIG]["present"]  # presentation mode: the toolbar and the picture alone
     class_page.class_banner()  # a class's link: its join form, or its banner
-    panels.lesson_text(st.session_state[state.K.EXP])
+    if not present:
+        logo, title = st.container(key="title").columns([0.04, 0.96], vertical_alignment="center")
+        logo.image(LOGO, width=40, alt="Neural Network Playground logo")
+        title.markdown("#### Neural Network Playground\nA neural network written from scratch in NumPy. "
+                       "Pick data, shape the network, press **Play**.")
+        panels.lesson_text(st.session_state[state.K.EXP])
     controls.toolbar_ui()
     notices = st.container()
-    live_col, controls_col = st.columns([3.2, 1], gap="medium")
-    with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
-        controls.training_ui()
-        controls.data_ui()
-        controls.network_ui()
-        controls.output_ui()
+    live_col, controls_col = (st.container(), None) if present else st.columns([3.2, 1], gap="medium")
+    with live_col:  # first: the browser starts loading the live picture while the controls are built
+        live.live_ui()
+    if controls_col is not None:
+        with controls_col:  # the controls, right of the picture (under it on a phone: the picture comes first)
+            controls.data_ui()
+            controls.training_ui()
+            controls.network_ui()
+            controls.output_ui()
 
     for kind, text in state.take_notices():  # plain text: a notice may quote a link's value or a file's name
         getattr(notices, kind)(plain(text))
     if state.divergence_help():
         notices.error(state.divergence_help(), icon=":material/warning:")
-    with live_col:
-        live.live_ui()
-    panels.panels_ui(st.session_state[state.K.EXP])
+    if not present:
+        with live_col:  # the panels under the picture, beside the controls
+            panels.panels_ui(st.session_state[state.K.EXP])
     controls.page_mark_ui()  # last
 
 

@@ -632,7 +632,7 @@ async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks, pro
             task.cancel()
         failed = [t.exception() for t in done if t.exception()]
         if failed:
-            raise RuntimeError(f"setup failed: {failed[0]}")
+            raise RuntimeError(f"setup failed: {type(failed[0]).__name__}: {failed[0]}")
         return len(pending)
 
     try:

@@ -24,10 +24,16 @@ these, over a window of ``--seconds`` after Play:
 * pause latency: the page clicks Pause itself (``performance.now()`` at the
   click) and the latency is the last change of the draw counter or the epoch
   after it, once the picture stayed still for ``STILL_MS``;
+* the epoch shown as text beside the picture (the live view's numbers) against the picture's: how often
+  it changes, how far apart they are;
 * page load to the first picture: navigation start to the first frame whose
-  draw counter is above zero (and, in the JSON, to the opening of the page's
-  websocket: what comes before is loading Streamlit's own scripts), on a
-  server that has already served one page (its first run imports the app).
+  draw counter is above zero, on a server that has already served one page
+  (its first run imports the app), and where that time goes, step by step
+  (``FIRST_PICTURE_STEPS``): Streamlit's page and scripts until its websocket
+  opens; the session's start (its first message); the app's first run up to
+  the message that holds the live component; Streamlit's component code and
+  the mount, until the live view's modules are asked for; the modules
+  (Resource Timing); and the first batch decoded and drawn.
 
 Requests to any host but 127.0.0.1 are refused (no internet here; TensorFlow
 Playground's fonts would otherwise hang its load).  The machine's 2 cores are
@@ -50,7 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import cpu_seconds  # noqa: E402
+from bench.load import LIVE_COMPONENT, cpu_seconds  # noqa: E402
 from playground.params import PANELS  # noqa: E402
 from tests.browser import chromium  # noqa: E402
 from tests.servers import free_port, serving, streamlit_server  # noqa: E402
@@ -69,12 +75,31 @@ SETTLE_S = 1.5  # playing before the window opens
 
 # The probe: the page's reader() gives [draw count, epoch shown] (null when the page has no picture yet).
 PROBE = """(() => {
-  const probe = window.__probe = {frames: 0, samples: [], firstDraw: null, canvasDraws: 0, wsOpen: null};
-  const Socket = window.WebSocket;  // when the page's websocket opened: where the first picture's time goes
+  const probe = window.__probe = {frames: 0, samples: [], firstDraw: null, canvasDraws: 0, wsOpen: null,
+                                  firstMessage: null, liveMessage: null};
+  // where the first picture's time goes: the websocket's opening, its first message, the first message that
+  // holds the live component (its registered name in the bytes)
+  const name = new TextEncoder().encode(LIVE_NAME);
+  const holdsName = (data) => {
+    const bytes = new Uint8Array(data);
+    search: for (let i = 0; i + name.length <= bytes.length; i++) {
+      for (let j = 0; j < name.length; j++) if (bytes[i + j] !== name[j]) continue search;
+      return true;
+    }
+    return false;
+  };
+  const Socket = window.WebSocket;
   window.WebSocket = class extends Socket {
     constructor(...args) {
       super(...args);
       this.addEventListener('open', () => { if (probe.wsOpen === null) probe.wsOpen = performance.now(); });
+      this.addEventListener('message', (event) => {
+        const t = performance.now();
+        if (probe.firstMessage === null) probe.firstMessage = t;
+        if (probe.liveMessage === null && event.data instanceof ArrayBuffer && holdsName(event.data)) {
+          probe.liveMessage = t;
+        }
+      });
     }
   };
   const proto = CanvasRenderingContext2D.prototype, put = proto.putImageData;
@@ -87,16 +112,35 @@ PROBE = """(() => {
     if (now) {
       if (probe.firstDraw === null && now[0] > 0) probe.firstDraw = t;
       const key = now.join(' ');
-      if (key !== last) { last = key; probe.samples.push([t, now[0], now[1]]); }
+      if (key !== last) { last = key; probe.samples.push([t, ...now]); }
     }
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
-})()"""
-# this app: the live component's own counters
+})()""".replace("LIVE_NAME", json.dumps(LIVE_COMPONENT))
+# the page times (ms) of the first picture's steps: the probe's, and when the live view's modules were asked for
+# and had all arrived (Resource Timing)
+FIRST_PICTURE_MARKS = """() => {
+  const p = window.__probe;
+  const modules = performance.getEntriesByType('resource').filter((e) => e.name.includes('/static/live_view/'));
+  return {websocket_open: p.wsOpen, first_message: p.firstMessage, live_message: p.liveMessage,
+          modules_asked: modules.length ? Math.min(...modules.map((e) => e.startTime)) : null,
+          modules_loaded: modules.length ? Math.max(...modules.map((e) => e.responseEnd)) : null,
+          first_draw: p.firstDraw};
+}"""
+FIRST_PICTURE_STEPS = (  # (step, the mark it ends at), in order from navigation start
+    ("Streamlit's page and scripts", "websocket_open"),
+    ("session start", "first_message"),
+    ("first run up to the live picture", "live_message"),
+    ("Streamlit's component code, mount", "modules_asked"),
+    ("live view modules", "modules_loaded"),
+    ("first batch drawn", "first_draw"),
+)
+# this app: the live component's own counters, and the epoch its numbers show beside the picture
 APP_READER = """() => {
-  const root = document.querySelector('.nnpg-live');
-  return root && root.dataset.frames !== undefined ? [Number(root.dataset.frames), root.dataset.epoch] : null;
+  const root = document.querySelector('.nnpg-live'), shown = root && root.querySelector('.nnpg-readout dd');
+  const text = shown ? Number(shown.textContent.split(' ')[0].replace(/,/g, '')) : null;
+  return root && root.dataset.frames !== undefined ? [Number(root.dataset.frames), root.dataset.epoch, text] : null;
 }"""
 # this app: what the component received, and how often it was mounted
 APP_COUNTERS = """() => {
@@ -120,6 +164,19 @@ CLICK = """(selector) => {
 
 # -- pure: from the probe's samples to figures --
 
+def readout_in_step(samples, t0, t1):
+    """How the epoch shown as text follows the picture between page times t0 and t1 (ms): its changes per
+    second, and the distance in epochs from the picture's epoch (median and largest, over the animation
+    frames at which either changed).  ``samples`` are ``[t, draws, picture epoch, text epoch]``."""
+    inside = [s for s in samples if t0 < s[0] <= t1 and len(s) > 3 and s[3] is not None]
+    if not inside:
+        return {}
+    changes = sum(a[3] != b[3] for a, b in zip(inside, inside[1:]))
+    gaps = sorted(abs(float(s[2]) - s[3]) for s in inside)
+    return {"text_changes_per_s": changes / ((t1 - t0) / 1e3), "text_gap_median": gaps[len(gaps) // 2],
+            "text_gap_max": gaps[-1]}
+
+
 def window_rates(samples, t0, t1):
     """Draws and distinct epochs per second between page times t0 and t1 (ms).
 
@@ -134,6 +191,18 @@ def window_rates(samples, t0, t1):
     epochs = {s[2] for s in inside} - shown_before
     seconds = (t1 - t0) / 1e3
     return {"draws_per_s": (draws1 - draws0) / seconds, "epochs_per_s": len(epochs) / seconds}
+
+
+def first_picture_steps(marks):
+    """Seconds each step of ``FIRST_PICTURE_STEPS`` took, from navigation start (page time 0) to the first
+    draw, from the page times (ms) in ``marks``; a step whose mark is missing (None) is left out and the next
+    one counts from the last mark there is."""
+    steps, last = {}, 0.0
+    for step, mark in FIRST_PICTURE_STEPS:
+        if marks.get(mark) is not None:
+            steps[step] = (marks[mark] - last) / 1e3
+            last = marks[mark]
+    return steps
 
 
 def still_latency(samples, t_click, t_end, still_ms=STILL_MS):
@@ -183,6 +252,7 @@ def measure(page, received, play, pause, seconds, server_pid=None, counters=None
     function of the page giving its own counts of snapshots and batches received)."""
     page.wait_for_function("window.__probe.firstDraw !== null", timeout=60_000)
     first_draw, ws_open = page.evaluate("[window.__probe.firstDraw, window.__probe.wsOpen]")
+    marks = page.evaluate(FIRST_PICTURE_MARKS)
     time.sleep(1.0)  # the page settles after its first picture
     page.evaluate(CLICK, play)
     time.sleep(SETTLE_S)
@@ -204,11 +274,13 @@ def measure(page, received, play, pause, seconds, server_pid=None, counters=None
     return {
         "frames_per_s": (frames1 - frames0) / ((t1 - t0) / 1e3),
         **window_rates(samples, t0, t1),
+        **readout_in_step(samples, t0, t1),
         "ws_kb_per_s": (bytes1 - bytes0) / wall / 1e3,
         "server_cpu": (cpu1 - cpu0) / wall if server_pid else None,
         "pause_s": still_latency(samples, t_click, t_end),
         "first_picture_s": first_draw / 1e3,
         "websocket_open_s": ws_open / 1e3 if ws_open is not None else None,
+        "first_picture_steps": first_picture_steps(marks),
         "epoch_reached": samples[-1][2] if samples else None,
         **received_per_s,
         **({"mounts": got1["mounts"]} if counters else {}),
@@ -254,7 +326,7 @@ def table(results):
     ref = results.get("TensorFlow Playground", {})
     lines = [f"{'case':22s} {'frames/s':>8s} {'draws/s':>8s} {'epochs/s':>8s} {'vs TFPG':>7s} {'target':>6s} "
              f"{'kB/s ws':>7s} {'server CPU':>10s} {'pause':>6s} {'first pic':>9s} "
-             f"{'snap/s':>6s} {'bat/s':>5s} {'mounts':>6s}"]
+             f"{'snap/s':>6s} {'bat/s':>5s} {'mounts':>6s} {'text/s':>6s} {'gap':>7s}"]
     for name, r in results.items():
         if "error" in r:
             lines.append(f"{name:22s} failed: {r['error']}")
@@ -265,13 +337,21 @@ def table(results):
         target = f"{TARGETS[name]:6d}" if name in TARGETS else f"{'':6s}"
         got = (f"{r['snapshots_per_s']:6.1f} {r['batches_per_s']:5.1f} {r['mounts']:6d}" if "mounts" in r
                else f"{'-':>6s} {'-':>5s} {'-':>6s}")
+        text = (f" {r['text_changes_per_s']:6.1f} {r['text_gap_median']:3.0f}/{r['text_gap_max']:<3.0f}"
+                if "text_changes_per_s" in r else f" {'-':>6s} {'-':>7s}")
         lines.append(f"{name:22s} {r['frames_per_s']:8.1f} {r['draws_per_s']:8.1f} {r['epochs_per_s']:8.1f} "
-                     f"{ratio:6.2f}x {target} {r['ws_kb_per_s']:7.1f} {cpu} {pause} {r['first_picture_s']:8.2f}s {got}")
+                     f"{ratio:6.2f}x {target} {r['ws_kb_per_s']:7.1f} {cpu} {pause} {r['first_picture_s']:8.2f}s "
+                     f"{got}{text}")
     lines += ["frames/s: requestAnimationFrame callbacks; draws/s: the page's draw counter (this app: the component's;",
               "TFPG: putImageData calls); epochs/s: distinct epochs on screen; pause: click to the last change;",
               "first pic: navigation start to the first draw; snap/s, bat/s: what the component received; mounts:",
-              "more than 1 is a remount.  Targets (issue 12): epochs/s as listed, server CPU",
-              "<= 5 %, <= 30 kB/s, pause <= 0.2 s, first picture <= 1.2 s."]
+              "more than 1 is a remount; text/s: changes of the epoch shown as text beside the picture; gap: its",
+              "distance from the picture's epoch, median/largest.  Targets (issue 12): epochs/s as listed, server CPU",
+              "<= 5 %, <= 30 kB/s, pause <= 0.2 s, first picture <= 1.2 s; (issue 19) text >= 30/s, gap <= 2."]
+    for name, r in results.items():
+        if name != "TensorFlow Playground" and r.get("first_picture_steps"):
+            lines.append(f"first picture of {name}, step by step: "
+                         + ", ".join(f"{step} {s:.2f} s" for step, s in r["first_picture_steps"].items()))
     return "\n".join(lines)
 
 

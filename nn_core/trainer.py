@@ -362,10 +362,11 @@ class Trainer:
                     done += 1
                     if after_epoch is not None and after_epoch():
                         break
-                elif not math.isfinite(float(np.add.reduce(self.net.params))):
-                    self._diverge()
                 if clock() >= deadline:
                     break
+            # an epoch's end checks its network; a turn ending mid-epoch checks it here, once, not every batch
+            if self._pos and not math.isfinite(float(np.add.reduce(self.net.params))):
+                self._diverge()
         return done
 
     def set_parameter(self, index, value):

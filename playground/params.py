@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from nn_core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from nn_core.datasets import DATASETS, MAX_CLASSES
@@ -500,6 +501,9 @@ ROWS = (  # every parameter but race and hide, whose allowed values follow from 
     Param("show_test", "bool", False, "Show test data", "Draw the test points on the output.", effect="display"),
     Param("discretize", "bool", False, "Discretise output", "Show the predicted class instead of a shade.",
           effect="display"),
+    Param("present", "bool", False, "Presentation mode",
+          "For a projector: the picture alone, full width, larger, in high contrast; keys Space (play or pause), "
+          "S (step) and R (reset), ? lists them.", hideable=False, effect="display"),
     # classroom
     Param("lesson", "choice", "none", "Lesson", "A preset with an explanation, for the classroom.",
           ("none",) + tuple(LESSONS), hideable=False),
@@ -760,3 +764,8 @@ def encode_changes(config):
     full, base = encode(config), encode(start_of(config))
     return {name: text for name, text in full.items()
             if text != base[name] or (name in PRESET_KINDS and config[name] != "none")}
+
+
+def short_query(config):
+    """The URL query of the link to share (``encode_changes``), e.g. ``dataset=spiral&hidden=6,4``."""
+    return urlencode(encode_changes(config), safe=",:/")

@@ -29,16 +29,27 @@ def chromium():
             browser.close()
 
 
+LIVE = ".st-key-live .nnpg-live"  # the live view (Step back in time mounts another, below it)
+READOUT = f"{LIVE} .nnpg-readout"  # the numbers it shows beside its picture: <div><dt>label</dt><dd>text</dd></div>
+
+
+def readout_of(page):
+    """The numbers the live view shows beside its picture, {label: text}."""
+    return page.evaluate(f"""() => Object.fromEntries([...document.querySelectorAll('{READOUT} > div')]
+      .map((d) => [d.querySelector('dt').textContent, d.querySelector('dd').textContent]))""")
+
+
 def epoch_of(page):
-    """The number of whole epochs the "Epoch" metric shows (paused mid-epoch it adds "+ k/n batches")."""
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().split(" ")[0].replace(",", ""))
+    """The number of whole epochs the live view shows (paused mid-epoch it adds "+ k/n batches"); waits for it
+    while the live view is being mounted (a new page, a reconnected session)."""
+    text = page.locator(f"{READOUT} > div:has(> dt:text-is('Epoch')) > dd").inner_text()
+    return int(text.split(" ")[0].replace(",", ""))
 
 
 def wait_until_shown(page):
-    """Wait (up to a minute) until a page that went to the playground shows its Play button and Epoch metric."""
+    """Wait (up to a minute) until a page that went to the playground shows its Play button and its epoch."""
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
-    page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").wait_for(timeout=60_000)
+    page.locator(f"{READOUT} dt", has_text="Epoch").wait_for(timeout=60_000)
 
 
 def open_playground(browser, url, width=1600, height=1250):
@@ -48,9 +59,6 @@ def open_playground(browser, url, width=1600, height=1250):
     wait_until_shown(page)
     page.locator(".nnpg-live[data-frames]").wait_for(timeout=60_000)
     return page
-
-
-LIVE = ".st-key-live .nnpg-live"  # the live view (Step back in time mounts another, below it)
 
 
 def live_counters(page):

@@ -8,14 +8,20 @@ processes, Chromium and nginx have their helper modules, which bench/ uses too: 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
 
 import numpy as np
+import pytest
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from nn_core import Network, reference
+from playground.batch import decode
+from ui import state
 
 # -- the app under AppTest --
 
@@ -30,8 +36,51 @@ def run_app(**query):
     return at.run()
 
 
+def readout(at):
+    """The numbers the live view shows beside its picture after this run, {label: text}: the last frame of
+    the batch it was given (AppTest cannot run its JavaScript; the texts are made on the server)."""
+    live = next(c for c in at.get("bidi_component") if c.proto.component_name == "nnpg_live"
+                and c.proto.id.endswith("-live"))
+    meta = decode(live.proto.bytes).meta
+    return {label: text for (label, _, _), text in zip(meta["readout"], meta["readout_texts"][-1])}
+
+
+def deliver(at, widget_state):
+    """The next run of ``at`` with ``widget_state`` added to what the page's widgets send."""
+    states = at._tree.get_widget_states()
+    states.widgets.append(widget_state)
+    return at._run(states)
+
+
+def send(at, component, event, value):
+    """Run ``at`` as when the browser's ``component`` (its registered name) sets trigger ``event`` to
+    ``value`` (any JSON: NaN, Infinity and huge integers included)."""
+    (proto,) = [e.proto for e in at.get("bidi_component") if e.proto.component_name == component]
+    return deliver(at, WidgetState(id=_make_trigger_id(proto.id, "events"),
+                                   json_trigger_value=json.dumps([{"event": event, "value": value}])))
+
+
+@pytest.fixture
+def told(monkeypatch):
+    """The messages the session is given, as ``state.notify`` queues them: (kind, text).  A callback that
+    asks the live fragment for a full run (``LIVE_RERUN_APP``) has its message shown on that run; in
+    AppTest, whose run here is already a full one, that rerun replaces the page."""
+    messages = []
+    notify = state.notify
+    monkeypatch.setattr(state, "notify", lambda kind, text: (messages.append((kind, text)), notify(kind, text)))
+    return messages
+
+
+def said(told, kind):
+    """Every ``kind`` message given so far, joined; the record is emptied."""
+    text = " ".join(t for k, t in told if k == kind)
+    told.clear()
+    return text
+
+
 def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+    """The text the live view shows for ``label`` (``readout``)."""
+    return readout(at)[label]
 
 
 def config(at):

@@ -7,7 +7,7 @@ import pytest
 from nn_core.formula import MAX_CHARS
 from playground import params
 from playground.batch import decode, layer_labels
-from tests.conftest import config, metric, notices, run_app, shown
+from tests.conftest import config, metric, notices, readout, run_app, shown
 from ui import live
 from ui.text import WORD_JOINER
 
@@ -251,7 +251,7 @@ def test_metrics_show_r2_for_regression_and_accuracy_for_classes(query, shown_na
     at = run_app(**query)
     for _ in range(3):
         at.button(key="step").click().run()
-    labels = [m.label for m in at.metric]
+    labels = list(readout(at))
     assert labels == ["Epoch", "Train loss", "Test loss", *shown_names]
     h = at.session_state["exp"].trainer.history.iloc[-1]
     for name, split in zip(shown_names, ("train", "test")):

@@ -16,7 +16,7 @@ def test_a_batch_round_trips_with_the_documented_size(sizes, n, n_points, n_curv
     net = Network(sizes, seed=1)
     rng = np.random.default_rng(len(sizes))
     params = net.params + rng.normal(size=(n, len(net.params)))
-    stats = np.column_stack([np.arange(n), rng.random((n, 4))])
+    stats = np.column_stack([np.arange(n), rng.random((n, len(sn.STATS) - 1))])
     stats[:, 2] = np.nan  # no test set: NaN survives
     points, curve = rng.normal(size=(n_points, 3)), rng.normal(size=(n_curve, 3)) * 1e300
     meta = {"sizes": sizes, "label": label}
@@ -33,18 +33,19 @@ def test_a_batch_round_trips_with_the_documented_size(sizes, n, n_points, n_curv
 
 
 def test_the_layout_is_as_documented():
-    data = sn.encode({"k": 1}, [[7, 0.5, 0.25, 1, 0.75]], np.arange(3, dtype=np.float32)[None])
+    row = [7, 0.5, 0.25, 1, 0.75, 0.5, 0.25]  # epoch, losses, accuracies, R²s
+    data = sn.encode({"k": 1}, [row], np.arange(3, dtype=np.float32)[None])
     assert data[:4] == b"NNPG"
     assert np.frombuffer(data, "<u4", 6, 4).tolist() == [sn.VERSION, 8, 1, 3, 0, 0]
     assert data[32:40] == b'{"k":1} '
-    assert np.frombuffer(data, "<f8", 5, 40).tolist() == [7, 0.5, 0.25, 1, 0.75]
-    assert np.frombuffer(data, "<f4", 3, 80).tolist() == [0, 1, 2]
-    assert len(data) == 96  # 12 bytes of params padded to 16
-    default = sn.encode({}, np.zeros((1, 5)), np.zeros((1, 25)))
-    assert len(default) - len(sn.encode({}, np.zeros((0, 5)), np.zeros((0, 25)))) == 40 + 100 + 4  # + padding
+    assert np.frombuffer(data, "<f8", 7, 40).tolist() == row
+    assert np.frombuffer(data, "<f4", 3, 96).tolist() == [0, 1, 2]
+    assert len(data) == 112  # 12 bytes of params padded to 16
+    default = sn.encode({}, np.zeros((1, 7)), np.zeros((1, 25)))
+    assert len(default) - len(sn.encode({}, np.zeros((0, 7)), np.zeros((0, 25)))) == 56 + 100 + 4  # + padding
 
 
-@pytest.mark.parametrize("bad", [b"", b"XXXX" + bytes(28), sn.encode({}, np.zeros((1, 5)), np.zeros((1, 2)))[:-8]])
+@pytest.mark.parametrize("bad", [b"", b"XXXX" + bytes(28), sn.encode({}, np.zeros((1, 7)), np.zeros((1, 2)))[:-8]])
 def test_anything_else_is_refused(bad):
     with pytest.raises(ValueError):
         sn.decode(bad)

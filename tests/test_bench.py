@@ -193,6 +193,16 @@ def test_still_latency_is_the_last_change_after_the_click():
     assert ui.still_latency(SAMPLES, 1300.0, 2000.0) == 0
 
 
+def test_the_first_picture_is_split_into_its_steps_from_navigation_start():
+    marks = {"websocket_open": 600.0, "first_message": 650.0, "live_message": 900.0, "modules_asked": 1000.0,
+             "modules_loaded": 1100.0, "first_draw": 1150.0}
+    steps = ui.first_picture_steps(marks)
+    assert list(steps) == [step for step, _ in ui.FIRST_PICTURE_STEPS]
+    assert sum(steps.values()) == pytest.approx(1.15) and steps["Streamlit's page and scripts"] == 0.6
+    no_socket = ui.first_picture_steps({"first_draw": 330.0})  # TensorFlow Playground: one step
+    assert no_socket == {"first batch drawn": pytest.approx(0.33)}
+
+
 def test_the_ui_table_gives_the_ratio_to_tensorflow_playground():
     figures = {"frames_per_s": 60.0, "draws_per_s": 60.0, "epochs_per_s": 30.0, "ws_kb_per_s": 5.0,
                "server_cpu": 0.04, "pause_s": 0.1, "first_picture_s": 0.8}
@@ -211,3 +221,10 @@ def test_a_small_flood_through_nginx_reports_every_figure():
     assert r["heavy_total_per_s"]["batches"] > 0 and not r["visitor_refused"]
     text = flood.report(r)
     assert "through nginx" in text and "default student" in text and "first run" in text
+
+
+def test_readout_in_step_counts_the_text_changes_and_its_distance_from_the_picture():
+    samples = [[100.0, 1, "0", 0], [200.0, 2, "1", 0], [300.0, 3, "2", 2], [400.0, 4, "3", 3], [600.0, 5, "5", 3]]
+    got = ui.readout_in_step(samples, 150.0, 650.0)
+    assert got == {"text_changes_per_s": pytest.approx(4.0), "text_gap_median": 1.0, "text_gap_max": 2.0}
+    assert ui.readout_in_step(SAMPLES, 150.0, 1150.0) == {}  # TensorFlow Playground's samples: no text epoch

@@ -10,7 +10,17 @@ import pytest
 
 from playground import params
 from playground.race import Race
-from tests.browser import AXE, LIVE, axe_violations, chromium, epoch_of, live_counters, live_point, open_playground
+from tests.browser import (
+    AXE,
+    LIVE,
+    READOUT,
+    axe_violations,
+    chromium,
+    epoch_of,
+    live_counters,
+    live_point,
+    open_playground,
+)
 from tests.servers import ROOT, streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
@@ -132,10 +142,30 @@ def test_a_click_on_a_neuron_switches_it_off_and_back_on_keeping_the_training(br
     page.close()
 
 
-# what must be in view once Play is pressed (issue 12): on a laptop the network and the output; on a phone the
-# output and the metrics, right under Play (the network follows below)
-@pytest.mark.parametrize("width, height, in_view", [(1280, 800, ("plane", "network")),
-                                                    (390, 844, ("plane", "metrics"))])
+def test_an_input_node_and_a_plus_in_the_picture_change_the_network_and_the_link(page):
+    scene = f"document.querySelector('{LIVE}').nnpg.scene"
+    off = page.evaluate(f"() => document.querySelector('{LIVE}').nnpg.lay.offInputs.find((n) => n.feature === 'x1_sq')")
+    box = page.locator(PICTURE).bounding_box()
+    page.mouse.click(box["x"] + off["x"] + 5, box["y"] + off["y"] + 5)  # the faded x1² input: on
+    page.wait_for_function(f"() => {scene}.features.join() === 'x1,x2,x1_sq'", timeout=10_000)
+    assert wait_for(lambda: "features=x1%2Cx2%2Cx1_sq" in page.url or "features=x1,x2,x1_sq" in page.url)
+    assert page.evaluate(f"() => {scene}.sizes.join()") == "3,4,2,1"  # a third input node, drawn
+    page.get_by_role("button", name="One neuron more in layer 2").click()  # the + above layer 2
+    page.wait_for_function(f"() => {scene}.sizes.join() === '3,4,3,1'", timeout=10_000)
+    assert wait_for(lambda: "hidden=4%2C3" in page.url or "hidden=4,3" in page.url)
+    page.get_by_role("button", name="Feature x₁²").focus()  # from the keyboard: the same switch, back off
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => {scene}.features.join() === 'x1,x2'", timeout=10_000)
+    assert page.evaluate("() => document.activeElement.dataset.key") == "feature-x1_sq"  # the focus stays on it
+    page.screenshot(path=ROOT / "artifacts" / "picture_controls.png")
+
+
+# what must be in view once Play is pressed (issues 12, 19): on a laptop the toolbar, the data's thumbnails, every
+# feature, the network with its + / - buttons, the output and the loss chart; on a phone the output and the
+# metrics, right under Play (the network follows below)
+@pytest.mark.parametrize("width, height, in_view", [
+    (1280, 800, ("toolbar", "data", "inputs", "controls", "network", "plane", "loss")),
+    (390, 844, ("plane", "metrics"))])
 def test_the_learning_is_in_view_once_play_is_pressed(browser_and_url, width, height, in_view):
     browser, url = browser_and_url
     page = open_playground(browser, url, width, height)
@@ -143,8 +173,17 @@ def test_the_learning_is_in_view_once_play_is_pressed(browser_and_url, width, he
     spots = page.evaluate(f"""() => {{
       const st = document.querySelector('{LIVE}').nnpg, r = st.canvas.getBoundingClientRect();
       const nodes = st.lay.nodes.flat(), P = st.lay.plane, s = st.lay.node;
-      const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')].map((m) => m.getBoundingClientRect());
-      return {{plane: [r.top + P.y + P.size, r.left + P.x + P.size],
+      const metrics = [...document.querySelectorAll('{READOUT} > div')].map((m) => m.getBoundingClientRect());
+      const furthest = (boxes) => [Math.max(...boxes.map((b) => b.bottom)), Math.max(...boxes.map((b) => b.right))];
+      const inputs = st.lay.nodes[0].concat(st.lay.offInputs), L = st.lay.legend;
+      const buttons = [...st.controls.querySelectorAll('button:not(.nnpg-input)')];
+      return {{toolbar: furthest([document.querySelector('.st-key-toolbar').getBoundingClientRect()]),
+               data: furthest([document.querySelector('.st-key-dataset_picker').getBoundingClientRect()]),
+               inputs: [r.top + Math.max(...inputs.map((n) => n.y + s)),
+                        r.left + Math.max(...inputs.map((n) => n.x + s))],
+               controls: furthest(buttons.map((b) => b.getBoundingClientRect())),
+               loss: [r.top + L.y + L.h, r.left + L.x + L.w],
+               plane: [r.top + P.y + P.size, r.left + P.x + P.size],
                network: [r.top + Math.max(...nodes.map((n) => n.y + s)),
                          r.left + Math.max(...nodes.map((n) => n.x + s))],
                metrics: [Math.max(...metrics.map((m) => m.bottom)), Math.max(...metrics.map((m) => m.right))]}};

@@ -23,6 +23,7 @@ from playground.export import standalone_script
 DISPLAY_ONLY = {  # parameter -> why the numbers the script prints do not depend on it
     "speed": "epochs per picture; playing stops at the first epoch that meets a stop condition whatever it is",
     "show_test": "draws the test points", "discretize": "draws the predicted class", "hide": "hides controls",
+    "present": "shows the page for a projector",
     "lesson": "names the lesson whose setup the other parameters hold",
     "challenge": "names the challenge whose start the other parameters hold; its goals are graded in the app",
     "race": "the app races a network per value; the script trains the configuration's own and says so",

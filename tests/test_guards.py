@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from nn_core.datasets import CSV_MAX_ROWS, to_csv
@@ -21,49 +20,16 @@ from nn_core.text import MAX_MESSAGES
 from playground import params
 from playground.experiment import Experiment
 from playground.lessons import LESSONS
-from tests.conftest import config, notices, open_panel, run_app, upload_csv
+from tests.conftest import config, deliver, metric, notices, open_panel, run_app, said, send, upload_csv
 from ui import panels, state
 
 FORGED = [True, False, None, "1", [1], {"a": 1}, math.nan, math.inf, -math.inf, 1e300, 10**400]  # not a number
-
-
-def deliver(at, widget_state):
-    """The next run of ``at`` with ``widget_state`` added to what the page's widgets send."""
-    states = at._tree.get_widget_states()
-    states.widgets.append(widget_state)
-    return at._run(states)
-
-
-def send(at, component, event, value):
-    """Run ``at`` as when the browser's ``component`` (its registered name) sets trigger ``event`` to
-    ``value`` (any JSON: NaN, Infinity and huge integers included)."""
-    (proto,) = [e.proto for e in at.get("bidi_component") if e.proto.component_name == component]
-    return deliver(at, WidgetState(id=_make_trigger_id(proto.id, "events"),
-                                   json_trigger_value=json.dumps([{"event": event, "value": value}])))
 
 
 def select(at, selection):
     """Run ``at`` as when the drawing canvas reports the Plotly ``selection`` (any JSON)."""
     (chart,) = [c.proto for c in at.get("plotly_chart") if "draw_canvas" in c.proto.id]
     return deliver(at, WidgetState(id=chart.id, string_value=json.dumps({"selection": selection})))
-
-
-@pytest.fixture
-def told(monkeypatch):
-    """The messages the session is given, as ``state.notify`` queues them: (kind, text).  A callback that
-    asks the live fragment for a full run (``LIVE_RERUN_APP``) has its message shown on that run; in
-    AppTest, whose run here is already a full one, that rerun replaces the page."""
-    messages = []
-    notify = state.notify
-    monkeypatch.setattr(state, "notify", lambda kind, text: (messages.append((kind, text)), notify(kind, text)))
-    return messages
-
-
-def said(told, kind):
-    """Every ``kind`` message given so far, joined; the record is emptied."""
-    text = " ".join(t for k, t in told if k == kind)
-    told.clear()
-    return text
 
 
 def box(x, y):
@@ -310,3 +276,17 @@ def test_drawn_points_are_split_with_every_class_in_both_parts(labels, ratio, se
     assert set(exp.y_test) == {c for c in set(y) if counts[c] >= 2}  # and is tested, if it has 2 points
     assert len(exp.y_train) + len(exp.y_test) == len(y)
     assert sorted(map(tuple, np.vstack([exp.X_train, exp.X_test]))) == sorted(map(tuple, X))
+
+
+def test_the_presentation_mode_button_shows_the_picture_alone_and_forged_values_change_nothing():
+    at = run_app()
+    send(at, "nnpg_live", "present", True)
+    assert not at.exception and config(at)["present"] and at.query_params["present"] in ("true", ["true"])
+    assert not [s for s in at.select_slider if s.key == "learning_rate"]  # no controls
+    assert not at.get("segmented_control")  # no panels
+    assert at.button(key="play") and metric(at, "Epoch") == "0"  # the toolbar and the picture's numbers stay
+    for forged in ("false", 0, None, [False], {"on": False}):
+        send(at, "nnpg_live", "present", forged)
+        assert not at.exception and config(at)["present"], forged
+    send(at, "nnpg_live", "present", False)
+    assert not config(at)["present"] and at.select_slider(key="learning_rate")

@@ -21,7 +21,7 @@ from nn_core.features import DEFAULT_FORMULA, FEATURES
 from nn_core.formula import parse
 from nn_core.grid import Grid
 from playground import params
-from playground.batch import STATS, encode_frames, frame, points_of, scene
+from playground.batch import STATS, encode_frames, frame, points_of, readout_texts, scene
 from playground.experiment import Experiment
 from playground.race import Race
 from tests.browser import chromium
@@ -163,7 +163,8 @@ def test_batch_js_reads_every_field_by_name_as_python_wrote_it(page, build):
     data = encode_frames(meta, frames, points_of(exp), curve)
     got = page.evaluate(DECODE, base64.b64encode(data).decode())
     rows = [row for f in frames for row in f]
-    assert got["meta"] == json.loads(json.dumps({**meta, "stats_names": list(STATS)}))  # tuples as lists
+    texts = [readout_texts(meta, [s for s, _ in f]) for f in frames]
+    assert got["meta"] == json.loads(json.dumps({**meta, "readout_texts": texts, "stats_names": list(STATS)}))
     assert got["n"] == len(rows) and got["nParams"] == max(len(p) for _, p in rows)
     for stats, (want, _) in zip(got["stats"], rows):
         assert list(stats) == list(STATS)

@@ -208,6 +208,15 @@ def test_runs_grow_with_the_sessions_that_want_turns_and_end_before_the_browser_
     assert live.MAX_RUN_SECONDS + 0.5 <= asked_again  # a run ends, and its batch is sent, before that
 
 
+def test_a_batch_holds_a_run_of_play_so_crowded_runs_send_fuller_batches():
+    need = {"queued": 15, "fps": 60}
+    alone = live.batch_size(need, live.run_seconds(1))
+    assert alone == round(60 * live.LEAD_SECONDS) - 15  # alone: the usual lead, less what the browser holds
+    crowded = [live.batch_size(need, live.run_seconds(n)) for n in range(1, 201)]
+    assert crowded == sorted(crowded) and crowded[-1] == live.MAX_BATCH > alone
+    assert live.batch_size({"queued": 0, "fps": 20}, 2.0) == 40  # a run's length of play at the browser's rate
+
+
 def test_contenders_counts_the_holder_and_the_waiters():
     clock, order = Clock(), []
     lock = FairLock(clock=clock)

@@ -22,6 +22,7 @@ from playground import params
 from playground.params import MAX_LAYERS, MAX_NEURONS
 
 from . import figures, state
+from .pictures import dataset_thumbnail
 from .state import K, layer_key, layer_setting_key
 from .text import plain
 
@@ -139,6 +140,7 @@ def data_ui():
     c = ss[K.CONFIG]
     regression = c["problem"] == "regression"
     names = [n for n, d in DATASETS.items() if (d.kind == "regression") == regression]
+    dataset_picker_ui(names, disabled=own is not None)
     param_widget("dataset", options=names, disabled=own is not None, why=why)
     if DATASETS[c["dataset"]].kind == "multiclass":
         param_widget("n_classes", disabled=own is not None, why=why)
@@ -150,6 +152,25 @@ def data_ui():
     st.button("Regenerate", key="regenerate", on_click=state.regenerate, icon=":material/refresh:",
               help="New random points (and initial weights)" if own is None
               else "A new split of your points and new initial weights")
+
+
+def dataset_picker_ui(names, disabled):
+    """The datasets ``names`` as buttons showing their points (TensorFlow Playground's picker), the one in use
+    the primary one; a click sets the dataset as the Dataset widget does.  Each thumbnail is made once
+    (``pictures.dataset_thumbnail``) and shown as its button's background, under which the label stays text."""
+    c = st.session_state[K.CONFIG]
+    if "dataset" in c["hide"]:
+        return
+    st.html("<style>.st-key-dataset_picker button { width: 54px; min-height: 0; padding: 48px 1px 2px; "
+            "background-repeat: no-repeat; background-position: center 3px; background-size: 44px 44px; } "
+            ".st-key-dataset_picker button p { font-size: 10px; line-height: 1.1; white-space: normal; }"
+            + "".join(f".st-key-pick_{n} button {{ background-image: url({dataset_thumbnail(n)}); }}"
+                                for n in names) + "</style>")
+    row = st.container(horizontal=True, gap="xxsmall", key="dataset_picker")
+    for n in names:
+        row.button(DATASETS[n].label, key=f"pick_{n}", type="primary" if n == c["dataset"] else "secondary",
+                   on_click=state.set_from_control, args=("dataset", n), disabled=disabled,
+                   help="The dataset in use" if n == c["dataset"] else f"Train on {DATASETS[n].label}")
 
 
 def network_ui():

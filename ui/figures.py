@@ -99,6 +99,21 @@ def value_image(values):
     return np.rint(ends[1] + np.abs(v) * (np.where(v < 0, ends[0], ends[2]) - ends[1])).astype(np.uint8)
 
 
+def points_image(X, y, kind, size, extent):
+    """RGB uint8 image (size, size, 3) of data points on white, top row the highest x2: each point a 2 x 2
+    dot of its class's colour, or of its target's on the value scale (regression).  ``extent``: the plane's
+    ``(lo, hi)`` on both axes."""
+    lo, hi = extent
+    cells = np.clip(((np.asarray(X, np.float64) - lo) / (hi - lo) * (size - 1)).astype(int), 0, size - 2)
+    colors = value_image(y) if kind == "regression" else np.array([_rgb(c) for c in CLASS_COLORS], np.uint8)[
+        np.asarray(y, int) % len(CLASS_COLORS)]
+    image = np.full((size, size, 3), 255, np.uint8)
+    for dr in (0, 1):
+        for dc in (0, 1):
+            image[size - 1 - cells[:, 1] - dr, cells[:, 0] + dc] = colors
+    return image
+
+
 def output_image(grid, kind, discretize=False):
     """The output picture as an RGB uint8 image, top row the highest x2: class regions (multi-class), or the
     shade of P(class 1) or of the predicted value, at full strength (no points to stand out from, unlike the

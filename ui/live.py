@@ -1,4 +1,4 @@
-"""The live area: metrics, and the live view (``live_view.py``) fed with batches of snapshots.
+"""The live area: the live view (``live_view.py``) fed with batches of snapshots, each with its numbers.
 
 NumPy trains, the browser draws.  A run of the live fragment trains
 time-bounded *turns* (``TURN_SECONDS`` each, under a server-wide lock taken in
@@ -31,8 +31,8 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from playground.batch import CURVE_POINTS, encode_frames, frame, points_of, scene
-from playground.params import MAX_LAYERS, MAX_NEURONS
+from playground.batch import CURVE_POINTS, PICTURE_EDITS, encode_frames, frame, points_of, scene
+from playground.params import MAX_LAYERS, MAX_NEURONS, PARAMS
 
 from . import class_page, controls, state
 from .guard import guarded, on_plane, whole
@@ -141,47 +141,17 @@ class FairLock:
 TURN_LOCK = FairLock()
 
 
-def loss_text(value):
-    """A loss for display: 4 decimals, 3 significant digits once it is huge (a run about to diverge)."""
-    if np.isnan(value):
-        return "–"
-    return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3g}"
-
-
-def metric_texts(tr, playing=False):
-    """(label, text) of the metrics: epoch, losses and accuracies for classification, R² for regression.
-
-    Paused after a Step batch, the epoch says how far into the next one training is (a playing turn
-    often ends mid-epoch too, but there it is only noise).  The accuracy is NaN only for regression
-    (the training split is never empty); R² is NaN without test points or for constant targets: "–"."""
-    h = tr.latest
-    done, per_epoch = tr.batch_progress
-    epoch = f"{tr.epoch:,}" + (f" + {done}/{per_epoch} batches" if done and not playing else "")
-    texts = [("Epoch", epoch), ("Train loss", loss_text(h["train_loss"])),
-             ("Test loss", loss_text(h["test_loss"]))]
-    regression = np.isnan(h["train_accuracy"])
-    spec, names = (".3f", ("Train R²", "Test R²")) if regression else (".1%", ("Train accuracy", "Test accuracy"))
-    columns = ("train_r2", "test_r2") if regression else ("train_accuracy", "test_accuracy")
-    return texts + [(name, "–" if np.isnan(h[c]) else format(h[c], spec)) for name, c in zip(names, columns)]
-
-
-def race_texts(race):
-    """(label, text) of a race's metrics: the epoch, then each racer's test loss (train loss without a test
-    set), or "out" once it diverged."""
-    column = "test_loss" if race.experiments[0].X_test.size else "train_loss"
-    texts = [("Epoch", f"{race.epoch:,}")]
-    for label, tr in zip(race.labels, race.trainers):
-        texts.append((f"{label}: {column.split('_')[0]} loss", "out" if tr.diverged else loss_text(tr.latest[column])))
-    return texts
-
-
-def batch_size(need):
-    """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds."""
+def batch_size(need, run_s=RUN_SECONDS):
+    """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds, at most
+    ``MAX_BATCH``.  When a run may last longer (``run_s``, many sessions want turns), the batch covers that
+    long instead: the browser plays it while the next run trains, and each snapshot's share of a run's
+    Streamlit cost shrinks as batches fill (bench/README.md)."""
+    lead = max(LEAD_SECONDS, run_s)
     if not need:
-        return round(DEFAULT_FPS * LEAD_SECONDS)
+        return min(round(DEFAULT_FPS * lead), MAX_BATCH)
     fps = min(max(float(need.get("fps") or DEFAULT_FPS), 1.0), 60.0)
     queued = max(int(need.get("queued") or 0), 0)
-    return int(min(max(round(fps * LEAD_SECONDS) - queued, 1), MAX_BATCH))
+    return int(min(max(round(fps * lead) - queued, 1), MAX_BATCH))
 
 
 def trainers_of(runner):
@@ -198,15 +168,15 @@ def run_seconds(contenders):
     return min(max(RUN_SECONDS, contenders / RUNS_PER_SECOND), MAX_RUN_SECONDS)
 
 
-def train_turn(runner, config, want):
+def train_turn(runner, config, want, run_s=RUN_SECONDS):
     """Train turn after turn (each under ``TURN_LOCK``, charged to this session, released in between) until
-    ``want`` frames are taken or ``RUN_SECONDS`` have passed; a frame every ``speed`` epochs, and at the epoch
-    playing stops at.  ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
+    ``want`` frames are taken or ``run_s`` seconds (``run_seconds``) have passed; a frame every ``speed``
+    epochs, and at the epoch playing stops at.  ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
     After every epoch ``state.stop_rule`` is asked whether playing stops there (the epoch limit, a stop
     condition, the challenge passed): a turn ends at the first epoch it names, so playing stops there,
     at a whole epoch, however long turns last on this machine; ``state.check_stop`` then says why (and
     stops on a divergence).  A run that took no frame (a network too slow for ``speed`` epochs in
-    ``RUN_SECONDS``) sends the network as it is, at a fractional epoch.  Returns the frames."""
+    ``run_s``) sends the network as it is, at a fractional epoch.  Returns the frames."""
     speed = config["speed"]
     trainers = trainers_of(runner)
     taken, steps_before = [], runner.steps
@@ -219,7 +189,7 @@ def train_turn(runner, config, want):
             taken.append(frame(trainers))
         return reason
 
-    end = time.monotonic() + run_seconds(TURN_LOCK.contenders())
+    end = time.monotonic() + run_s
     while True:
         with TURN_LOCK.turn(session):
             runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,
@@ -242,7 +212,8 @@ def next_batch(need):
     trainers = trainers_of(runner)
     stream, data_id = state.live_stream(), id(exp) if race is None else id(race)
     if ss[K.PLAYING]:
-        taken = train_turn(runner, ss[K.CONFIG], batch_size(need))
+        run_s = run_seconds(TURN_LOCK.contenders())
+        taken = train_turn(runner, ss[K.CONFIG], batch_size(need, run_s), run_s)
     if not ss[K.PLAYING]:
         taken = [frame(trainers)]
     state.streamed()
@@ -251,6 +222,8 @@ def next_batch(need):
     points = points_of(shown) if fresh or need.get("data_id") != data_id else None
     curves = [tr.loss_curve(CURVE_POINTS // len(trainers)) for tr in trainers] if fresh else None
     meta = scene(shown, playing=ss[K.PLAYING], stream=stream, data_id=data_id, add_points=adding_points(), race=race)
+    if not ss[K.PLAYING] and race is None:  # paused after a Step batch: the epoch says how far into the next one
+        meta["progress"] = list(exp.trainer.batch_progress)
     if curves is not None and race is not None:
         meta["curve_rows"] = [len(c) for c in curves]
     return encode_frames(meta, taken, points, None if curves is None else np.vstack(curves))
@@ -296,6 +269,37 @@ def _on_toggle_neuron():
         state.ask_full_rerun()  # the panels show the changed network
 
 
+@guarded("the presentation mode button")
+def _on_present():
+    """The picture's *Presentation mode* button: the ``present`` setting on or off (the page follows)."""
+    present = st.session_state[K.LIVE].present
+    if isinstance(present, bool):
+        state.set_param("present", present)
+        state.ask_full_rerun()  # the page shows the picture alone, or everything again
+
+
+@guarded("the change made in the picture")
+def _on_reshape():
+    """A control of the picture (an input node, a ``+``/``-`` of the layers or of a layer's neurons) sends
+    the whole new value of ``features`` or ``hidden``; it goes through the widget's rule and limits
+    (``state.set_from_control``), unless a race is on, the link hides that control or the value is no list of
+    feature names or of neuron counts."""
+    ss = st.session_state
+    change = ss[K.LIVE].reshape
+    if ss[K.RACING] is not None or not isinstance(change, dict) or len(change) != 1:
+        return
+    (name, value), = change.items()
+    if name not in PICTURE_EDITS or name in ss[K.CONFIG]["hide"] or not isinstance(value, list):
+        return
+    if name == "features":
+        fits = len(set(value)) == len(value) and all(v in PARAMS["features"].choices for v in value)
+    else:  # a count out of range or a layer too many reaches the parameter's own message
+        fits = len(value) <= MAX_LAYERS + 1 and all(whole(v, 0, MAX_NEURONS + 1) for v in value)
+    if fits:
+        state.set_from_control(name, tuple(value))
+        state.ask_full_rerun()  # the widgets and the panels show the new network, or the page the notice
+
+
 @guarded("the click on the plane")
 def _on_add_point():
     """A click on the output plane in the *Your data* mode: a point of the chosen class there."""
@@ -322,20 +326,16 @@ def add_point(x1, x2):
 
 
 def live_ui():
-    """The metrics and the live view, in a fragment that reruns alone for each batch while playing."""
+    """The live view (which shows the numbers of the frame it draws), in a fragment that reruns alone for each
+    batch while playing."""
     ss = st.session_state
 
     @st.fragment
     def live():
         try:
             batch = next_batch(state.take_need())
-            row = st.container(horizontal=True, gap="medium", key="metrics")  # wraps on a phone: 2-3 per line
-            race = ss[K.RACING]
-            texts = metric_texts(ss[K.EXP].trainer, ss[K.PLAYING]) if race is None else race_texts(race)
-            for label, text in texts:
-                row.metric(label, text, width="content")
             live_view(batch, on_need=_on_need, on_edit=_on_edit, on_add_point=_on_add_point,
-                      on_toggle_neuron=_on_toggle_neuron)
+                      on_toggle_neuron=_on_toggle_neuron, on_reshape=_on_reshape, on_present=_on_present)
         except Exception:  # the fragment reruns alone, outside app.py's guard: the same way back
             if ss[K.PLAYING]:  # failed_ui stops playing: the whole page follows, its toolbar shows Play
                 state.ask_full_rerun()

@@ -17,7 +17,10 @@ event loop, where the manager expects to be called), then runs a full collection
 closed tab's memory is back 10-20 s after it closed, whether or not anyone else leaves.
 
 A full collection holds the GIL while it runs; once every ``SWEEP_SECONDS`` that is a small share of a
-core (bench/README.md records what one took).
+core (bench/README.md records what one took).  What survives a sweep (the modules, the live sessions) is
+frozen (``gc.freeze``) until the next one unfreezes it, so Python's own automatic collections in between
+look only at newer objects: otherwise a playing server also ran automatic full collections, each a pause
+for every session.
 """
 
 from __future__ import annotations
@@ -62,7 +65,9 @@ def _sweep_forever():
                 asyncio.run_coroutine_threadsafe(_close_stored(manager, stored_since), loop).result(SWEEP_SECONDS)
             except Exception:  # noqa: BLE001  (a Streamlit without these internals: memory is still swept)
                 _LOG.exception("closing disconnected sessions failed")
+        gc.unfreeze()
         gc.collect()
+        gc.freeze()  # what survived is old: the automatic collections until the next sweep leave it alone
         if trim is not None:
             trim(0)
 

@@ -11,8 +11,6 @@ to the session goes through ``state``.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -365,7 +363,7 @@ def preset_picker(kind, key, label, presets):
 
 def share_link(config):
     """The link to ``config`` (only what differs from where it starts: ``params.encode_changes``), to copy."""
-    st.code((st.context.url or "") + "?" + urlencode(params.encode_changes(config), safe=",:/"), language=None,
+    st.code((st.context.url or "") + "?" + params.short_query(config), language=None,
             wrap_lines=True)
 
 

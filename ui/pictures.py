@@ -1,10 +1,21 @@
-"""A pinned run's thumbnail: the output picture of its network, ``PICTURE`` pixels a side."""
+"""Thumbnails: a pinned run's (the output picture of its network, ``PICTURE`` pixels a side) and a dataset's
+(its points, for the dataset picker's buttons)."""
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
+
+from PIL import Image
+
+from nn_core.datasets import DATASETS, EXTENT, make_dataset
 from playground.pins import PICTURE
 
-from .figures import output_image
+from .figures import output_image, points_image
+
+DATASET_PICTURE = 56  # px a side of a dataset's thumbnail
+DATASET_POINTS = 300  # points drawn in it: enough to show the shape, few enough to leave white between them
 
 
 def thumbnail(exp):
@@ -13,3 +24,13 @@ def thumbnail(exp):
     grid = out if exp.kind == "multiclass" else out[..., 0]
     stride = max(1, len(grid) // PICTURE)
     return output_image(grid[::stride, ::stride][:PICTURE, :PICTURE], exp.kind, exp.config["discretize"])
+
+
+@functools.cache
+def dataset_thumbnail(name):
+    """Dataset ``name``'s points without noise (seed 0, 3 classes for a multi-class one) as a PNG data URL,
+    made once per process."""
+    X, y = make_dataset(name, n_samples=DATASET_POINTS, noise=0.0, seed=0)
+    png = io.BytesIO()
+    Image.fromarray(points_image(X, y, DATASETS[name].kind, DATASET_PICTURE, EXTENT)).save(png, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()

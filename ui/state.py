@@ -674,19 +674,35 @@ def view_changed(key, changes):
     """The on_change of the configuration's widget keyed ``key``: if the user changed it, ``changes(value)``
     (a dict of parameters) becomes the configuration's, or a notice says why not and the configuration
     stays, which the widget shows again when it is next drawn."""
-    if not user_changed(key):
-        return
+    if user_changed(key):
+        _change(lambda: changes(st.session_state[key]))
+
+
+def _change(changes):
+    """``changes()`` (a dict of parameters) becomes the configuration's, or a notice says why not (a rule's
+    ``Refused``, a value the parameter refuses) and the configuration stays."""
     try:
-        set_params(**changes(st.session_state[key]))
+        set_params(**changes())
     except Refused as e:
         notify(e.kind, str(e))
     except ValueError as e:
         notify("warning", f"{e}. The previous setting is kept.")
 
 
+def _rule(name):
+    """Parameter ``name``'s widget rule: a new value -> the parameters it changes (``WIDGET_RULES``)."""
+    return WIDGET_RULES.get(name, lambda value: {name: value})
+
+
 def widget_changed(name):
     """The on_change of parameter ``name``'s widget (keyed by the name; ``WIDGET_RULES`` may say more)."""
-    view_changed(name, WIDGET_RULES.get(name, lambda value: {name: value}))
+    view_changed(name, _rule(name))
+
+
+def set_from_control(name, value):
+    """Parameter ``name`` set to ``value`` (a checked value) by a control other than its widget (a button in the
+    live picture, a dataset's thumbnail): the same rule, limits and notices as its widget, and the same URL."""
+    _change(lambda: _rule(name)(value))
 
 
 def layer_changed(i):

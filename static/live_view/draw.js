@@ -1,21 +1,32 @@
 // Painting the live picture on one canvas: layout, colours (palette.json, which ui/figures.py reads too), heatmaps,
 // links, curves.
 
-import palette from "./palette.json" with { type: "json" };
+import palettes from "./palette.json" with { type: "json" };
 
 const rgbOf = (color) => [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
-const NEG = rgbOf(palette.negative), ZERO = rgbOf(palette.zero), POS = rgbOf(palette.positive);
-export const CLASS_COLORS = palette.classes.map((c) => c.color);
-const CLASS_RGB = CLASS_COLORS.map(rgbOf);
-const TEXT = "#333", FONT = "Helvetica, Arial, sans-serif";
-const TRAIN_LINE = palette.train_line, TEST_LINE = palette.positive;
+const FONT = "Helvetica, Arial, sans-serif";
 const THUMB_POINTS = 25;  // neuron thumbnails take 25 x 25 lattice points (every 4th of 100, 3rd of 75, 2nd of 50)
 
-// 255 shades from -1 (orange) through 0 (grey) to 1 (blue), between the palette's colours: [r, g, b] rows.
-const LEVELS = Array.from({ length: 255 }, (_, k) => {
-  const v = -1 + (2 * k) / 254, end = v < 0 ? NEG : POS;
-  return ZERO.map((z, c) => Math.round(z + (end[c] - z) * Math.abs(v)));
-});
+// The colours in use, from the palette usePalette picked (one for the page: presentation mode is the page's).
+let palette, NEG, ZERO, POS, CLASS_RGB, TEXT, TRAIN_LINE, TEST_LINE, LEVELS, paletteName;
+export let CLASS_COLORS;
+
+// Paint with palette.json's colours (name null), or with those of its named variant (e.g. "high_contrast") over them.
+export function usePalette(name) {
+  if (name === paletteName && palette) return;
+  paletteName = name;
+  palette = { ...palettes, ...(name ? palettes[name] : {}) };
+  NEG = rgbOf(palette.negative); ZERO = rgbOf(palette.zero); POS = rgbOf(palette.positive);
+  CLASS_COLORS = palette.classes.map((c) => c.color);
+  CLASS_RGB = CLASS_COLORS.map(rgbOf);
+  TEXT = palette.text || "#333"; TRAIN_LINE = palette.train_line; TEST_LINE = palette.positive;
+  // 255 shades from -1 (orange) through 0 (grey) to 1 (blue), between the palette's colours: [r, g, b] rows.
+  LEVELS = Array.from({ length: 255 }, (_, k) => {
+    const v = -1 + (2 * k) / 254, end = v < 0 ? NEG : POS;
+    return ZERO.map((z, c) => Math.round(z + (end[c] - z) * Math.abs(v)));
+  });
+}
+usePalette(null);
 const level = (v) => LEVELS[Math.round(((v > 1 ? 1 : v < -1 ? -1 : v || 0) + 1) * 127)];
 export const colorOf = (v) => { const [r, g, b] = level(v); return `rgb(${r},${g},${b})`; };
 
@@ -25,52 +36,72 @@ export function labelWidth(ctx) {
 }
 
 const LABEL_H = 11;  // a label's box under its node: 10 px text and 1 px of gap
+const TICKS_W = 16, TICKS_H = 12;  // the plane's axis ticks: their labels' room left of it and under it
+export const HEAD_ROWS = [22, 22, 24];  // the band above the network: the layers' row, each layer's neurons, its activation and dropout
 const overlap = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
-// The layout of everything, from the canvas width, the network's shape and its labels (never from its values):
-// the picture keeps its size whether playing or paused. Labels are drawn under their nodes only if no label
-// box overlaps another, a node or a bias square (labelsFit); else a neuron's name shows on hover.
+// The layout of everything, from the canvas width and the scene's shape (never from the network's values): the
+// picture keeps its size whether playing or paused. Labels are drawn under their nodes only if no label box
+// overlaps another, a node or a bias square (labelsFit); else a neuron's name shows on hover.
 // textWidth(text): a label's width in px (labelWidth(ctx)).
-export function layout(width, sizes, kind, labels, textWidth) {
-  const narrow = width < 560, gap = 12;
-  const plane = narrow ? Math.min(width - 2 * gap, 360) : Math.round(Math.min(0.38 * width, 380));
+// The input column shows every feature the scene offers (scene.inputs, the off ones in offInputs, faded; nodes[0]
+// are the network's inputs), and a band above the network holds the layers' headers (heads: x, w of each hidden
+// column's, at y with its rows' heights in HEAD_ROWS; layersHead: the row above them).
+export function layout(width, scene, textWidth) {
+  const { sizes, labels } = scene, narrow = width < 560, gap = 12;
+  const plane = narrow ? Math.min(width - 2 * gap - TICKS_W, 360) : Math.round(Math.min(0.38 * width, 380));
   const lossH = Math.round(Math.max(70, Math.min(110, 0.3 * plane))), legendH = 26;
-  const outW = plane, outH = plane + gap + lossH + legendH;
-  const maxN = Math.max(...sizes), cols = sizes.length;
+  const outW = plane, outH = plane + TICKS_H + gap + lossH + legendH;
+  const inputs = scene.inputs || scene.features.map((f, k) => [f, labels[0][k]]);
+  const column0 = inputs.length, maxN = Math.max(column0, ...sizes.slice(1)), cols = sizes.length;
+  const headH = HEAD_ROWS.reduce((a, b) => a + b, 0);
   let net, out, height;
   if (narrow) {
-    out = { x: (width - plane) / 2, y: gap };
-    const netH = Math.max(180, Math.min(420, maxN * 26 + 40));
+    out = { x: (width - plane + TICKS_W) / 2, y: gap };
+    const netH = headH + Math.max(180, Math.min(420, maxN * 32 + 40));
     net = { x: gap, y: out.y + outH + gap, w: width - 2 * gap, h: netH };
     height = net.y + netH + gap;
   } else {
     height = outH + 2 * gap;
     out = { x: width - gap - outW, y: gap };
-    net = { x: gap + 8, y: gap, w: width - outW - 3 * gap - 16, h: outH };
+    net = { x: gap + 8, y: gap, w: width - outW - 3 * gap - 16 - TICKS_W, h: outH };
   }
-  // node size: the tallest column fits with gaps of 0.35 nodes, and room for labels if it allows
-  const byHeight = (net.h - 20) / (maxN + 0.35 * (maxN - 1));
+  // node size: the tallest column fits under the headers with gaps of 0.35 nodes, and room for labels if it allows
+  const free = net.h - headH - 20;
+  const byHeight = free / (maxN + 0.35 * (maxN - 1));
   const byWidth = net.w / (cols + 1.6 * (cols - 1));
   const node = Math.floor(Math.max(8, Math.min(48, byHeight, byWidth)));
-  const vgap = maxN > 1 ? Math.min(node * 1.2, (net.h - 20 - maxN * node) / (maxN - 1)) : 0;
+  const vgap = maxN > 1 ? Math.min(node * 1.2, (free - maxN * node) / (maxN - 1)) : 0;
   const pitch = cols > 1 ? (net.w - node) / (cols - 1) : 0;
-  const nodes = sizes.map((k, l) => {
-    const colH = k * node + (k - 1) * vgap, top = net.y + 10 + (net.h - 20 - colH) / 2;
+  const column = (l, k) => {
+    const colH = k * node + (k - 1) * vgap, top = net.y + headH + 10 + (free - colH) / 2;
     return Array.from({ length: k }, (_, i) => ({ x: net.x + l * pitch, y: top + i * (node + vgap), l, i }));
+  };
+  const spots = column(0, column0), offInputs = [];
+  const nodes = sizes.map((k, l) => (l ? column(l, k) : scene.features.map((f) => null)));
+  inputs.forEach(([name, label], k) => {
+    const at = scene.features.indexOf(name);
+    if (at >= 0) nodes[0][at] = { ...spots[k], i: at, feature: name };
+    else offInputs.push({ ...spots[k], l: 0, i: -1, feature: name, label, off: true });
   });
-  const labelBoxes = nodes.flat().map((nd) => {
-    const w = textWidth(labels[nd.l][nd.i]);
+  const named = nodes.flat().map((nd) => [nd, labels[nd.l][nd.i]]).concat(offInputs.map((nd) => [nd, nd.label]));
+  const labelBoxes = named.map(([nd, text]) => {
+    const w = textWidth(text);
     return { x: nd.x + node / 2 - w / 2, y: nd.y + node + 1, w, h: LABEL_H };
   });
-  const obstacles = nodes.flat().flatMap((nd) => [{ x: nd.x, y: nd.y, w: node, h: node },
+  const obstacles = nodes.flat().concat(offInputs).flatMap((nd) => [{ x: nd.x, y: nd.y, w: node, h: node },
     ...(nd.l ? [{ x: nd.x - 7, y: nd.y + node - 6, w: 6, h: 6 }] : [])]);
   const labelsFit = labelBoxes.every((b, k) => b.y + b.h <= height
     && labelBoxes.every((c, j) => j <= k || !overlap(b, c)) && obstacles.every((o) => !overlap(b, o)));
+  const headW = Math.max(pitch - 4, 40);  // a gap between neighbours' headers
+  const heads = sizes.slice(1, -1).map((_, k) => ({ x: net.x + (k + 1) * pitch + node / 2 - headW / 2, w: headW }));
+  const span = heads.length ? [heads[0].x, heads[heads.length - 1].x + headW] : [net.x + node, net.x + pitch + node];
   return {
-    width, height, narrow, node, nodes, labelBoxes, labelsFit, kind,
+    width, height, narrow, node, nodes, offInputs, labelBoxes, labelsFit, kind: scene.kind, heads,
+    headY: net.y, layersHead: { x: span[0], w: span[1] - span[0] },
     plane: { x: out.x, y: out.y, size: plane },
-    loss: { x: out.x, y: out.y + plane + gap, w: outW, h: lossH },
-    legend: { x: out.x, y: out.y + plane + gap + lossH, w: outW, h: legendH },
+    loss: { x: out.x, y: out.y + plane + TICKS_H + gap, w: outW, h: lossH },
+    legend: { x: out.x, y: out.y + plane + TICKS_H + gap + lossH, w: outW, h: legendH },
   };
 }
 
@@ -151,12 +182,15 @@ function classImageInto(img, probs, res, discretize) {
 // outputs (probabilities) as 2p - 1; others as they are (clipped).
 export function unitScale(layers, l, k, scene) {
   const last = l === layers.length - 1;
-  if (l === 0) {
-    let m = 1e-9;
-    for (const v of layers[0][k]) m = Math.max(m, Math.abs(v));
-    return (v) => v / m;
-  }
+  if (l === 0) return byLargest(layers[0][k]);
   return last && scene.kind !== "regression" ? (v) => 2 * v - 1 : (v) => v;
+}
+
+// An input's scale: its values divided by the largest |value|.
+function byLargest(values) {
+  let m = 1e-9;
+  for (const v of values) m = Math.max(m, Math.abs(v));
+  return (v) => v / m;
 }
 
 // The surface's image drawn at (x, y) as a size x size square; from the m x m square of the image at column sx.
@@ -165,7 +199,8 @@ function blit(ctx, sf, sx, m, x, y, size, smooth) {
   ctx.drawImage(sf.canvas, sx, 0, m, m, x, y, size, size);
 }
 
-// The whole picture for one network state. view = {layers, res, params, stats, curve, hover, points, scene}.
+// The whole picture for one network state. view = {layers, res, params, stats, curve, hover, points, scene,
+// offValues: the values of each of lay.offInputs over the lattice}.
 export function paint(ctx, lay, linkList, view) {
   const { layers, res, params, scene, hover } = view, s = lay.node;
   ctx.clearRect(0, 0, lay.width, lay.height);
@@ -188,14 +223,29 @@ export function paint(ctx, lay, linkList, view) {
     ctx.stroke();
   }
   ctx.globalAlpha = 1;
-  // every neuron's thumbnail in one atlas image, put on its canvas at once
+  // every neuron's thumbnail in one atlas image, put on its canvas at once; then the off inputs', faded
   const stride = Math.max(1, Math.round(res / THUMB_POINTS)), m = Math.floor((res - 1) / stride) + 1;
-  const atlas = surface("thumbnails", m * lay.nodes.flat().length, m);
+  const offValues = view.offValues || [];
+  const atlas = surface("thumbnails", m * (lay.nodes.flat().length + offValues.length), m);
   let q = 0;
   lay.nodes.forEach((column, l) => column.forEach((_, i) => {
     heatmapInto(atlas.img, m * q++, layers[l][i], res, stride, unitScale(layers, l, i, scene), 1);
   }));
+  for (const values of offValues) heatmapInto(atlas.img, m * q++, values, res, stride, byLargest(values), 1);
   atlas.ctx.putImageData(atlas.img, 0, 0);
+  lay.offInputs.forEach((nd, k) => {
+    const hovered = hover && hover.node === nd;
+    ctx.globalAlpha = hovered ? 0.6 : 0.3;
+    blit(ctx, atlas, m * (q - offValues.length + k), m, nd.x, nd.y, s, false);
+    ctx.strokeStyle = hovered ? "#000" : "#999"; ctx.lineWidth = hovered ? 2 : 1;
+    ctx.strokeRect(nd.x + 0.5, nd.y + 0.5, s - 1, s - 1);
+    ctx.globalAlpha = 0.65;
+    if (lay.labelsFit) {
+      ctx.fillStyle = TEXT; ctx.textAlign = "center"; ctx.textBaseline = "top";
+      ctx.fillText(nd.label, nd.x + s / 2, nd.y + s + 1);
+    }
+    ctx.globalAlpha = 1;
+  });
   q = 0;
   lay.nodes.forEach((column, l) => column.forEach((nd, i) => {
     blit(ctx, atlas, m * q++, m, nd.x, nd.y, s, false);
@@ -215,6 +265,7 @@ export function paint(ctx, lay, linkList, view) {
     ctx.strokeStyle = "#666"; ctx.lineWidth = 0.5; ctx.strokeRect(k.x, k.y, k.size, k.size);
   }
   paintPlane(ctx, lay, view);
+  paintTicks(ctx, lay.plane, scene.extent);
   paintLoss(ctx, lay.loss, view.curve);
   paintLegend(ctx, lay.legend, scene);
 }
@@ -228,10 +279,11 @@ function paintOff(ctx, nd, s) {
 }
 
 function paintPlane(ctx, lay, view) {
-  const { layers, res, scene, hover, points } = view, P = lay.plane;
+  const { layers, res, scene, points } = view, P = lay.plane;
+  const hover = view.hover && view.hover.node && !view.hover.node.off ? view.hover : null;  // an off input: no values
   const out = layers[layers.length - 1];
   const sf = surface("plane", res, res);
-  if (hover && hover.node) {
+  if (hover) {
     const { l, i } = hover.node;
     heatmapInto(sf.img, 0, layers[l][i], res, 1, unitScale(layers, l, i, scene), palette.plane_strength);
   } else if (scene.kind === "multiclass") {
@@ -245,13 +297,33 @@ function paintPlane(ctx, lay, view) {
   blit(ctx, sf, 0, res, P.x, P.y, P.size, true);
   ctx.strokeStyle = "#bbb"; ctx.lineWidth = 1; ctx.strokeRect(P.x + 0.5, P.y + 0.5, P.size - 1, P.size - 1);
   if (points) paintPoints(ctx, P, points, scene);
-  if (hover && hover.node) {
+  if (hover) {
     ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.fillRect(P.x + 4, P.y + 4, 120, 16);
     ctx.fillStyle = TEXT; ctx.font = `bold 11px ${FONT}`; ctx.textAlign = "left"; ctx.textBaseline = "top";
     ctx.fillText(`neuron ${scene.labels[hover.node.l][hover.node.i]}`, P.x + 8, P.y + 6);
     ctx.font = `10px ${FONT}`;
   }
 }
+
+// The plane's axes: x1 under it, x2 left of it, ticks at the ends, the quarters and 0.
+function paintTicks(ctx, P, extent) {
+  const [lo, hi] = extent;
+  ctx.font = `9px ${FONT}`; ctx.fillStyle = TEXT; ctx.strokeStyle = "#999"; ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (let k = 0; k <= 4; k++) {
+    const v = lo + (k * (hi - lo)) / 4, text = fmtTick(v), [x, y] = toPlane(P, extent, v, v);
+    ctx.moveTo(x, P.y + P.size); ctx.lineTo(x, P.y + P.size + 3);
+    ctx.moveTo(P.x, y); ctx.lineTo(P.x - 3, y);
+    ctx.textAlign = k === 0 ? "left" : k === 4 ? "right" : "center"; ctx.textBaseline = "top";
+    ctx.fillText(text, x, P.y + P.size + 3);
+    ctx.textAlign = "right"; ctx.textBaseline = k === 0 ? "bottom" : k === 4 ? "top" : "middle";
+    ctx.fillText(text, P.x - 4, y);
+  }
+  ctx.stroke();
+  ctx.font = `10px ${FONT}`;
+}
+
+const fmtTick = (v) => String(Math.round(v * 100) / 100);
 
 export function toPlane(P, extent, x1, x2) {
   const [lo, hi] = extent;
@@ -287,19 +359,28 @@ function paintCurves(ctx, box, series, legend) {
   });
   const left = x + 34, bottom = y + h - 14, top = ly + 9;
   ctx.fillStyle = TEXT; ctx.textBaseline = "middle";
-  let hiLoss = 1e-12, lastEpoch = 1;
+  let hiLoss = 1e-12, firstEpoch = Infinity, lastEpoch = -Infinity;
   for (const s of series) {  // a series with scale false (a racer out of the race) is drawn, clipped, not scaled to
     if (s.scale !== false) for (const v of s.values) if (Number.isFinite(v)) hiLoss = Math.max(hiLoss, v);
-    if (s.epochs.length) lastEpoch = Math.max(lastEpoch, s.epochs[s.epochs.length - 1]);
+    if (s.epochs.length) {
+      firstEpoch = Math.min(firstEpoch, s.epochs[0]); lastEpoch = Math.max(lastEpoch, s.epochs[s.epochs.length - 1]);
+    }
   }
-  const X = (e) => left + ((x + w - left - 4) * e) / lastEpoch, Y = (v) => bottom - ((bottom - top) * Math.min(v, hiLoss)) / hiLoss;
+  const shown = lastEpoch >= firstEpoch;  // the epochs it shows, first to last (a restored run starts later)
+  if (!shown) { firstEpoch = 0; lastEpoch = 1; }
+  const span = Math.max(lastEpoch - firstEpoch, 1);
+  const X = (e) => left + ((x + w - left - 4) * (e - firstEpoch)) / span, Y = (v) => bottom - ((bottom - top) * Math.min(v, hiLoss)) / hiLoss;
   ctx.strokeStyle = "#ddd"; ctx.lineWidth = 1;
   ctx.beginPath(); ctx.moveTo(left, top); ctx.lineTo(left, bottom); ctx.lineTo(x + w - 4, bottom); ctx.stroke();
   ctx.textAlign = "right";
   ctx.fillText(fmt(hiLoss), left - 3, top); ctx.fillText("0", left - 3, bottom);
-  ctx.textAlign = "center"; ctx.textBaseline = "top";
-  const shownEpoch = series.some((s) => s.epochs.length) ? lastEpoch : 0;
-  ctx.fillText(`epoch ${shownEpoch.toLocaleString("en")}`, (left + x + w) / 2, bottom + 2);
+  ctx.textBaseline = "top";
+  ctx.textAlign = "center"; ctx.fillText("epoch", (left + x + w) / 2, bottom + 2);
+  if (shown) {
+    ctx.textAlign = "left";
+    if (lastEpoch > firstEpoch) ctx.fillText(firstEpoch.toLocaleString("en"), left, bottom + 2);
+    ctx.textAlign = "right"; ctx.fillText(lastEpoch.toLocaleString("en"), x + w - 4, bottom + 2);
+  }
   for (const s of series) {
     ctx.strokeStyle = s.color; ctx.lineWidth = s.width || 2; ctx.setLineDash(s.dash); ctx.beginPath();
     let started = false;

@@ -3,7 +3,11 @@
 
 import { decodeBatch } from "./batch.js";
 import { forward, gridFeatures, workspace } from "./forward.js";
-import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff } from "./draw.js";
+import { captureView } from "./capture.js";
+import { placeControls } from "./controls.js";
+import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff, usePalette } from "./draw.js";
+import { presentView } from "./present.js";
+import { readoutView, showReadout } from "./stats.js";
 
 // The lattice the network is evaluated on, res x res points: 100 (as TensorFlow Playground) while a picture
 // costs at most MAX_MULTIPLY_ADDS (points x weights; the largest network TensorFlow Playground builds, 6
@@ -14,6 +18,9 @@ const LOW_SECONDS = 0.25;  // ask for more when the queue holds less than this m
 const MIN_FRAME_MS = 1000 / 61;  // at most 60 snapshots a second, whatever the display's rate
 const REQUEST_TIMEOUT_MS = 3000;  // a request never answered (a lost run) is asked again
 const STOPPING_KEYS = ["pause", "step", "step_batch", "reset"];  // toolbar buttons that stop play
+// Presentation mode draws the picture larger: as if the page were PRESENT_WIDTH px wide (up to twice as large),
+// and no taller than the window less PRESENT_MARGIN px (the toolbar and the numbers).
+const PRESENT_WIDTH = 900, PRESENT_MARGIN = 250;
 
 function setup(parent) {
   const root = document.createElement("div");
@@ -26,17 +33,30 @@ function setup(parent) {
   const editor = document.createElement("input");
   tip.className = "nnpg-tip"; tip.setAttribute("aria-hidden", "true");
   editor.className = "nnpg-edit"; editor.type = "number"; editor.step = "any"; editor.setAttribute("aria-label", "new value");
-  root.append(canvas, tip, editor);
+  const controls = document.createElement("div");  // the picture's own buttons (controls.js), over the canvas
+  controls.className = "nnpg-controls";
+  // above the picture its numbers and tools (the top row), under them the picture with what goes over it (the stage)
+  const top = document.createElement("div"), tools = document.createElement("div"), stage = document.createElement("div");
+  top.className = "nnpg-top"; tools.className = "nnpg-tools"; stage.className = "nnpg-stage";
+  stage.append(canvas, controls, tip, editor);
+  top.append(tools);
+  root.append(top, stage);
   parent.appendChild(root);
   const g = (window.__nnpg = window.__nnpg || { mounts: 0 });
   g.mounts += 1;
   const st = {
-    root, canvas, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
+    root, canvas, controls, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
     curves: [emptyCurve()], nets: [], points: null, dataId: null, stream: null, batchId: null,
-    requested: 0, frozenUntil: 0, hover: null, lastFrame: 0, fpsAvg: 60, lay: null, links: null, width: 0,
+    requested: 0, frozenUntil: 0, hover: null, lastFrame: 0, fpsAvg: 60, lay: null, links: null, width: 0, zoom: 1,
     counters: { frames: 0, epochs: 0, epoch: -1, snapshots: 0, batches: 0, mounts: g.mounts },
     setTrigger: null, raf: 0, lastLabel: 0,
   };
+  st.readout = readoutView(top);
+  st.tools = tools;
+  st.capture = captureView(tools, canvas, () => ({ width: st.lay.width * st.zoom, height: st.lay.height * st.zoom,
+                                                  paintOn: (ctx) => { ctx.scale(st.zoom, st.zoom); paintOn(st, ctx); },
+                                                  link: st.scene.link }));
+  st.present = presentView(root, stage, tools, (on) => st.setTrigger && st.setTrigger("present", on));
   root.nnpg = st;
   new ResizeObserver(() => { st.width = 0; draw(st); }).observe(root);
   canvas.addEventListener("pointermove", (e) => hoverAt(st, e));
@@ -62,10 +82,12 @@ const emptyCurve = () => ({ epochs: [], train: [], test: [] });
 // The networks of a scene: the one network, or a race's racers (each its own shape and inputs, the rest shared).
 const networksOf = (meta) => (meta.racers ? meta.racers.map((r) => ({ ...meta, ...r })) : [meta]);
 const paramCount = (sizes) => sizes.slice(1).reduce((sum, n, l) => sum + (sizes[l] + 1) * n, 0);
-const shapeOf = (meta) => JSON.stringify(networksOf(meta).map((m) => [m.sizes, m.labels, m.label]).concat(meta.kind));
+const shapeOf = (meta) => JSON.stringify(networksOf(meta).map((m) => [m.sizes, m.labels, m.label, m.heads])
+  .concat(meta.kind, meta.edits, meta.inputs));
 
 // A new batch: its snapshots join the queue (or replace the picture when paused). A snapshot is a frame: one
-// row per network (a race sends one per racer), each {stats, params}; the frame's stats are the furthest's.
+// row per network (a race sends one per racer), each {stats, params}; the frame's stats are the furthest's, its
+// texts the numbers shown beside it.
 function receive(st, batch) {
   const { meta } = batch;
   st.counters.batches += 1;
@@ -74,9 +96,11 @@ function receive(st, batch) {
   const newStream = meta.stream !== st.stream;
   st.stream = meta.stream;
   if (batch.points) { st.points = batch.points; st.dataId = meta.data_id; }
-  const shapeChanged = !st.scene || shapeOf(st.scene) !== shapeOf(meta);
+  const shapeChanged = !st.scene || shapeOf(st.scene) !== shapeOf(meta) || st.scene.present !== meta.present;
   st.scene = meta;
   if (shapeChanged) st.width = 0;
+  st.tools.hidden = !meta.interactive;
+  st.present.update(Boolean(meta.present));
   const counts = networksOf(meta).map((m) => paramCount(m.sizes)), R = counts.length;
   const snaps = [];
   for (let k = 0; k < batch.n / R; k++) {
@@ -85,7 +109,7 @@ function receive(st, batch) {
       return { stats: batch.stats[row], params: batch.params.slice(row * batch.nParams, row * batch.nParams + count) };
     });
     const lead = nets.reduce((a, b) => (b.stats.epoch > a.stats.epoch ? b : a));
-    snaps.push({ stats: lead.stats, params: lead.params, nets });
+    snaps.push({ stats: lead.stats, params: lead.params, nets, texts: meta.readout_texts && meta.readout_texts[k] });
   }
   if (!meta.playing || newStream) st.queue = [];
   if (batch.curve) {  // the history so far: kept up to the epoch on screen when the stream goes on
@@ -162,7 +186,9 @@ function show(st, snap, playing) {
   });
   st.res = st.nets[0].res;
   st.layers = st.nets[0].layers;
+  st.offValues = offInputValues(st, scenes[0], st.res);
   st.shown = snap;
+  if (st.scene.readout && snap.texts) showReadout(st.readout, st.scene.readout, snap.texts, playing);
   while (st.curves.length < scenes.length) st.curves.push(emptyCurve());
   st.curves.length = scenes.length;
   snap.nets.forEach((net, r) => {
@@ -172,6 +198,17 @@ function show(st, snap, playing) {
   draw(st);
 }
 
+// The values over the lattice of the inputs the scene offers but the network does not take (drawn faded),
+// computed again only when a new scene (a batch) changes them.
+function offInputValues(st, s, res) {
+  if (st.offScene === s && st.offRes === res) return st.offCache;
+  const off = (s.inputs || []).map(([name]) => name).filter((name) => !s.features.includes(name));
+  const key = JSON.stringify([off, res, s.extent, s.formula]);
+  if (st.offKey !== key) { st.offKey = key; st.offCache = gridFeatures(off, res, s.extent, s.formula); }
+  st.offScene = s; st.offRes = res;
+  return st.offCache;
+}
+
 function draw(st) {
   if (!st.scene || !st.shown) return;
   const width = st.root.clientWidth;
@@ -179,18 +216,23 @@ function draw(st) {
   const race = Boolean(st.scene.racers);
   if (width !== st.width) {
     st.width = width;
-    st.lay = race ? raceLayout(width, st.scene.racers.length)
-      : layout(width, st.scene.sizes, st.scene.kind, st.scene.labels, labelWidth(st.ctx));
+    const layOf = (w) => (race ? raceLayout(w, st.scene.racers.length) : layout(w, st.scene, labelWidth(st.ctx)));
+    st.zoom = st.scene.present ? Math.min(2, Math.max(1, width / PRESENT_WIDTH)) : 1;
+    st.lay = layOf(width / st.zoom);
+    if (st.scene.present && st.lay.height * st.zoom > window.innerHeight - PRESENT_MARGIN) {
+      st.zoom = Math.max(1, (window.innerHeight - PRESENT_MARGIN) / st.lay.height);
+      st.lay = layOf(width / st.zoom);
+    }
     st.links = race ? [] : links(st.lay, st.scene.sizes);
-    const dpr = window.devicePixelRatio || 1;
-    st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(st.lay.height * dpr);
-    st.canvas.style.width = `${width}px`; st.canvas.style.height = `${st.lay.height}px`;
-    st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const dpr = window.devicePixelRatio || 1, height = st.lay.height * st.zoom;
+    st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(height * dpr);
+    st.canvas.style.width = `${width}px`; st.canvas.style.height = `${height}px`;
+    st.ctx.setTransform(dpr * st.zoom, 0, 0, dpr * st.zoom, 0, 0);
     st.hover = null;
+    placeControls(st.controls, st.lay, st.scene, (name, value) => st.setTrigger && st.setTrigger("reshape", { [name]: value }));
+    st.controls.style.transform = st.zoom === 1 ? "" : `scale(${st.zoom})`;  // placed in the layout's units
   }
-  if (race) paintRace(st.ctx, st.lay, { nets: st.nets, points: st.points, curves: st.curves });
-  else paint(st.ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
-                                         hover: st.hover, points: st.points, curve: st.curves[0] });
+  paintOn(st, st.ctx);
   const c = st.counters, epoch = st.shown.stats.epoch;
   c.frames += 1;
   if (epoch !== c.epoch) { c.epochs += 1; c.epoch = epoch; }
@@ -198,6 +240,14 @@ function draw(st) {
   if (st.hover && st.hover.link) showTip(st, st.hover);
   const now = performance.now();
   if (now - st.lastLabel > 500 || !st.scene.playing) { st.lastLabel = now; st.canvas.setAttribute("aria-label", describe(st)); }
+}
+
+// The picture on ctx, in the layout's units (its transform scales them to pixels), in the scene's palette.
+function paintOn(st, ctx) {
+  usePalette(st.scene.present ? "high_contrast" : null);
+  if (st.scene.racers) paintRace(ctx, st.lay, { nets: st.nets, points: st.points, curves: st.curves });
+  else paint(ctx, st.lay, st.links, { layers: st.layers, res: st.res, params: st.shown.params, scene: st.scene,
+                                      hover: st.hover, points: st.points, curve: st.curves[0], offValues: st.offValues });
 }
 
 // The text alternative of the picture: network (or race), epoch, losses, accuracies.
@@ -219,7 +269,7 @@ function describe(st) {
 // What is under the pointer: a neuron, a bias square, a link (the nearest within 4 px), or the plane.
 function hitTest(st, x, y) {
   const lay = st.lay, s = lay.node;
-  for (const column of lay.nodes) for (const nd of column) {
+  for (const column of [...lay.nodes, lay.offInputs]) for (const nd of column) {
     if (x >= nd.x && x <= nd.x + s && y >= nd.y && y <= nd.y + s) return { node: nd };
   }
   let best = null, bestD = 4;
@@ -248,13 +298,16 @@ function showTip(st, hit) {
   const tip = st.tip;
   if (hit.link) {
     tip.textContent = `${linkName(st, hit.link)} = ${st.shown.params[hit.link.index].toFixed(3)}`;
+  } else if (hit.node && isInput(st, hit.node)) {
+    const nd = hit.node, name = nd.off ? nd.label : st.scene.labels[0][nd.i];
+    tip.textContent = nd.off ? `${name} off — click to switch on` : `${name} — click to switch off`;
   } else if (hit.node) {
     const { l, i } = hit.node, name = `neuron ${st.scene.labels[l][i]}`;
     tip.textContent = !isHidden(st, hit.node) || !st.scene.interactive ? name
       : isOff(st.scene, l, i) ? `${name} off — click to switch on` : `${name} — click to switch off`;
   } else { tip.style.display = "none"; return; }
   tip.style.display = "block";
-  tip.style.left = `${Math.min(hit.x + 12, st.lay.width - 160)}px`; tip.style.top = `${hit.y + 14}px`;
+  tip.style.left = `${st.zoom * Math.min(hit.x + 12, st.lay.width - 160)}px`; tip.style.top = `${st.zoom * hit.y + 14}px`;
 }
 
 // Whether a node is a hidden neuron (one a click switches off or on, in an interactive scene).
@@ -262,14 +315,26 @@ function isHidden(st, nd) {
   return nd.l > 0 && nd.l < st.scene.sizes.length - 1;
 }
 
+// A pointer event's place in the layout's units (presentation mode draws them zoomed).
+function pointerAt(st, e) {
+  const r = st.canvas.getBoundingClientRect();
+  return [(e.clientX - r.left) / st.zoom, (e.clientY - r.top) / st.zoom];
+}
+
+// Whether a node is an input a click switches on or off (the scene lets a click change the features).
+function isInput(st, nd) {
+  return nd.l === 0 && st.scene.edits.includes("features");
+}
+
 function hoverAt(st, e) {
   if (!st.lay || st.lay.race) return;
-  const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+  const [x, y] = pointerAt(st, e);
   const hit = hitTest(st, x, y);
   const before = st.hover;
   st.hover = hit && (hit.node || hit.link) ? { ...hit, x, y } : null;
   const clickable = st.scene.interactive && hit
-    && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points || hit.node && isHidden(st, hit.node));
+    && (hit.link && !st.scene.playing || hit.plane && st.scene.add_points
+        || hit.node && (isHidden(st, hit.node) || isInput(st, hit.node)));
   st.canvas.style.cursor = clickable ? "pointer" : "default";
   showTip(st, st.hover || {});
   if ((before && before.node) !== (st.hover && st.hover.node)) draw(st);
@@ -277,16 +342,18 @@ function hoverAt(st, e) {
 
 function clickAt(st, e) {
   if (!st.lay || st.lay.race || !st.setTrigger || !st.scene.interactive) return;  // a picture to look at
-  const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+  const [x, y] = pointerAt(st, e);
   const hit = hitTest(st, x, y);
   if (!hit) return;
   if (hit.node && isHidden(st, hit.node)) {
     st.setTrigger("toggle_neuron", { layer: hit.node.l, unit: hit.node.i + 1 });
+  } else if (hit.node && isInput(st, hit.node)) {
+    st.controls.querySelector(`[data-key="feature-${hit.node.feature}"]`).click();  // as its button does
   } else if (hit.link && !st.scene.playing) {
     const ed = st.editor;
     ed.dataset.index = hit.link.index;
     ed.value = st.shown.params[hit.link.index].toFixed(3);
-    ed.style.left = `${Math.min(x, st.lay.width - 90)}px`; ed.style.top = `${y - 12}px`;
+    ed.style.left = `${st.zoom * Math.min(x, st.lay.width - 90)}px`; ed.style.top = `${st.zoom * y - 12}px`;
     ed.style.display = "block";
     ed.setAttribute("aria-label", `new value of ${linkName(st, hit.link)}`);
     ed.focus(); ed.select();
@@ -311,5 +378,7 @@ export default function (component) {
   return () => {
     cancelAnimationFrame(st.raf);
     document.removeEventListener("click", st.onDocClick, true);
+    st.present.remove();
+    st.capture.stop();
   };
 }

@@ -92,6 +92,7 @@ def test_a_teacher_sees_three_students_live_and_shows_them_a_run(tmp_path, monke
         dash.get_by_label("Show to class").click()  # Bo's shared run, rather than the class's start
         dash.get_by_role("option", name="=Bo+1: Run 1").click()
         dash.get_by_role("button", name="Show to class").click()
+        dash.get_by_text("Every student is offered it now").wait_for(timeout=10_000)  # stored: from here
         shown = time.monotonic()
         for page in pupils.values():
             page.get_by_text("Your teacher shows", exact=False).wait_for(timeout=10_000)
@@ -115,8 +116,8 @@ def test_a_teacher_sees_three_students_live_and_shows_them_a_run(tmp_path, monke
 
 def test_a_class_works_across_two_processes_behind_nginx_and_outlives_one(tmp_path, monkeypatch):
     """One machine's deployment: two app processes share the class's SQLite file (WAL); the teacher's
-    dashboard is on one, a student on the other; that one dies, and the student, back through nginx on the
-    survivor, is still in the class with the run they shared."""
+    dashboard is on one, a student on the other; once their pass and their shared run are written, that process
+    dies, and the student, back through nginx on the survivor, is still in the class with both."""
     monkeypatch.setenv("NNPG_DATA_DIR", str(tmp_path / "data"))
     with contextlib.ExitStack() as stack:
         apps = [stack.enter_context(streamlit_server()) for _ in range(2)]
@@ -134,7 +135,7 @@ def test_a_class_works_across_two_processes_behind_nginx_and_outlives_one(tmp_pa
         assert wait_for(lambda: epoch_of(ann) == 1, 30)
         ann.get_by_role("button", name="Share with class").click()
         teacher.goto(teach)
-        assert wait_for(lambda: dashboard_shows(teacher, "Ann", "data:image/png"), 30)
+        assert wait_for(lambda: dashboard_shows(teacher, "Ann", "data:image/png", "passed at epoch"), 30)
 
         apps[1][1].kill()
         apps[1][1].wait(10)

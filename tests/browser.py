@@ -52,12 +52,17 @@ def wait_until_shown(page):
     page.locator(f"{READOUT} dt", has_text="Epoch").wait_for(timeout=60_000)
 
 
+SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"  # Streamlit's app: its run is over
+
+
 def open_playground(browser, url, width=1600, height=1250):
-    """A page showing the playground, ready (the Epoch metric, and the live view drew its first picture)."""
+    """A page showing the playground, ready: the Epoch metric, the live view drew its first picture, and the
+    page's run is over (the live view is drawn before the controls, so the page may still grow above it)."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)
     wait_until_shown(page)
     page.locator(".nnpg-live[data-frames]").wait_for(timeout=60_000)
+    page.locator(SETTLED).wait_for(timeout=60_000)
     return page
 
 

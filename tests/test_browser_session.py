@@ -11,6 +11,9 @@ pytestmark = pytest.mark.browser
 
 
 def pick(page, key, option):
+    """Pick ``option`` in the select box keyed ``key``, scrolled into view first (as a user scrolls, then clicks:
+    a click that scrolls the page itself can land while the page still moves, and the list stays shut)."""
+    page.locator(f".st-key-{key} input").scroll_into_view_if_needed()
     page.locator(f".st-key-{key} input").click()
     page.get_by_role("option", name=option, exact=True).click()
 

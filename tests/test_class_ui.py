@@ -157,6 +157,8 @@ def test_the_dashboard_shows_the_class_and_a_wrong_key_finds_nothing(data_dir):
     student_joins(code, "Ann")
     dash = run_app(teach=code, key=key)
     assert "Room 12" in dash.markdown[0].value and not dash.exception
+    table = dash.dataframe[0].value
+    assert (table["Latest run"][0], table["Open"][0]) == ("", "")  # no run yet: empty cells, not "None"
     wrong = run_app(teach=code, key=codes.new_key())
     assert "No class was found" in notices(wrong, "error") and not wrong.dataframe
 

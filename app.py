@@ -31,7 +31,7 @@ def playground():
     """The page: title, toolbar, the live picture and the controls, the panels."""
     state.init_session()
     state.drawing_page()
-    pin_store.pin_store_ui()  # the tab keeps the pinned runs across reloads (first: see ui/pin_store.py)
+    pin_store.pin_store_ui()  # the browser keeps the pins and class seats (first: see ui/pin_store.py)
 
     # Compact page furniture, so that the toolbar, the numbers and the live picture fit a 1280x800 screen.
     st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } [data-testid='stButtonGroup'] > div "

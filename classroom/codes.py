@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 characters, none that looks like another
 CODE_LENGTH = 8
 KEY_BYTES = 24  # a teacher key: 192 bits
 SEAT_BYTES = 16  # a student's seat: 128 bits
+SEAT_CHARS = 22  # ... as URL-safe base64 text
 
 
 def new_code():
@@ -42,6 +44,11 @@ def new_key():
 def new_seat():
     """A fresh student seat (URL-safe text)."""
     return secrets.token_urlsafe(SEAT_BYTES)
+
+
+def is_seat(text):
+    """Whether ``text`` (anything a browser sent) has the form of a seat ``new_seat`` gives."""
+    return isinstance(text, str) and re.fullmatch(rf"[A-Za-z0-9_-]{{{SEAT_CHARS}}}", text) is not None
 
 
 def digest(secret):

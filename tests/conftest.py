@@ -45,6 +45,17 @@ def readout(at):
     return {label: text for (label, _, _), text in zip(meta["readout"], meta["readout_texts"][-1])}
 
 
+def pin_store_data(at):
+    """What this run asks the browser's keeper (``ui/pin_store.py``) to do: its ``data``, or None."""
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+    text = next(e.proto.json for e in walk(at._tree)
+                if type(e).__name__ == "UnknownElement" and e.proto.id.endswith("-pin_store"))
+    return json.loads(text) if text else None  # no data: an empty field
+
+
 def deliver(at, widget_state):
     """The next run of ``at`` with ``widget_state`` added to what the page's widgets send."""
     states = at._tree.get_widget_states()

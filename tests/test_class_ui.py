@@ -9,7 +9,7 @@ import time
 import pytest
 
 from classroom import codes, store
-from tests.conftest import config, notices, open_panel, run_app
+from tests.conftest import config, notices, open_panel, pin_store_data, run_app, send
 from tests.servers import free_port
 from ui import class_page
 
@@ -86,6 +86,42 @@ def test_a_reload_keeps_the_student_in_the_class(data_dir):
     assert "you are Ann" in " ".join(c.value for c in again.caption)
 
 
+def test_the_browser_keeps_the_seat_and_a_new_tab_of_it_rejoins_with_the_results(data_dir):
+    _, code, key = teacher_starts(challenge="xor_no_hidden")
+    at = student_joins(code, "Ann")
+    seat = at.query_params["seat"]
+    assert pin_store_data(at)["seat"] == {"code": code, "write": seat}  # kept in the browser's localStorage
+    at.button(key="step").click().run()
+    assert pin_store_data(at).get("seat") is None  # told once
+    time.sleep(1.1)
+    tick(at)
+    shown = [e.value for e in (*at.markdown, *at.caption, *at.text, *at.code) if isinstance(e.value, str)]
+    assert not any(seat in text for text in shown)
+
+    tab = run_app(join=code)  # the join link again, in a new tab: the form asks the browser for its seat
+    assert pin_store_data(tab)["seat"] == {"code": code, "read": True} and tab.text_input(key="class_nickname")
+    send(tab, "nnpg_pin_store", "seat", seat)
+    assert not tab.exception and "class_nickname" not in [w.key for w in tab.text_input]
+    assert "you are Ann" in " ".join(c.value for c in tab.caption) and "Welcome back" in notices(tab, "success")
+    assert config(tab)["challenge"] == "xor_no_hidden" and tab.query_params["seat"] == seat
+    assert [r["nickname"] for r in class_page.class_store().dashboard(code, key)] == ["Ann"]  # the same student
+    assert class_page.class_store().dashboard(code, key)[0]["activity"]["epoch"] == 1  # with what she did
+
+
+@pytest.mark.parametrize("kept", ["seat of another class", None, 12, {"seat": "x"}, "\ud800", "x" * 100_000])
+def test_a_forged_or_unknown_kept_seat_leaves_the_plain_join_form(data_dir, kept):
+    _, code, _ = teacher_starts()
+    student_joins(code, "Ann")
+    tab = run_app(join=code)
+    send(tab, "nnpg_pin_store", "seat", codes.new_seat() if kept == "seat of another class" else kept)
+    assert not tab.exception and tab.text_input(key="class_nickname")
+    assert not any(notices(tab, kind) for kind in ("error", "warning", "success", "info"))
+    assert pin_store_data(tab) is None or "seat" not in pin_store_data(tab)  # asked once
+    tab.text_input(key="class_nickname").set_value("Ann")
+    tab.button(key="class_join_button").click().run()
+    assert "already called Ann" in notices(tab, "error")  # no takeover
+
+
 def test_results_and_shared_runs_reach_the_dashboard(data_dir):
     _, code, key = teacher_starts(challenge="xor_no_hidden")
     at = student_joins(code, "Ann")
@@ -121,6 +157,8 @@ def test_the_dashboard_shows_the_class_and_a_wrong_key_finds_nothing(data_dir):
     student_joins(code, "Ann")
     dash = run_app(teach=code, key=key)
     assert "Room 12" in dash.markdown[0].value and not dash.exception
+    table = dash.dataframe[0].value
+    assert (table["Latest run"][0], table["Open"][0]) == ("", "")  # no run yet: empty cells, not "None"
     wrong = run_app(teach=code, key=codes.new_key())
     assert "No class was found" in notices(wrong, "error") and not wrong.dataframe
 

@@ -15,7 +15,7 @@ from playground.challenges import CHALLENGES
 from playground.experiment import Experiment
 from playground.lessons import LESSONS
 from playground.pins import from_json as pins_from_json
-from tests.conftest import config, metric, notices, open_panel, run_app, shown, trained, upload_csv
+from tests.conftest import config, metric, notices, open_panel, pin_store_data, run_app, shown, trained, upload_csv
 from ui import live, panels, pictures
 
 
@@ -304,17 +304,6 @@ def test_pinned_runs_are_listed_overlaid_exported_and_restored():
     at.button(key="restore_pin_0").click().run()
     assert config(at) == first and metric(at, "Epoch") == "0"
     assert "Run 1's setup is back" in notices(at, "success")
-
-
-def pin_store_data(at):
-    """What this run asks the tab's keeper of pins (``ui/pin_store.py``) to do."""
-    def walk(node):
-        yield node
-        for child in getattr(node, "children", {}).values():
-            yield from walk(child)
-    text = next(e.proto.json for e in walk(at._tree)
-                if type(e).__name__ == "UnknownElement" and e.proto.id.endswith("-pin_store"))
-    return json.loads(text) if text else None  # no data: an empty field
 
 
 def test_the_tab_is_asked_for_its_pins_until_the_session_pins_then_told_each_change_once():

@@ -258,9 +258,10 @@ def _live_dashboard(code, key):
 
 
 def students_table(rows, now):
-    """One row per student (``Store.dashboard`` rows): what they do now, their progress, their latest run."""
+    """One row per student (``Store.dashboard`` rows): what they do now, their progress (a challenge passed at
+    epoch 12 reads ``passed @ 12``), their latest run; a student with no run has empty cells (not "None")."""
     def challenges(results):
-        return "; ".join(f"{n}: " + (f"passed at epoch {r['passed_epoch']}" if r["passed_epoch"] is not None
+        return "; ".join(f"{n}: " + (f"passed @ {r['passed_epoch']}" if r["passed_epoch"] is not None
                                      else f"{sum(bool(c[-1]) for c in r['checklist'])}/{len(r['checklist'])} met")
                          for n, r in results.items())
     return pd.DataFrame([{
@@ -272,8 +273,8 @@ def students_table(rows, now):
         "Test loss": row["activity"].get("test_loss"),
         "Passed": sum(r["passed_epoch"] is not None for r in row["results"].values()),
         "Challenges": challenges(row["results"]),
-        "Latest run": thumbnail_url(row["latest_run"]["picture"]) if row["latest_run"] else None,
-        "Open": f"?{row['latest_run']['setup']}" if row["latest_run"] else None,
+        "Latest run": (thumbnail_url(row["latest_run"]["picture"]) or "") if row["latest_run"] else "",
+        "Open": f"?{row['latest_run']['setup']}" if row["latest_run"] else "",
     } for row in rows], columns=["Student", "Now", "Doing", "Epoch", "Test loss", "Passed", "Challenges",
                                  "Latest run", "Open"])
 

@@ -99,6 +99,8 @@ class K:
     CLASS_TICKED = "class_ticked"  # when (time.monotonic) the last class tick was (class_tick)
     CLASS_SHOW = "class_show"  # what the teacher shows the class ({"id", "label", "setup"}), or None
     CLASS_SHOW_SEEN = "class_show_seen"  # the id of the last show the student loaded or put aside
+    CLASS_SEAT_READ = "class_seat_read"  # whether the seat the browser keeps for the class was read (or not needed)
+    CLASS_SEAT_KEPT = "class_seat_kept"  # the seat the browser was last told to keep for the class
     CLASS_NICKNAME = "class_nickname"  # the join form's nickname box
     CLASS_TITLE = "class_title"  # the Class panel's title box, to start a class
     TEACHING = "teaching"  # the class this session started: {"code", "key", "title"}, or absent
@@ -137,7 +139,10 @@ def init_session():
     ss[K.NOTICES] = []
     code = codes.normal_code(query.get("join", ""))
     if code:  # a class's join link (with the seat of a student who joined already, after a reload)
-        ss[K.CLASS] = {"code": code, "seat": query.get("seat") or codes.new_seat(), "nickname": None, "title": None}
+        seat = query.get("seat")
+        ss[K.CLASS] = {"code": code, "seat": seat if codes.is_seat(seat) else codes.new_seat(), "nickname": None,
+                       "title": None}
+        ss[K.CLASS_SEAT_READ] = codes.is_seat(seat)  # the link's seat, rather than the one the browser keeps
         ss[K.CLASS_OUTBOX] = {"runs": [], "result": None}
     if reconnect.lost_session(st.context.headers):
         notify("info", reconnect.LOST_SESSION)
@@ -918,6 +923,45 @@ def rejoin_class(store):
         return False
     ss[K.CLASS] = {**c, "nickname": seat["nickname"], "title": seat["title"]}
     return True
+
+
+def seat_to_keep():
+    """What the browser's keeper (``pin_store``) does with the student's seat this run: ``{"code", "write":
+    seat}`` once they are in the class, ``{"code", "read": True}`` while the join form waits for the seat the
+    browser may keep for the class (``take_kept_seat``), else None."""
+    ss = st.session_state
+    c = ss.get(K.CLASS)
+    if not c:
+        return None
+    if c["nickname"] is None:
+        return None if ss.get(K.CLASS_SEAT_READ) else {"code": c["code"], "read": True}
+    if ss.get(K.CLASS_SEAT_KEPT) != c["seat"]:
+        ss[K.CLASS_SEAT_KEPT] = c["seat"]
+        return {"code": c["code"], "write": c["seat"]}
+    return None
+
+
+def take_kept_seat(open_store, seat):
+    """The seat the browser keeps for the class (the keeper's trigger), read as untrusted input: a seat of the
+    class rejoins its student as Join would (onto the class's setup); anything else leaves the join form as
+    it is and says nothing (a forged seat learns nothing).  An unreachable class is read again at the next
+    run."""
+    ss = st.session_state
+    c = ss.get(K.CLASS)
+    if not c or c["nickname"] is not None or ss.get(K.CLASS_SEAT_READ):
+        return
+    try:
+        back = open_store().rejoin(c["code"], seat) if codes.is_seat(seat) else None
+    except Unreachable:
+        return
+    except ClassError:
+        back = None
+    ss[K.CLASS_SEAT_READ] = True
+    if back:
+        ss[K.CLASS] = {**c, "seat": seat, "nickname": back["nickname"], "title": back["title"]}
+        ss[K.CLASS_SEAT_KEPT] = seat
+        use_setup(setup_of(back["setup"]))
+        notify("success", f"Welcome back to {back['title']}, {back['nickname']}.")
 
 
 def share_with_class():

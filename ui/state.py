@@ -48,7 +48,8 @@ STABLE_RATE_EPOCHS = 3  # a suggested learning rate is checked to train this man
 STABLE_RATE_SECONDS = 0.2  # that check's time bound: a student's repeated divergences cannot load the server
 CLASS_KEYS = ("join", "seat", "teach", "key")  # a class's URL keys, beside the configuration's (ui/class_page.py)
 CLASS_RETRY_SECONDS = 10  # an unreachable class is tried again this long after
-CLASS_TICK_SECONDS = 1.5  # a student's page writes and reads the class this often (Show to class: within 3 s)
+CLASS_TICK_SECONDS = 1.0  # a student's page writes and reads the class this often (Show to class: within 3 s, a full
+# run of the page included)
 
 
 class K:

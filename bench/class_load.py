@@ -2,11 +2,11 @@
 
 The students are ``bench/load.py``'s browserless tabs (Streamlit's own protocol, the live component's flow
 control), each opening a class's link with a seat that already joined (``?join=CODE&seat=...``: the store's
-``join`` is called here first, on the same SQLite file the servers use, ``NNPG_DATA_DIR``), then pressing
-Play.  A playing student's live fragment writes what it does to the class every tick
-(``state.CLASS_TICK_SECONDS``) and reads what the teacher shows (``ui/class_page.follow_class``); a paused
-one's banner does it with a fragment timer (``run_every``), which this client plays as the browser does (a
-``rerun_script`` of that fragment, ``is_auto_rerun``, every interval the server names).  The teacher is one more tab on the dashboard's link
+``join`` is called here first, on the same SQLite file the servers use, ``NNPG_DATA_DIR``), then pressing Play. A
+playing student's live fragment writes what it does to the class every tick (``state.CLASS_TICK_SECONDS``) and
+reads what the teacher shows (``ui/class_page.follow_class``); a paused one's banner does it with a fragment timer
+(``run_every``), which this client plays as the browser does (a ``rerun_script`` of that fragment,
+``is_auto_rerun``, every interval the server names). The teacher is one more tab on the dashboard's link
 (``?teach=CODE&key=KEY``), whose table is a fragment with such a timer, redrawn every 1.5 s.
 
 Reported for each case, over a window of ``--seconds`` after a warm-up:

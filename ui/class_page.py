@@ -19,8 +19,7 @@ by ``plain``: never as Markdown or HTML.
 
 from __future__ import annotations
 
-import base64
-import io
+import functools
 import logging
 import time
 import urllib.parse
@@ -28,7 +27,6 @@ import urllib.parse
 import numpy as np
 import pandas as pd
 import streamlit as st
-from PIL import Image
 
 from classroom import store
 from classroom.store import ClassError, NotFound
@@ -37,6 +35,7 @@ from playground.pins import PICTURE
 
 from . import state
 from .guard import guarded
+from .pictures import png_url
 from .state import K
 from .text import plain
 
@@ -279,14 +278,13 @@ def students_table(rows, now):
                                  "Latest run", "Open"])
 
 
+@functools.lru_cache(maxsize=512)
 def thumbnail_url(picture):
-    """A shared run's thumbnail (hex RGB) as a PNG data URL for the table, or None."""
+    """A shared run's thumbnail (hex RGB) as a PNG data URL for the table, or None; each one is encoded once,
+    not at every redraw of the dashboard."""
     if len(picture) != PICTURE * PICTURE * 6:
         return None
-    pixels = np.frombuffer(bytes.fromhex(picture), np.uint8).reshape(PICTURE, PICTURE, 3)
-    out = io.BytesIO()
-    Image.fromarray(pixels).resize((PICTURE * 2, PICTURE * 2), Image.NEAREST).save(out, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    return png_url(np.frombuffer(bytes.fromhex(picture), np.uint8).reshape(PICTURE, PICTURE, 3), scale=2)
 
 
 def _show_ui(code, key, shared):

@@ -26,11 +26,20 @@ def thumbnail(exp):
     return output_image(grid[::stride, ::stride][:PICTURE, :PICTURE], exp.kind, exp.config["discretize"])
 
 
+def png_url(rgb, scale=1):
+    """An RGB uint8 image ``(h, w, 3)`` as a PNG data URL (for an ``<img>`` or a CSS background), each pixel
+    ``scale`` pixels a side."""
+    image = Image.fromarray(rgb)
+    if scale != 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
+    png = io.BytesIO()
+    image.save(png, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+
+
 @functools.cache
 def dataset_thumbnail(name):
     """Dataset ``name``'s points without noise (seed 0, 3 classes for a multi-class one) as a PNG data URL,
     made once per process."""
     X, y = make_dataset(name, n_samples=DATASET_POINTS, noise=0.0, seed=0)
-    png = io.BytesIO()
-    Image.fromarray(points_image(X, y, DATASETS[name].kind, DATASET_PICTURE, EXTENT)).save(png, "PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return png_url(points_image(X, y, DATASETS[name].kind, DATASET_PICTURE, EXTENT))

@@ -152,6 +152,18 @@ def test_show_to_class_is_offered_to_a_student_who_chooses_to_load_it(data_dir):
     assert config(at)["dataset"] == "spiral" and "Your teacher shows" not in notices(at, "info")
 
 
+def test_the_dashboard_says_what_every_student_is_offered_until_the_teacher_shows_something_else(data_dir):
+    _, code, key = teacher_starts()
+    student_joins(code, "Ann")
+    dash = run_app(teach=code, key=key)
+    assert "offered" not in notices(dash, "success")  # nothing shown yet
+    dash.button(key="dashboard_show_button").click().run()
+    assert class_page.class_store().current_show(code)["label"] == "the class's starting setup"
+    for _ in range(2):  # the dashboard redraws itself: the offer stays in view, not for one redraw only
+        assert "Every student is offered it now: the class's starting setup." in notices(dash, "success")
+        dash.run()
+
+
 def test_the_dashboard_shows_the_class_and_a_wrong_key_finds_nothing(data_dir):
     _, code, key = teacher_starts(title="Room 12")
     student_joins(code, "Ann")

@@ -301,9 +301,14 @@ def _show_ui(code, key, shared):
             setup = run["setup"] if run else db.teacher_view(code, key)["setup"]
             db.show_to_class(code, key, f"{run['nickname']}: {run['name']}" if run else "the class's starting setup",
                              setup)
-            st.success("Every student is offered it now.")
         except ClassError as e:
             st.warning(plain(str(e)))
+    try:
+        showing = class_store().current_show(code)
+    except ClassError:
+        return  # the table above already says the class is unreachable
+    if showing:
+        st.success(plain(f"Every student is offered it now: {showing['label']}."), icon=":material/cast:")
 
 
 def _end_ui(code, key):

@@ -49,7 +49,7 @@ def param_widget(name, where=None, options=None, label_visibility="visible", dis
     raced = raced_why(name)
     if raced:
         disabled, why = True, raced
-    state.show_view(name, list(value) if p.kind == "multi" else value)
+    state.show_view(name, state.param_view(name))
     kw = {"key": name, "help": f"{p.help} {why}" if disabled and why else p.help,
           "label_visibility": label_visibility, "disabled": disabled, "on_change": state.widget_changed,
           "args": (name,), "width": width}
@@ -191,8 +191,8 @@ def network_ui():
                disabled=len(hidden) >= MAX_LAYERS or bool(raced), help=raced or "Add a hidden layer")
     row.markdown(f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**", width="content")
     sizes = st.container(horizontal=True, gap="xxsmall", key="layer_sizes")  # as many a row as fit
-    for i, n in enumerate(hidden):
-        state.show_view(layer_key(i), n)
+    for i in range(len(hidden)):
+        state.show_view(layer_key(i), state.layer_view(i))
         sizes.number_input(f"Layer {i + 1}", 1, MAX_NEURONS, key=layer_key(i), help=raced or "Neurons in this layer",
                            disabled=bool(raced), on_change=state.layer_changed, args=(i,), width=LAYER_INPUT_PX)
     with st.expander("More settings"):
@@ -232,7 +232,7 @@ def layers_ui():
         st.markdown(f":small[{p.label}]", help=p.help)  # the size of a widget's label
         for i in range(len(c["hidden"])):
             key = layer_setting_key(name, i)
-            state.show_view(key, c[name][i] if c[name] else p.choices[0])
+            state.show_view(key, state.layer_setting_view(name, i))
             st.selectbox(f"Layer {i + 1} {'activation' if name == 'layer_activations' else 'dropout'}", p.choices,
                          key=key, format_func=lambda v, i=i, shown=shown: f"Layer {i + 1}: {shown[v]}",
                          label_visibility="collapsed", on_change=state.layer_setting_changed, args=(name, i))

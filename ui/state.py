@@ -11,10 +11,11 @@ The keys (``K``) are declared once here.  Widgets are keyed by their
 parameter's name (see ``playground.params``), the neurons of hidden layer ``i``
 by ``layer_key(i)``, a per-layer setting's (activation, dropout) by
 ``layer_setting_key(name, i)``.  They are views of the configuration
-(``K.CONFIG``, the one source of truth): ``show_view`` gives each its value
-before it is drawn, and ``view_changed`` takes back only what the user changed
-(``user_changed``: not a value the browser sent from a page it had not caught
-up with, nor one of a widget that left the page).
+(``K.CONFIG``, the one source of truth): ``param_view``, ``layer_view`` and
+``layer_setting_view`` say what each shows of it, ``show_view`` gives a widget
+that value before it is drawn, and ``view_changed`` takes back only what the
+user changed (``user_changed``: not a value the browser sent from a page it had
+not caught up with, nor one of a widget the configuration no longer has).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from nn_core.text import shown
 from playground import params, pins
 from playground.challenges import CHALLENGES, check, measure, passed_at
 from playground.experiment import Experiment
-from playground.params import LEARNING_RATES, PARAMS
+from playground.params import LEARNING_RATES
 from playground.pins import MAX_PINNED
 from playground.race import Race, racer_configs
 
@@ -301,7 +302,7 @@ def play():
         return
     limit = ss[K.CONFIG]["epochs"]
     if tr.epoch >= limit:
-        new = min(max(2 * limit, tr.epoch + limit), int(PARAMS["epochs"].hi))
+        new = min(max(2 * limit, tr.epoch + limit), int(params.PARAMS["epochs"].hi))
         if new <= tr.epoch:
             notify("info", f"Training reached the largest limit, {tr.epoch:,} epochs. Reset to start again.")
             return
@@ -469,7 +470,7 @@ def toggle_neuron(layer, unit):
 
 def regenerate():
     """The next seed: new random points (or a new split of the user's) and new initial weights."""
-    set_param("seed", (st.session_state[K.CONFIG]["seed"] + 1) % (PARAMS["seed"].hi + 1))
+    set_param("seed", (st.session_state[K.CONFIG]["seed"] + 1) % (params.PARAMS["seed"].hi + 1))
 
 
 # -- the live view (ui/live.py) --
@@ -519,7 +520,7 @@ def _training_at():
 
 def preset_picked(kind, key):
     """The on_change of the lesson or challenge (``kind``) picker keyed ``key``: start the one picked."""
-    if user_changed(key):
+    if user_changed(key, st.session_state[K.CONFIG][kind]):
         start_preset(kind, st.session_state[key])
 
 
@@ -626,6 +627,27 @@ def restore_pin(index):
 
 # -- the widgets: views of the configuration --
 
+def param_view(name):
+    """What parameter ``name``'s widget shows: the configuration's value (a list for a multi-choice)."""
+    value = st.session_state[K.CONFIG][name]
+    return list(value) if params.PARAMS[name].kind == "multi" else value
+
+
+def layer_view(i):
+    """What hidden layer ``i``'s neurons widget (``layer_key``) shows, or None: the network has no layer ``i``."""
+    hidden = st.session_state[K.CONFIG]["hidden"]
+    return hidden[i] if i < len(hidden) else None
+
+
+def layer_setting_view(name, i):
+    """What per-layer setting ``name``'s widget for hidden layer ``i`` (``layer_setting_key``) shows, or None:
+    the network has no layer ``i`` (an empty list is the first choice, same or 0, for every layer)."""
+    c = st.session_state[K.CONFIG]
+    if i >= len(c["hidden"]):
+        return None
+    return c[name][i] if c[name] else params.PARAMS[name].choices[0]
+
+
 def show_view(key, value):
     """Before the widget keyed ``key`` is drawn: it shows ``value``, the configuration's (and this run notes it)."""
     ss = st.session_state
@@ -649,23 +671,20 @@ def drawing_page():
         del views[old]
 
 
-def user_changed(key):
-    """Whether the value the browser sent for widget ``key`` is the user's change.
+def user_changed(key, now):
+    """Whether the value the browser sent for widget ``key`` is the user's change; ``now`` is what the widget
+    shows of the configuration now (None: the configuration has no such widget).
 
     The browser sends every widget's value with every request, also the old value of a widget that the
     server changed (a preset, a rule, Play raising Stop at) in a run whose result has not reached it yet (a
-    click while a run is still going), and the value of a widget that left the page (a panel switched);
-    Streamlit calls the widget's on_change for both.  The page mark says which complete run the browser
-    had (``PAGE_MARK``): the change is the user's only if the widget is on the page and shows the same value
-    now as in that run.
+    click while a run is still going), and the value of a widget that left the page (a panel switched, a
+    hidden layer a preset dropped); Streamlit calls the widget's on_change for all of them.  The page mark
+    says which complete run the browser had (``PAGE_MARK``): the change is the user's only if that page
+    showed the widget with the value the configuration holds now.
     """
     ss = st.session_state
-    views = ss.get(K.VIEWS, {})
-    seen = views.get(_int(ss.get(K.PAGE_MARK)), {})  # the widgets of the page the browser showed
-    if key not in seen:
-        return False
-    latest = next(views[run][key] for run in sorted(views, reverse=True) if key in views[run])
-    return latest == seen[key]
+    seen = ss.get(K.VIEWS, {}).get(_int(ss.get(K.PAGE_MARK)), {})  # the widgets of the page the browser showed
+    return now is not None and key in seen and seen[key] == now
 
 
 def _int(text):
@@ -676,11 +695,11 @@ def _int(text):
         return None
 
 
-def view_changed(key, changes):
-    """The on_change of the configuration's widget keyed ``key``: if the user changed it, ``changes(value)``
-    (a dict of parameters) becomes the configuration's, or a notice says why not and the configuration
-    stays, which the widget shows again when it is next drawn."""
-    if user_changed(key):
+def view_changed(key, now, changes):
+    """The on_change of the configuration's widget keyed ``key``, which shows ``now`` of it: if the user changed
+    it, ``changes(value)`` (a dict of parameters) becomes the configuration's, or a notice says why not and the
+    configuration stays, which the widget shows again when it is next drawn."""
+    if user_changed(key, now):
         _change(lambda: changes(st.session_state[key]))
 
 
@@ -702,7 +721,7 @@ def _rule(name):
 
 def widget_changed(name):
     """The on_change of parameter ``name``'s widget (keyed by the name; ``WIDGET_RULES`` may say more)."""
-    view_changed(name, _rule(name))
+    view_changed(name, param_view(name), _rule(name))
 
 
 def set_from_control(name, value):
@@ -714,15 +733,16 @@ def set_from_control(name, value):
 def layer_changed(i):
     """The on_change of hidden layer ``i``'s neurons widget (``layer_key(i)``)."""
     hidden = st.session_state[K.CONFIG]["hidden"]
-    view_changed(layer_key(i), lambda n: {"hidden": hidden[:i] + (n,) + hidden[i + 1:]})
+    view_changed(layer_key(i), layer_view(i), lambda n: {"hidden": hidden[:i] + (n,) + hidden[i + 1:]})
 
 
 def layer_setting_changed(name, i):
     """The on_change of per-layer setting ``name``'s widget for hidden layer ``i`` (``layer_setting_key``);
     the other layers keep theirs (an empty list is the first choice, same or 0, for every layer)."""
     c = st.session_state[K.CONFIG]
-    values = c[name] or (PARAMS[name].choices[0],) * len(c["hidden"])
-    view_changed(layer_setting_key(name, i), lambda v: {name: values[:i] + (v,) + values[i + 1:]})
+    values = c[name] or (params.PARAMS[name].choices[0],) * len(c["hidden"])
+    view_changed(layer_setting_key(name, i), layer_setting_view(name, i),
+                 lambda v: {name: values[:i] + (v,) + values[i + 1:]})
 
 
 class Refused(ValueError):

@@ -175,3 +175,43 @@ def test_batch_js_reads_every_field_by_name_as_python_wrote_it(page, build):
         assert not params_js[len(want):].any()
     np.testing.assert_array_equal(np.float32(got["points"]).reshape(-1, 3), points_of(exp).astype(np.float32))
     np.testing.assert_array_equal(np.reshape(got["curve"], (-1, 3)), curve)
+
+
+MOUNT_AGAIN = """async ([first, second]) => {
+  const mount = (await import("/main.js")).default;
+  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const element = document.createElement("div");
+  element.style.width = "900px";
+  document.body.append(element);
+  const needs = [];
+  const setTriggerValue = (name, value) => { if (name === "need") needs.push(value); };
+  const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const counters = () => ({ ...element.querySelector(".nnpg-live").dataset });
+  const cleanup = mount({ parentElement: element, data: bytes(first), setTriggerValue });
+  await wait(400);
+  cleanup();  // as Streamlit may do before it calls the component again on the same element
+  const before = counters();
+  mount({ parentElement: element, data: bytes(second), setTriggerValue });
+  await wait(1500);
+  return { before, after: counters(), needs };
+}"""
+
+
+def test_the_picture_plays_on_when_streamlit_cleans_up_and_mounts_again_on_the_same_element(page):
+    """Seen in Chromium (a lesson picked, then Play): Streamlit called the live view's cleanup, then the view
+    again on the same element with the next batch; the animation stayed stopped, so the picture froze at
+    epoch 2 while Pause showed, and asked for nothing more.  Two playing batches of one stream, a cleanup
+    between them: every snapshot of the second is drawn, and the view asks for the next batch."""
+    exp = Experiment(params.decode({"dataset": "xor"})[0], grid_res=8)
+    meta = scene(exp, playing=True, stream=1, data_id=1)
+    batches = []
+    for _ in range(2):
+        frames = []
+        for _ in range(10):
+            exp.trainer.train_epoch()
+            frames.append(frame([exp.trainer]))
+        batches.append(base64.b64encode(encode_frames(meta, frames, points_of(exp), None)).decode())
+    got = page.evaluate(MOUNT_AGAIN, batches)
+    assert got["before"]["epoch"] == "10" and got["before"]["mounts"] == got["after"]["mounts"]  # one element
+    assert got["after"]["epoch"] == "20" and int(got["after"]["frames"]) >= int(got["before"]["frames"]) + 10
+    assert got["needs"] and got["needs"][-1]["have"] == 20

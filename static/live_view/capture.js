@@ -26,7 +26,15 @@ export function captureView(tools, canvas, picture) {
     download(await stop(), fileName("webm"));
   });
   tools.append(save, record);
-  return { stop: () => recording && recording.stop() };
+  // a cleanup ends a recording under way (the clip is dropped) and the button says Record again
+  return {
+    stop: () => {
+      if (!recording) return;
+      recording.stop();
+      recording = null;
+      record.textContent = "Record";
+    },
+  };
 }
 
 export function button(text) {

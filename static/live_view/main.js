@@ -73,7 +73,6 @@ function setup(parent) {
       st.frozenUntil = performance.now() + REQUEST_TIMEOUT_MS;
     }
   };
-  document.addEventListener("click", st.onDocClick, true);
   return st;
 }
 
@@ -370,13 +369,20 @@ function commitEdit(st) {
   if (ed.value.trim() !== "" && Number.isFinite(value)) st.setTrigger("edit", { index: Number(ed.dataset.index), value });
 }
 
+// Streamlit calls this with each batch and calls the cleanup it returns when it unmounts the component, or at
+// times before calling it again on the same element, whose state (root.nnpg) is then taken up again: every call
+// starts what a cleanup stops (the page's listeners; the animation loop, which receive() starts when st.raf is 0).
 export default function (component) {
   const { parentElement, data, setTriggerValue } = component;
   const st = parentElement.querySelector(".nnpg-live")?.nnpg || setup(parentElement);
   st.setTrigger = setTriggerValue;
+  document.addEventListener("click", st.onDocClick, true);  // the same listener twice is added once
+  st.present.listen();
   if (data) receive(st, decodeBatch(data));
+  if (st.scene && st.scene.playing && !st.raf) st.raf = requestAnimationFrame((t) => tick(st, t));
   return () => {
     cancelAnimationFrame(st.raf);
+    st.raf = 0;
     document.removeEventListener("click", st.onDocClick, true);
     st.present.remove();
     st.capture.stop();

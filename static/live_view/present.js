@@ -52,7 +52,6 @@ export function presentView(root, stage, tools, setPresent) {
     const pressed = shortcut[3].map((k) => document.querySelector(`.st-key-${k} button`)).find(Boolean);
     if (pressed && !pressed.disabled) pressed.click();
   };
-  window.addEventListener("keydown", onKey, true);
   view.update = (present) => {
     view.present = present;
     toggle.setAttribute("aria-pressed", String(present));
@@ -60,6 +59,7 @@ export function presentView(root, stage, tools, setPresent) {
     if (!present) list.hidden = true;
     root.classList.toggle("nnpg-present", present);
   };
+  view.listen = () => window.addEventListener("keydown", onKey, true);  // again after remove(): added once
   view.remove = () => window.removeEventListener("keydown", onKey, true);
   return view;
 }

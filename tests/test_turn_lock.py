@@ -1,7 +1,8 @@
 """The training lock shares time, not turns (issue 17, section 2): ``ui.live.FairLock``.
 
-Threads wait on the lock for real; the time each one holds it is a fake clock that the holder moves on,
-so the order of service depends only on the lock's rule, never on how fast this machine is.  Every
+Threads wait on the lock for real; the time each one holds it (and the CPU time it uses, which the lock
+charges) is a fake clock that the holder moves on, so the order of service depends only on the lock's rule,
+never on how fast this machine is.  Every
 release happens with all contenders already queued (``queued``), so the lock has a real choice to make.
 """
 
@@ -59,7 +60,7 @@ def served_in_order(lock, clock, keys):
 
 def test_a_light_session_waiting_beside_heavy_ones_is_served_first():
     clock = Clock()
-    lock = FairLock(half_life=1.0, clock=clock)
+    lock = FairLock(half_life=1.0, clock=clock, cpu_clock=clock)
     for _ in range(5):  # the heavy sessions trained a full turn each, five times, just now
         for key in ("heavy 1", "heavy 2", "heavy 3"):
             with lock.turn(key):
@@ -72,7 +73,7 @@ def test_a_light_session_waiting_beside_heavy_ones_is_served_first():
 
 def test_sessions_that_used_the_same_time_are_served_in_the_order_they_asked():
     clock = Clock()
-    lock = FairLock(clock=clock)
+    lock = FairLock(clock=clock, cpu_clock=clock)
     assert served_in_order(lock, clock, list(range(6))) == list(range(6))
     with lock.turn("again"):  # free again: taken at once
         pass
@@ -81,7 +82,7 @@ def test_sessions_that_used_the_same_time_are_served_in_the_order_they_asked():
 
 def test_usage_halves_every_half_life_and_old_sessions_are_forgotten():
     clock = Clock()
-    lock = FairLock(half_life=1.0, clock=clock)
+    lock = FairLock(half_life=1.0, clock=clock, cpu_clock=clock)
     with lock.turn("a"):
         clock.now += 0.5
     charged = lock.usage("a")
@@ -93,20 +94,37 @@ def test_usage_halves_every_half_life_and_old_sessions_are_forgotten():
     assert set(lock._keys) == {"b"}
 
 
-def test_a_session_that_asks_rarely_is_served_before_one_that_always_asks():
-    """The light one held the lock three times longer, but it asked only while training; the other waited
-    two seconds for its turn (it would take every turn it can), so its time held counts in full."""
+def test_waiting_costs_nothing_so_a_session_kept_waiting_is_not_pushed_back():
+    """Both held the lock for one turn; one of them had first waited two seconds for it (a crowded server).
+    Waiting is no use of the lock: the one kept waiting is charged no more, and is served first."""
     clock = Clock()
-    lock, order = FairLock(half_life=1.0, clock=clock), []
+    lock, order = FairLock(half_life=1.0, clock=clock, cpu_clock=clock), []
     with lock.turn("holder"):
-        thread = waiter(lock, clock, "always asks", order)
+        thread = waiter(lock, clock, "kept waiting", order)
         queued(lock, 1)
         clock.now += 2.0
     thread.join(10)
-    with lock.turn("asks rarely"):
-        clock.now += 3 * TURN
-    assert lock.usage("asks rarely") < lock.usage("always asks")
-    assert served_in_order(lock, clock, ["always asks", "asks rarely"]) == ["asks rarely", "always asks"]
+    with lock.turn("served at once"):
+        clock.now += TURN
+    assert lock.usage("kept waiting") <= lock.usage("served at once") == pytest.approx(TURN)
+    assert served_in_order(lock, clock, ["served at once", "kept waiting"]) == ["kept waiting", "served at once"]
+
+
+def test_a_session_of_cheap_frames_is_served_before_one_of_dear_frames():
+    """The cheap one held the lock three times longer, but made a frame every millisecond (60 a second cost it
+    6 % of the time: charged the least, a tenth); the other made one frame a turn (60 a second would take more
+    than all the time), so its time held counts in full."""
+    clock = Clock()
+    lock = FairLock(half_life=1.0, clock=clock, cpu_clock=clock)
+    with lock.turn("dear frames") as turn:
+        clock.now += TURN
+        turn.frames = 1
+    for _ in range(3):
+        with lock.turn("cheap frames") as turn:
+            clock.now += TURN
+            turn.frames = 20
+    assert lock.usage("cheap frames") < lock.usage("dear frames")
+    assert served_in_order(lock, clock, ["dear frames", "cheap frames"]) == ["cheap frames", "dear frames"]
 
 
 def test_a_heavy_session_waiting_behind_busier_ones_is_served_in_the_end():
@@ -114,7 +132,7 @@ def test_a_heavy_session_waiting_behind_busier_ones_is_served_in_the_end():
     chooses among three); the third used a thousand turns' time lately.  Its usage only decays while theirs
     grows, so it is served after a few hundred of their turns: without the decay it would wait for 1,000."""
     clock = Clock()
-    lock = FairLock(half_life=1.0, clock=clock)
+    lock = FairLock(half_life=1.0, clock=clock, cpu_clock=clock)
     with lock.turn("starved"):
         clock.now += 1000 * TURN
     done, order = threading.Event(), []
@@ -146,7 +164,7 @@ def test_a_heavy_session_waiting_behind_busier_ones_is_served_in_the_end():
 
 def test_an_exception_inside_a_turn_releases_the_lock_to_the_next_waiter():
     clock = Clock()
-    lock, order = FairLock(clock=clock), []
+    lock, order = FairLock(clock=clock, cpu_clock=clock), []
     with pytest.raises(RuntimeError):
         with lock.turn("failing"):
             thread = waiter(lock, clock, "next", order)
@@ -219,7 +237,7 @@ def test_a_batch_holds_a_run_of_play_so_crowded_runs_send_fuller_batches():
 
 def test_contenders_counts_the_holder_and_the_waiters():
     clock, order = Clock(), []
-    lock = FairLock(clock=clock)
+    lock = FairLock(clock=clock, cpu_clock=clock)
     assert lock.contenders() == 0
     with lock.turn("a"):
         assert lock.contenders() == 1

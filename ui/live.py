@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import math
 import threading
 import time
+import types
 
 import numpy as np
 import streamlit as st
@@ -54,38 +54,41 @@ DEFAULT_FPS = 60  # the browser's frame rate until it reports one
 class FairLock:
     """A lock shared by time, not by turns: a freed lock goes to the waiter whose key held it least lately.
 
-    Each key (a session) has a *usage*: the seconds it held the lock, each charged in proportion to how
-    much of the time the key wants the lock (waiting or holding), all halving every ``half_life`` seconds.
-    A default network's session plays its queue between runs and asks a tenth of the time or less: it is
-    charged a tenth of what it holds, so it is served before sessions that ask again at once (the heaviest
-    links, charged in full), which share what is left.  A key wanting the lock all the time pays at most
-    ``1 / MIN_SHARE`` times another's rate.  The holder leaving wakes the waiter of least usage now (the
-    first to ask among equals).  Nobody starves: a waiter's usage only decays while every turn served adds
-    to another's, so it soon has the least.  A key unused for ``FORGET_HALF_LIVES`` half-lives is forgotten
-    (a closed session).  Waiting costs no CPU (an event each); choosing scans the waiters, a few
-    microseconds for a hundred.
+    Each key (a session) has a *usage*: the CPU seconds its thread used while holding the lock (not the time
+    it held it, which grows when other threads take the interpreter meanwhile), each charged in proportion to
+    the key's demand, all halving every ``half_life`` seconds.  The demand is what the key would take to be shown at
+    ``FRAME_RATE``: the CPU seconds a frame costs it (those it used over the frames it made, as the holder tells
+    through ``turn``'s ``frames``) times that rate, at least ``MIN_SHARE`` and at most 1.  A default network
+    costs a few tenths of a millisecond a frame: it is charged a tenth of what it holds, so it is served
+    before the heaviest links, charged in full, which share what is left.  A frame's cost does not depend on
+    how long a session waited, so a crowd of default sessions is charged alike and none is pushed back for
+    having waited.  The holder leaving wakes the waiter of least usage now (the first to ask among equals).
+    Nobody starves: a waiter's usage only decays while every turn served adds to another's, so it soon has
+    the least.  A key unused for ``FORGET_HALF_LIVES`` half-lives is forgotten (a closed session).  Waiting
+    costs no CPU (an event each); choosing scans the waiters, a few microseconds for a hundred.
 
     >>> lock = FairLock()
-    >>> with lock.turn("session a"):
-    ...     pass  # train
+    >>> with lock.turn("session a") as turn:
+    ...     turn.frames = 3  # trained three frames' worth
     """
 
     FORGET_HALF_LIVES = 20  # usage below a millionth of itself counts as none
-    MIN_SHARE = 0.1  # the least a second held is charged: one asking all the time pays at most 10 times more
+    MIN_SHARE = 0.1  # the least a second held is charged: the heaviest pay at most 10 times more
+    FRAME_RATE = 60  # frames a second a browser shows at most (static/live_view/main.js)
 
-    def __init__(self, half_life=1.0, clock=time.monotonic):
+    def __init__(self, half_life=1.0, clock=time.monotonic, cpu_clock=time.thread_time):
         self._mutex = threading.Lock()  # guards the fields below, held for microseconds
-        self._half_life, self._clock = half_life, clock
+        self._half_life, self._clock, self._cpu_clock = half_life, clock, cpu_clock
         self._held = False
         self._waiting = []  # (ticket, key, event) of each waiter
         self._tickets = itertools.count()
-        # key -> (usage, seconds wanted, both decayed as of this time); least recently charged first
+        # key -> (usage, CPU seconds, frames made, all decayed as of this time); least recently charged first
         self._keys = {}
 
     @contextlib.contextmanager
     def turn(self, key):
-        """Hold the lock for ``key`` (waiting for it if held); its time held is charged to ``key``."""
-        asked = self._clock()
+        """Hold the lock for ``key`` (waiting for it if held); the CPU time its thread uses meanwhile is charged to
+        ``key``.  Yields the turn: set its ``frames`` to the frames made while holding it."""
         with self._mutex:
             if self._held:
                 event = threading.Event()
@@ -94,11 +97,11 @@ class FairLock:
                 event, self._held = None, True
         if event is not None:
             event.wait()  # set by the holder, which passed the lock on
-        start = self._clock()
+        start, turn = self._cpu_clock(), types.SimpleNamespace(frames=0)
         try:
-            yield
+            yield turn
         finally:
-            self._release(key, asked, start)
+            self._release(key, self._cpu_clock() - start, turn.frames)
 
     def contenders(self):
         """How many want the lock now: the holder and the waiters."""
@@ -110,21 +113,21 @@ class FairLock:
         return self._decayed(key, self._clock() if now is None else now)[0]
 
     def _decayed(self, key, now):
-        """``key``'s (usage, seconds wanted) as of ``now``."""
-        used, wanted, at = self._keys.get(key, (0.0, 0.0, now))
+        """``key``'s (usage, CPU seconds, frames made) as of ``now``."""
+        used, held, made, at = self._keys.get(key, (0.0, 0.0, 0.0, now))
         decay = 0.5 ** ((now - at) / self._half_life)
-        return used * decay, wanted * decay
+        return used * decay, held * decay, made * decay
 
-    def _release(self, key, asked, start):
+    def _release(self, key, cpu, frames):
         with self._mutex:
             now = self._clock()
-            used, wanted = self._decayed(key, now)
-            wanted += now - asked
-            # of all time, weighted as usage is, wanted is this fraction (the window weighs half_life / ln 2)
-            share = min(max(wanted * math.log(2) / self._half_life, self.MIN_SHARE), 1.0)
+            used, spent, made = self._decayed(key, now)
+            spent, made = spent + cpu, made + frames
+            demand = spent / made * self.FRAME_RATE if made else 1.0  # no frame yet: slower than any rate
+            share = min(max(demand, self.MIN_SHARE), 1.0)
             self._keys.pop(key, None)
-            self._keys[key] = (used + (now - start) * share, wanted, now)  # last: kept in order of charging
-            while now - next(iter(self._keys.values()))[2] >= self.FORGET_HALF_LIVES * self._half_life:
+            self._keys[key] = (used + cpu * share, spent, made, now)  # last: kept in order of charging
+            while now - next(iter(self._keys.values()))[3] >= self.FORGET_HALF_LIVES * self._half_life:
                 del self._keys[next(iter(self._keys))]
             if not self._waiting:
                 self._held = False
@@ -191,9 +194,11 @@ def train_turn(runner, config, want, run_s=RUN_SECONDS):
 
     end = time.monotonic() + run_s
     while True:
-        with TURN_LOCK.turn(session):
+        with TURN_LOCK.turn(session) as turn:
+            before = len(taken)
             runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,
                              after_epoch)
+            turn.frames = len(taken) - before  # what the lock charges by (FairLock: a frame's cost)
         if state.check_stop():
             state.ask_full_rerun()  # the toolbar's Pause becomes Play
             break

@@ -535,10 +535,15 @@ class Session:
         return time.monotonic() - t
 
     async def play(self):
-        """Click Play; returns when the run it causes has finished."""
-        await self.click("play")
+        """Click Play; seconds until the run it causes has finished, or None if that took over ``CLICK_LIMIT``
+        (the session stays connected, and counts with whatever it receives)."""
+        try:
+            seconds = await self.click("play")
+        except asyncio.TimeoutError:
+            return None
         if self.play_label != "Pause":
             raise RuntimeError(f"Play did not start playing (the button reads {self.play_label!r})")
+        return seconds
 
     async def pause(self):
         """Click Pause; seconds until the page shows Play again."""
@@ -625,7 +630,8 @@ async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks, pro
             await s.open()
 
     async def all_of(coros, limit):
-        """Run the coroutines together for at most ``limit`` s; raise the first error; count the late."""
+        """Run the coroutines together for at most ``limit`` s; raise the first error; the results, in order,
+        and how many were late (their result: None)."""
         tasks = [asyncio.ensure_future(c) for c in coros]
         done, pending = await asyncio.wait(tasks, timeout=limit)
         for task in pending:
@@ -633,15 +639,16 @@ async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks, pro
         failed = [t.exception() for t in done if t.exception()]
         if failed:
             raise RuntimeError(f"setup failed: {type(failed[0]).__name__}: {failed[0]}")
-        return len(pending)
+        return [t.result() if t in done else None for t in tasks], len(pending)
 
     try:
         # every tab open first (the first runs), then Play pressed in all of them at once
-        if late := await all_of([start(s) for s in sessions], setup_limit):
+        if late := (await all_of([start(s) for s in sessions], setup_limit))[1]:
             raise RuntimeError(f"setup failed: {late} of {len(sessions)} sessions not open after {setup_limit:.0f} s")
         # a server too slow to finish every Play run in time is measured all the same: the sessions
         # whose run did not finish stay connected (and count, with whatever they receive)
-        not_playing = await all_of([s.play() for s in sessions], setup_limit)
+        play_s = [p for p in (await all_of([s.play() for s in sessions], setup_limit))[0] if p is not None]
+        not_playing = len(sessions) - len(play_s)
         setup_s = time.monotonic() - t_setup
         await asyncio.sleep(warmup)
 
@@ -678,6 +685,7 @@ async def _case(ports, pids, sessions, seconds, warmup, setup_limit, clicks, pro
         "client_cpu": (own1 - own0) / wall,
         "other_cpu": max((busy1 - busy0 - cpu1 + cpu0 - own1 + own0 - nginx1 + nginx0) / wall, 0.0),
         "not_playing": not_playing,
+        "play_s": {"median": statistics.median(play_s), "max": max(play_s)} if play_s else None,
         "setup_s": setup_s,
         "window_s": wall,
         "errors": errors,
@@ -738,6 +746,8 @@ def case_row(r):
             f"{r['kb_per_s_per_session']:6.1f} {r['kb_per_batch']:5.1f} {r['batch_kb_per_batch']:5.1f}"
             + (f"  nginx: sessions per process {'+'.join(map(str, r['sessions_per_server']))}, "
                f"nginx CPU {r['proxy_cpu']:.0%}" if "sessions_per_server" in r else "")
+            + (f"  Play's run {r['play_s']['median']:.1f} s median, {r['play_s']['max']:.1f} s slowest"
+               if r.get("play_s") else "")
             + (f"  ({r['not_playing']} sessions not yet playing)" if r["not_playing"] else "")
             + (f"  errors: {r['errors'][0]}" if r["errors"] else ""))
 

@@ -97,11 +97,12 @@ ROW = {"sessions": 2, "snapshots_per_s_median": 25.0, "snapshots_per_s_min": 20.
        "batches_per_s": 4.0, "snapshots_per_batch": 12.5, "epochs_per_s_median": 25.0, "server_cpu": 0.3,
        "server_cpu_ms_per_batch": 6.0, "rss_mb_before": 200, "rss_mb_after": 210, "client_cpu": 0.1,
        "other_cpu": 0.2, "kb_per_s_per_session": 3.0, "kb_per_batch": 1.0, "batch_kb_per_batch": 0.5,
-       "not_playing": 0, "errors": []}
+       "not_playing": 0, "play_s": {"median": 0.4, "max": 1.5}, "errors": []}
 
 
 def test_the_tables_print_every_case():
     assert "25.0" in load.table([ROW, {"sessions": 30, "error": "boom"}], fairness=False)
+    assert "Play's run 0.4 s median, 1.5 s slowest" in load.table([ROW], fairness=False)
     shared = {**ROW, "heavy": ROW, "click_s": {"default": {"median": 0.1, "max": 0.2}}}
     fair = {"sessions": 2, "alone": ROW, "with_heavy": shared, "share_median": 0.9, "share_min": 0.8}
     assert "90%" in load.table([fair], fairness=True)

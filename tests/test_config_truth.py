@@ -249,3 +249,18 @@ def test_random_sequences_of_user_actions_give_the_configuration_they_ask_for(ac
             page_ok(at)
             assert config(at) == want, (what, arg)
             assert url_config(at) == want, (what, arg)
+
+
+def test_an_options_label_from_a_page_before_the_activation_changed_is_no_pick():
+    """The per-layer activation pickers label their first option with the network's activation ("Layer 1: same
+    (ReLU)").  A click sent before the page with the new activation reached the browser sends the old label,
+    which Streamlit passes on as it is (seen in Chromium after a preset: a notice that the setting was kept).
+    It is no pick of the user's: nothing changes, and nothing is said."""
+    at = run_app(hidden="4,2", activation="relu")
+    before = held_by_browser(at)
+    assert "Layer 1: same (ReLU)" in [w.string_value for w in before.widgets]
+    at.selectbox(key="activation").set_value("tanh").run()
+    want = config(at)
+    at._run(before)
+    page_ok(at)
+    assert config(at) == want and not at.warning

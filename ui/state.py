@@ -739,10 +739,12 @@ def layer_changed(i):
 def layer_setting_changed(name, i):
     """The on_change of per-layer setting ``name``'s widget for hidden layer ``i`` (``layer_setting_key``);
     the other layers keep theirs (an empty list is the first choice, same or 0, for every layer)."""
-    c = st.session_state[K.CONFIG]
+    c, key = st.session_state[K.CONFIG], layer_setting_key(name, i)
+    if st.session_state[key] not in params.PARAMS[name].choices:
+        return  # an option's label from a page before the activation changed ("same (ReLU)"): Streamlit passes
+        # on a label it no longer shows as it is, so this is no pick of the user's
     values = c[name] or (params.PARAMS[name].choices[0],) * len(c["hidden"])
-    view_changed(layer_setting_key(name, i), layer_setting_view(name, i),
-                 lambda v: {name: values[:i] + (v,) + values[i + 1:]})
+    view_changed(key, layer_setting_view(name, i), lambda v: {name: values[:i] + (v,) + values[i + 1:]})
 
 
 class Refused(ValueError):

@@ -114,9 +114,9 @@ class FairLock:
 
     def _decayed(self, key, now):
         """``key``'s (usage, CPU seconds, frames made) as of ``now``."""
-        used, held, made, at = self._keys.get(key, (0.0, 0.0, 0.0, now))
+        used, spent, made, at = self._keys.get(key, (0.0, 0.0, 0.0, now))
         decay = 0.5 ** ((now - at) / self._half_life)
-        return used * decay, held * decay, made * decay
+        return used * decay, spent * decay, made * decay
 
     def _release(self, key, cpu, frames):
         with self._mutex:

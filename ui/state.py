@@ -671,6 +671,11 @@ def drawing_page():
         del views[old]
 
 
+def first_page_run():
+    """Whether this is the session's first run of the page (a page just loaded, or reconnected)."""
+    return st.session_state[K.RUN] == 1
+
+
 def user_changed(key, now):
     """Whether the value the browser sent for widget ``key`` is the user's change; ``now`` is what the widget
     shows of the configuration now (None: the configuration has no such widget).

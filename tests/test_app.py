@@ -97,6 +97,7 @@ def test_a_network_too_slow_for_its_epochs_per_frame_still_moves_on_screen(batch
 
 def test_play_sends_a_turn_of_snapshots_and_pause_sends_the_network(batches, monkeypatch):
     monkeypatch.setattr(live, "TURN_SECONDS", 60.0)  # a turn ends at its snapshot count, not the clock
+    monkeypatch.setattr(live, "BUSY_DEMAND", float("inf"))  # a quiet server: the usual lead (lead_seconds)
     at = run_app(speed="10")
     assert len(batches) == 1 and not batches[0].meta["playing"] and batches[0].stats[0, 0] == 0
     at.button(key="play").click().run()

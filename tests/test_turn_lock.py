@@ -235,6 +235,34 @@ def test_a_batch_holds_a_run_of_play_so_crowded_runs_send_fuller_batches():
     assert live.batch_size({"queued": 0, "fps": 20}, 2.0) == 40  # a run's length of play at the browser's rate
 
 
+def test_demand_is_what_the_sessions_playing_lately_would_need_for_sixty_frames_a_second():
+    clock = Clock()
+    lock = FairLock(clock=clock, cpu_clock=clock)
+    assert lock.demand() == 0
+    for key, cpu, frames in [("light", 0.002, 4), ("heavy", 0.03, 1)]:  # 0.5 ms and 30 ms a frame
+        with lock.turn(key) as turn:
+            clock.now += cpu
+            turn.frames = frames
+    assert lock.demand() == pytest.approx(60 * (0.002 / 4 + 0.03))
+    clock.now += 0.5
+    with lock.turn("light") as turn:  # a frame's cost is the session's, whatever its turn's length
+        clock.now += 0.001
+        turn.frames = 2
+    assert lock.demand(window=0.4) == pytest.approx(60 * 0.003 / 6)  # the heavy one stopped playing 0.5 s ago
+    with lock.turn("starting"):  # no frame yet: as slow as can be, a whole core
+        clock.now += 0.01
+    assert lock.demand(window=0.4) == pytest.approx(60 * 0.003 / 6 + 1.0)
+
+
+def test_a_busy_server_sends_fuller_batches_up_to_twice_the_usual_lead():
+    assert live.lead_seconds(0.0) == live.lead_seconds(live.BUSY_DEMAND) == live.LEAD_SECONDS  # room to spare
+    leads = [live.lead_seconds(d / 10) for d in range(100)]
+    assert leads == sorted(leads) and leads[-1] == live.MAX_LEAD_FACTOR * live.LEAD_SECONDS
+    need = {"queued": 0, "fps": 60}
+    assert live.batch_size(need, lead_s=live.lead_seconds(10.0)) == round(60 * live.MAX_LEAD_FACTOR * live.LEAD_SECONDS)
+    assert live.batch_size(need, lead_s=live.lead_seconds(10.0)) <= live.MAX_BATCH  # the largest lead fits a batch
+
+
 def test_contenders_counts_the_holder_and_the_waiters():
     clock, order = Clock(), []
     lock = FairLock(clock=clock, cpu_clock=clock)

@@ -8,9 +8,9 @@ snapshot of the network every ``speed`` epochs, and sends them as one batch
 (``playground/batch.py``).  The browser plays them at up to 60 frames a
 second and, when its queue runs low, sets the ``need`` trigger, which reruns
 only this fragment: the next batch.  A batch holds about ``LEAD_SECONDS`` of
-play at the rate the browser reports, less what it still holds, so the
-server never floods a slow browser and a fast one never waits for a full
-second's training.
+play at the rate the browser reports (up to twice that on a busy server:
+``lead_seconds``), less what it still holds, so the server never floods a
+slow browser and a fast one never waits for a full second's training.
 
 Paused (and on every full run of the app), the batch is the server's
 network as it is, one snapshot the browser jumps to: the paused picture is
@@ -47,7 +47,11 @@ RUN_SECONDS = 0.1  # a run trains turn after turn until its batch is full or thi
 RUNS_PER_SECOND = 20
 MAX_RUN_SECONDS = 2.0
 LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs, each costing server CPU)
-MAX_BATCH = 60  # snapshots per batch at most
+# ... or up to MAX_LEAD_FACTOR times as far while the sessions playing would need more than BUSY_DEMAND of a core to
+# train at 60 frames a second (FairLock.demand): a crowded server then sends fewer, fuller batches (see lead_seconds)
+BUSY_DEMAND = 0.5
+MAX_LEAD_FACTOR = 2.0
+MAX_BATCH = 90  # snapshots per batch at most
 DEFAULT_FPS = 60  # the browser's frame rate until it reports one
 # On a page's first run the controls follow the live picture this much later (see picture_first)
 PICTURE_HEAD_START_SECONDS = 0.6
@@ -105,6 +109,19 @@ class FairLock:
         finally:
             self._release(key, self._cpu_clock() - start, turn.frames)
 
+    def demand(self, window=1.0):
+        """The share of a core the keys charged within the last ``window`` seconds would use to make
+        ``FRAME_RATE`` frames a second each: the sum of their demands, uncapped (each key's is its CPU seconds
+        per frame times ``FRAME_RATE``)."""
+        with self._mutex:
+            now = self._clock()
+            total = 0.0
+            for _used, spent, made, at in reversed(self._keys.values()):  # most recently charged first
+                if now - at > window:
+                    break
+                total += spent / made * self.FRAME_RATE if made else 1.0
+            return total
+
     def contenders(self):
         """How many want the lock now: the holder and the waiters."""
         with self._mutex:
@@ -146,12 +163,23 @@ class FairLock:
 TURN_LOCK = FairLock()
 
 
-def batch_size(need, run_s=RUN_SECONDS):
-    """Snapshots to send: ``LEAD_SECONDS`` of play at the browser's rate, less what it holds, at most
-    ``MAX_BATCH``.  When a run may last longer (``run_s``, many sessions want turns), the batch covers that
-    long instead: the browser plays it while the next run trains, and each snapshot's share of a run's
+def lead_seconds(demand):
+    """How far ahead a batch fills the browser's queue when the sessions playing would need ``demand`` of a
+    core to train at 60 frames a second (``FairLock.demand``): ``LEAD_SECONDS``, or on a busy server
+    (``demand`` over ``BUSY_DEMAND``) longer in proportion, at most ``MAX_LEAD_FACTOR`` times as long.
+
+    Each batch costs Streamlit several milliseconds of CPU beside training (bench/README.md); when the
+    server cannot keep up, batches twice as full leave more of it to training.  What the browser is ahead
+    of the server in epochs barely grows: a crowded server's browsers show fewer frames a second."""
+    return LEAD_SECONDS * min(max(demand / BUSY_DEMAND, 1.0), MAX_LEAD_FACTOR)
+
+
+def batch_size(need, run_s=RUN_SECONDS, lead_s=LEAD_SECONDS):
+    """Snapshots to send: ``lead_s`` (``lead_seconds``) of play at the browser's rate, less what it holds, at
+    most ``MAX_BATCH``.  When a run may last longer (``run_s``, many sessions want turns), the batch covers
+    that long instead: the browser plays it while the next run trains, and each snapshot's share of a run's
     Streamlit cost shrinks as batches fill (bench/README.md)."""
-    lead = max(LEAD_SECONDS, run_s)
+    lead = max(lead_s, run_s)
     if not need:
         return min(round(DEFAULT_FPS * lead), MAX_BATCH)
     fps = min(max(float(need.get("fps") or DEFAULT_FPS), 1.0), 60.0)
@@ -220,7 +248,7 @@ def next_batch(need):
     stream, data_id = state.live_stream(), id(exp) if race is None else id(race)
     if ss[K.PLAYING]:
         run_s = run_seconds(TURN_LOCK.contenders())
-        taken = train_turn(runner, ss[K.CONFIG], batch_size(need, run_s), run_s)
+        taken = train_turn(runner, ss[K.CONFIG], batch_size(need, run_s, lead_seconds(TURN_LOCK.demand())), run_s)
     if not ss[K.PLAYING]:
         taken = [frame(trainers)]
     state.streamed()

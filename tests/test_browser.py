@@ -244,8 +244,8 @@ def picture_label(page):
     """The live picture's text alternative, checked to be complete: (state, epoch)."""
     label = page.locator(PICTURE).get_attribute("aria-label")
     assert page.locator(PICTURE).get_attribute("role") == "img"
-    match = re.fullmatch(r"Neural network 2-4-2-1, (training|paused) at epoch (\d+): train loss [\d.]+, "
-                         r"test loss [\d.]+, train accuracy [\d.]+%, test accuracy [\d.]+%\.", label)
+    match = re.fullmatch(r"Neural network 2-4-2-1, (training|paused) at epoch (\d+): Train loss [\d.]+, "
+                         r"Test loss [\d.]+, Train accuracy [\d.]+%, Test accuracy [\d.]+%\.", label)
     assert match, label
     return match[1], int(match[2])
 

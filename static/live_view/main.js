@@ -5,7 +5,7 @@ import { decodeBatch } from "./batch.js";
 import { forward, gridFeatures, workspace } from "./forward.js";
 import { captureView } from "./capture.js";
 import { placeControls } from "./controls.js";
-import { layout, labelWidth, links, paint, paintRace, raceLayout, fmt, isOff, usePalette } from "./draw.js";
+import { layout, labelWidth, links, paint, paintRace, raceLayout, isOff, usePalette } from "./draw.js";
 import { presentView } from "./present.js";
 import { readoutView, showReadout } from "./stats.js";
 
@@ -251,18 +251,13 @@ function paintOn(st, ctx) {
 
 // The text alternative of the picture: network (or race), epoch, losses, accuracies.
 function describe(st) {
-  const s = st.scene, numbers = ({ train_loss, test_loss, train_accuracy, test_accuracy }) => {
-    let text = `train loss ${fmt(train_loss)}, test loss ${fmt(test_loss)}`;
-    if (Number.isFinite(train_accuracy)) text += `, train accuracy ${(100 * train_accuracy).toFixed(1)}%`;
-    if (Number.isFinite(test_accuracy)) text += `, test accuracy ${(100 * test_accuracy).toFixed(1)}%`;
-    return text;
-  };
-  const state = `${s.playing ? "training" : "paused"} at epoch ${st.shown.stats.epoch}`;
-  if (s.racers) {
-    const racers = st.nets.map((n) => `${n.scene.label}: ${n.scene.diverged ? "diverged" : numbers(n.stats)}`);
-    return `A race of ${racers.length} neural networks differing in ${s.setting}, ${state}. ${racers.join("; ")}.`;
-  }
-  return `Neural network ${s.sizes.join("-")}, ${state}: ${numbers(st.shown.stats)}.`;
+  const s = st.scene, snap = st.shown, texts = snap.texts || [];
+  const numbers = (s.readout || []).flatMap(([label, stat], k) => (stat === "epoch" || texts[k] === undefined ? []
+    : [`${label} ${texts[k]}`]));  // the texts beside the picture, as batch.py formats them
+  const what = s.racers ? `A race of ${s.racers.length} neural networks differing in ${s.setting}`
+    : `Neural network ${s.sizes.join("-")}`;
+  const state = `${s.playing ? "training" : "paused"} at epoch ${snap.stats.epoch}`;
+  return `${what}, ${state}${numbers.length ? `: ${numbers.join(s.racers ? "; " : ", ")}` : ""}.`;
 }
 
 // What is under the pointer: a neuron, a bias square, a link (the nearest within 4 px), or the plane.

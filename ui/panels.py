@@ -96,9 +96,7 @@ def history_ui(exp):
     state.follow_newest_epoch(epochs)
     epoch = st.select_slider("Epoch", epochs, key=K.HISTORY_EPOCH,
                              help="Recorded epochs; in long runs older ones are thinned out.")
-    live_view(batch.past_batch(exp, epoch), key="history_live")
-    row = tr.history[tr.history.epoch <= epoch].iloc[-1]
-    st.caption(f"Epoch {epoch}: train loss {row.train_loss:.4f}, test loss {row.test_loss:.4f}.")
+    live_view(batch.past_batch(exp, epoch), key="history_live")  # with its numbers, beside the picture
     st.button(f"Resume from epoch {epoch}", key="resume", on_click=_resume, args=(epoch,),
               disabled=epoch == tr.epoch, help="Drop the later epochs and train on from here")
 

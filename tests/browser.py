@@ -47,9 +47,11 @@ def epoch_of(page):
 
 
 def wait_until_shown(page):
-    """Wait (up to a minute) until a page that went to the playground shows its Play button and its epoch."""
+    """Wait (up to a minute) until a page that went to the playground shows its Play button and its epoch, and
+    its run is over (a page's first run sends the picture ahead of the controls: ``live.picture_first``)."""
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
     page.locator(f"{READOUT} dt", has_text="Epoch").wait_for(timeout=60_000)
+    page.locator(SETTLED).wait_for(timeout=60_000)
 
 
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"  # Streamlit's app: its run is over
@@ -62,7 +64,6 @@ def open_playground(browser, url, width=1600, height=1250):
     page.goto(url)
     wait_until_shown(page)
     page.locator(".nnpg-live[data-frames]").wait_for(timeout=60_000)
-    page.locator(SETTLED).wait_for(timeout=60_000)
     return page
 
 

@@ -119,8 +119,13 @@ class FairLock:
             for _used, spent, made, at in reversed(self._keys.values()):  # most recently charged first
                 if now - at > window:
                     break
-                total += spent / made * self.FRAME_RATE if made else 1.0
+                total += self._demand(spent, made)
             return total
+
+    def _demand(self, spent, made):
+        """The share of a core a key that used ``spent`` CPU seconds for ``made`` frames would use for
+        ``FRAME_RATE`` frames a second (no frame yet: slower than any rate, a whole core)."""
+        return spent / made * self.FRAME_RATE if made else 1.0
 
     def contenders(self):
         """How many want the lock now: the holder and the waiters."""
@@ -142,8 +147,7 @@ class FairLock:
             now = self._clock()
             used, spent, made = self._decayed(key, now)
             spent, made = spent + cpu, made + frames
-            demand = spent / made * self.FRAME_RATE if made else 1.0  # no frame yet: slower than any rate
-            share = min(max(demand, self.MIN_SHARE), 1.0)
+            share = min(max(self._demand(spent, made), self.MIN_SHARE), 1.0)
             self._keys.pop(key, None)
             self._keys[key] = (used + cpu * share, spent, made, now)  # last: kept in order of charging
             while now - next(iter(self._keys.values()))[3] >= self.FORGET_HALF_LIVES * self._half_life:

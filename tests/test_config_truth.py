@@ -264,3 +264,20 @@ def test_an_options_label_from_a_page_before_the_activation_changed_is_no_pick()
     at._run(before)
     page_ok(at)
     assert config(at) == want and not at.warning
+
+
+def test_a_play_click_delivered_twice_from_one_page_is_one_press():
+    """The browser may deliver a click twice, from the page it had (with a queued fragment rerun and with the
+    full rerun).  A fast network that reached its Stop at in between must not have it raised by the copy, as
+    a challenge's 100 became 300 in Chromium; a press on a newer page still raises it."""
+    at = run_app(epochs="20")
+    click = held_by_browser(at)  # the page with Play, as the browser holds it, and the click on Play
+    click.widgets.add(id=at.button(key="play").id, trigger_value=True)
+    at.button(key="play").click().run()
+    while at.session_state["playing"]:  # the fragment's runs, until the limit stops playing
+        at.run()
+    assert at.session_state["exp"].trainer.epoch == 20 and config(at)["epochs"] == 20
+    at._run(click)  # the same click again
+    assert config(at)["epochs"] == 20 and not at.session_state["playing"]  # one press: no raise
+    at.button(key="play").click().run()  # pressed on the page that shows the limit reached
+    assert config(at)["epochs"] == 40 and at.session_state["exp"].trainer.epoch > 20  # raised, and it trained

@@ -69,6 +69,7 @@ class K:
     RACE_VALUES = "race_values"  # prefix of the Race panel's values widget, one per setting
     PLAYING = "playing"  # True while Play trains
     PLAYED_FROM = "played_from"  # the epoch Play was last pressed at (a patience window starts there)
+    PLAYED_ON = "played_on"  # the page (its PAGE_MARK) Play was last pressed on: one press a page
     USER_DATA = "user_data"  # the user's own points as Data, or None for the built-in dataset
     DRAWN = "drawn"  # the points on the drawing canvas (Data), or None: the data on screen
     NOTICES = "notices"  # messages (kind, text) for the next run
@@ -295,8 +296,17 @@ def take_notices():
 # -- training --
 
 def play():
-    """Start playing; at the epoch limit, raise it first (Play goes on), unless training diverged."""
+    """Start playing; at the epoch limit, raise it first (Play goes on), unless training diverged.
+
+    One press a page: the browser may deliver a click twice (with a queued fragment rerun and with the full
+    rerun), both from the page it had (``PAGE_MARK``).  Pressed again after a fast network reached the limit
+    in between, the second would raise the limit the user never asked to raise (seen in Chromium: a
+    challenge's Stop at 100 became 300)."""
     ss = st.session_state
+    page = _int(ss.get(K.PAGE_MARK))
+    if page is not None and ss.get(K.PLAYED_ON) == page:
+        return
+    ss[K.PLAYED_ON] = page
     tr = runner()
     if tr.diverged:  # its message is on screen
         return

@@ -14,13 +14,14 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import streamlit as st  # noqa: E402
 
-from ui import capacity, class_page, controls, guard, live, memory, panels, pin_store, state  # noqa: E402
+from ui import capacity, class_page, controls, guard, live, memory, panels, pin_store, sockets, state  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 LOGO = str(Path(__file__).parent / "assets" / "logo.png")
 
 st.set_page_config(page_title="Neural Network Playground", page_icon=LOGO, layout="wide")
 memory.start_memory_sweeper()
+sockets.send_without_delay()
 guard.harden_plotly_selections()
 if not capacity.admit():  # a full server: a plain page, nothing built for this session
     capacity.full_page()

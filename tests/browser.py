@@ -11,7 +11,10 @@ from tests.servers import ROOT
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / ".ci" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # npm axe-core@4, installed by .ci/run
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 # every host but this machine's is unknown at once: no internet here, and a page waiting on one
+                 # (TensorFlow Playground's fonts) would hang its load
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from tests.browser import chromium, epoch_of, open_playground
 from tests.servers import streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
+ALERTS = "[data-testid='stAlert']"  # the notices
 
 SPIRAL = ("?dataset=spiral&features=x1,x2,x1_sq,sin_x1&hidden=8,6,3&learning_rate=0.1&activation=relu"
           "&batch_size=7&noise=0.2&n_samples=800&show_test=true&optimizer=adam&regularization=l2&reg_rate=0.003")
@@ -54,26 +55,36 @@ def step(page):
     assert wait_for(lambda: epoch_of(page) > before, 30)
 
 
-def test_every_lesson_and_challenge_picked_in_its_panel_plays_steps_and_pauses(tmp_path):
+def plays_steps_and_pauses(page, kind, panel, name, title):
+    """Pick preset ``name`` in its panel, play it, pause it, step it: the page stays whole and the URL is the
+    preset's."""
+    if not page.locator(f".st-key-{kind}_pick").count():
+        page.get_by_text(panel, exact=True).click()
+    pick(page, f"{kind}_pick", title)
+    want = params.preset_config(kind, name)
+    assert wait_for(lambda: url_config(page) == want, 30), url_config(page)
+    button(page, "Play").click()
+    button(page, "Pause").wait_for(timeout=30_000)
+    assert wait_for(lambda: epoch_of(page) >= 3, 30)
+    button(page, "Pause").click()
+    button(page, "Play").wait_for(timeout=30_000)
+    step(page)
+    assert not broken(page)
+    assert url_config(page) == want
+
+
+def test_every_lesson_and_challenge_picked_in_its_panel_plays_steps_and_pauses():
     presets = [("lesson", "Lessons", n, LESSONS[n].title) for n in LESSONS]
     presets += [("challenge", "Challenges", n, CHALLENGES[n].title) for n in CHALLENGES]
     with streamlit_server() as (url, _), chromium() as browser:
         page = open_playground(browser, url, width=1280, height=800)
         for kind, panel, name, title in presets:
-            if not page.locator(f".st-key-{kind}_pick").count():
-                page.get_by_text(panel, exact=True).click()
-            pick(page, f"{kind}_pick", title)
-            want = params.preset_config(kind, name)
-            assert wait_for(lambda want=want: url_config(page) == want, 30), (name, url_config(page))
-            button(page, "Play").click()
-            button(page, "Pause").wait_for(timeout=30_000)
-            assert wait_for(lambda: epoch_of(page) >= 3, 30), name
-            button(page, "Pause").click()
-            button(page, "Play").wait_for(timeout=30_000)
-            step(page)
-            assert not broken(page), name
-            assert url_config(page) == want, name
-            page.screenshot(path=tmp_path / f"{name}.png")
+            try:
+                plays_steps_and_pauses(page, kind, panel, name, title)
+            except (AssertionError, TimeoutError) as e:  # what the page showed, for a failure's message
+                raise AssertionError(f"{name}: {e}; epoch {epoch_of(page)}, toolbar "
+                                     f"{page.locator('.st-key-toolbar button').all_inner_texts()}, notices "
+                                     f"{page.locator(ALERTS).all_inner_texts()}") from e
 
 
 def test_reloading_a_tab_with_pinned_runs_keeps_the_setup():

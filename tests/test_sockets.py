@@ -1,5 +1,6 @@
 """The server's replies leave at once: no reply waits for the browser's delayed acknowledgement (ui/sockets.py)."""
 
+import os
 import socket
 
 from ui import sockets
@@ -18,8 +19,11 @@ def test_every_connection_of_a_listener_bound_as_streamlit_binds_it_sends_withou
     local_a, local_b = socket.socketpair()  # not TCP: left as it is, and open
     with listener, early_client, early, local_a, local_b:
         assert nodelay(early) == 0  # what Streamlit's connections had: Nagle's algorithm on
+        open_files = len(os.listdir(sockets.FDS))
         sockets.send_without_delay.clear()
         assert sockets.send_without_delay() >= 3  # the listener and both ends of the open connection
+        assert len(os.listdir(sockets.FDS)) == open_files  # nothing left open behind: a kept duplicate of a
+        # connection would keep it open after its peer left (sessions never closed, their memory kept)
         late_client = socket.create_connection(listener.getsockname())
         late, _ = listener.accept()
         with late_client, late:

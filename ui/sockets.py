@@ -30,16 +30,20 @@ def send_without_delay():
 
 
 def _no_delay(fd):
-    """True once TCP_NODELAY is set on ``fd``'s socket; False if ``fd`` is no TCP socket (or already closed)."""
+    """True once TCP_NODELAY is set on ``fd``'s socket; False if ``fd`` is no TCP socket (or already closed).
+
+    The socket object wraps ``fd`` itself and lets go of it (``detach``) without closing it: no duplicate is
+    made, so none can be left open (a duplicate of a connection would keep it open after its peer left)."""
     try:
-        sock = socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM)  # a duplicate: closing it leaves fd open
+        sock = socket.socket(fileno=fd)
     except OSError:  # not a socket, or closed meanwhile
         return False
-    with sock:
-        try:
-            if sock.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL) != socket.IPPROTO_TCP:
-                return False
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
+    try:
+        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL) != socket.IPPROTO_TCP:
             return False
-    return True
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.detach()

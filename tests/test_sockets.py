@@ -22,8 +22,8 @@ def test_every_connection_of_a_listener_bound_as_streamlit_binds_it_sends_withou
         open_files = len(os.listdir(sockets.FDS))
         sockets.send_without_delay.clear()
         assert sockets.send_without_delay() >= 3  # the listener and both ends of the open connection
-        assert len(os.listdir(sockets.FDS)) == open_files  # nothing left open behind: a kept duplicate of a
-        # connection would keep it open after its peer left (sessions never closed, their memory kept)
+        assert len(os.listdir(sockets.FDS)) == open_files  # nothing left open behind (duplicates kept open went
+        # with closed tabs' sessions that were never closed, their memory kept: tests/test_session_memory.py)
         late_client = socket.create_connection(listener.getsockname())
         late, _ = listener.accept()
         with late_client, late:

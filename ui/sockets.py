@@ -33,7 +33,8 @@ def _no_delay(fd):
     """True once TCP_NODELAY is set on ``fd``'s socket; False if ``fd`` is no TCP socket (or already closed).
 
     The socket object wraps ``fd`` itself and lets go of it (``detach``) without closing it: no duplicate is
-    made, so none can be left open (a duplicate of a connection would keep it open after its peer left)."""
+    made, so none can be left open (``socket.fromfd`` duplicates first and kept the duplicate of every
+    non-socket descriptor; with those, closed tabs' sessions were sometimes never closed: bench/README.md)."""
     try:
         sock = socket.socket(fileno=fd)
     except OSError:  # not a socket, or closed meanwhile

@@ -327,6 +327,17 @@ class DrawQueue:
         """Seconds from ``now`` until at most ``level`` snapshots are left (0: already)."""
         return max(self.level(now) - level, 0.0) / self.rate
 
+    def ran_dry(self, now):
+        """When the queue last ran empty, if it is empty at ``now`` after holding snapshots; else None."""
+        dry = self.at + self.left / self.rate
+        return dry if self.at and dry < now else None
+
+
+def still_seconds(spells, t0, t1):
+    """Seconds of ``(start, end)`` spells between t0 and t1, and the longest spell that overlaps them."""
+    inside = [min(e, t1) - max(s, t0) for s, e in spells if e > t0 and s < t1]
+    return sum(inside), max((e - s for s, e in spells if e > t0 and s < t1), default=0.0)
+
 
 def delivery(batches, t0, t1):
     """Snapshots and batches received between t0 and t1, and the epochs the page advanced meanwhile.
@@ -368,6 +379,7 @@ class Session:
         self.batches = []  # (monotonic time, snapshots, last epoch, bytes of the batch)
         self.last_epoch = -1
         self.queue = DrawQueue()
+        self.still = []  # (start, end): the picture stood still, playing, its queue empty until a batch came
         self.answered = asyncio.Event()  # a batch came since the last request
         self.unanswered = 0  # requests asked again after REQUEST_TIMEOUT
         self.ws_bytes = 0
@@ -465,6 +477,8 @@ class Session:
             if not self.meta.get("playing"):  # paused: the picture is this batch's, nothing queued
                 self.queue = DrawQueue()
             else:
+                if (dry := self.queue.ran_dry(now)) is not None:
+                    self.still.append((dry, now))
                 self.queue.add(n, now)
             self.last_epoch = self.last_epoch if epoch is None else epoch
             self.answered.set()
@@ -591,6 +605,8 @@ def group_figures(sessions, marks, t0, t1):
         "kb_per_batch": ws_bytes / max(batches, 1) / 1e3,  # all the websocket brought, per batch
         "batch_kb_per_batch": batch_bytes / max(batches, 1) / 1e3,  # of which the batch's own bytes
         "requests_asked_again": sum(s.unanswered for s in sessions),
+        "still_share_median": statistics.median(still_seconds(s.still, t0, t1)[0] / wall for s in sessions),
+        "still_longest_s": max(still_seconds(s.still, t0, t1)[1] for s in sessions),
     }
 
 
@@ -746,6 +762,7 @@ def case_row(r):
             f"{r['kb_per_s_per_session']:6.1f} {r['kb_per_batch']:5.1f} {r['batch_kb_per_batch']:5.1f}"
             + (f"  nginx: sessions per process {'+'.join(map(str, r['sessions_per_server']))}, "
                f"nginx CPU {r['proxy_cpu']:.0%}" if "sessions_per_server" in r else "")
+            + f"  still {r['still_share_median']:.0%}, longest {r['still_longest_s']:.1f} s"
             + (f"  Play's run {r['play_s']['median']:.1f} s median, {r['play_s']['max']:.1f} s slowest"
                if r.get("play_s") else "")
             + (f"  ({r['not_playing']} sessions not yet playing)" if r["not_playing"] else "")
@@ -775,6 +792,8 @@ def table(results, fairness):
               "bat/s: batches received per second (all); s/bat: snapshots per batch; ep/s: epochs the page advanced",
               "per second (median); ms/bat: server CPU per batch; kB/s: websocket bytes per session;",
               "kB/b: websocket bytes per batch, data: of which the batch's own bytes.",
+              "still: share of the window a session's picture stood still, its queue empty while playing (median),",
+              "and the longest such wait of any session.",
               f"CPU: 100 % = one core of {os.cpu_count()}; 'other' = the rest of the machine during the window.",
               f"targets (issue 12): 30 sessions >= {TARGETS['median']:g} (median), >= {TARGETS['slowest']:g}"
               f" (slowest) on one process; >= {TARGETS['two servers']:g} on two"]

@@ -86,6 +86,21 @@ def test_the_draw_queue_drains_at_its_rate_and_never_below_zero():
     assert q.level(12.05) == pytest.approx(3)
 
 
+def test_the_draw_queue_says_when_it_ran_dry():
+    q = load.DrawQueue(rate=60)
+    assert q.ran_dry(5.0) is None  # nothing received yet: not a wait of the picture's
+    q.add(30, now=10.0)
+    assert q.ran_dry(10.4) is None  # still drawing
+    assert q.ran_dry(11.5) == pytest.approx(10.5)
+
+
+def test_still_spells_count_only_the_window():
+    spells = [(0.5, 1.5), (2.0, 2.2), (3.5, 5.0)]
+    seconds, longest = load.still_seconds(spells, 1.0, 4.0)
+    assert seconds == pytest.approx(0.5 + 0.2 + 0.5) and longest == pytest.approx(1.5)
+    assert load.still_seconds([], 1.0, 4.0) == (0, 0.0)
+
+
 def test_delivery_counts_only_the_window():
     batches = [(0.5, 10, 10), (1.5, 20, 30), (2.5, 0, None), (3.5, 5, 35), (4.5, 7, 42)]
     assert load.delivery(batches, 1.0, 4.0) == (25, 3, 25)
@@ -97,12 +112,14 @@ ROW = {"sessions": 2, "snapshots_per_s_median": 25.0, "snapshots_per_s_min": 20.
        "batches_per_s": 4.0, "snapshots_per_batch": 12.5, "epochs_per_s_median": 25.0, "server_cpu": 0.3,
        "server_cpu_ms_per_batch": 6.0, "rss_mb_before": 200, "rss_mb_after": 210, "client_cpu": 0.1,
        "other_cpu": 0.2, "kb_per_s_per_session": 3.0, "kb_per_batch": 1.0, "batch_kb_per_batch": 0.5,
-       "not_playing": 0, "play_s": {"median": 0.4, "max": 1.5}, "errors": []}
+       "not_playing": 0, "play_s": {"median": 0.4, "max": 1.5}, "errors": [], "still_share_median": 0.25,
+       "still_longest_s": 1.2}
 
 
 def test_the_tables_print_every_case():
     assert "25.0" in load.table([ROW, {"sessions": 30, "error": "boom"}], fairness=False)
     assert "Play's run 0.4 s median, 1.5 s slowest" in load.table([ROW], fairness=False)
+    assert "still 25%, longest 1.2 s" in load.table([ROW], fairness=False)
     shared = {**ROW, "heavy": ROW, "click_s": {"default": {"median": 0.1, "max": 0.2}}}
     fair = {"sessions": 2, "alone": ROW, "with_heavy": shared, "share_median": 0.9, "share_min": 0.8}
     assert "90%" in load.table([fair], fairness=True)

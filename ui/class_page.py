@@ -130,8 +130,7 @@ def _ticking_banner():
     if state.class_tick_due():
         state.class_tick(class_store)
     banner_ui()
-    if state.take_full_rerun():  # Load it: the page shows the new setup
-        st.rerun()
+    state.follow_page()  # Load it: the page shows the new setup
 
 
 def banner_ui():

@@ -6,10 +6,12 @@ turn, so no session starves another whatever its network) until its batch is
 full or ``RUN_SECONDS`` have passed (a big network needs several), keeps a float32
 snapshot of the network every ``speed`` epochs, and sends them as one batch
 (``playground/batch.py``).  The browser plays them at up to 60 frames a
-second and, when its queue runs low, sets the ``need`` trigger, which reruns
-only this fragment: the next batch.  A batch holds about ``LEAD_SECONDS`` of
-play at the rate the browser reports (up to twice that on a busy server:
-``lead_seconds``), less what it still holds, so the server never floods a
+second, at the pace the server keeps up with (what a batch brings over the time
+its request took), and, once its queue would not last until an answer can be
+there, sets the ``need`` trigger, which reruns only this fragment: the next
+batch.  A batch holds about ``LEAD_SECONDS`` of play at the display's rate the
+browser reports (up to twice that on a busy server: ``lead_seconds``), less
+what it will still hold when the batch arrives, so the server never floods a
 slow browser and a fast one never waits for a full second's training.
 
 Paused (and on every full run of the app), the batch is the server's
@@ -43,7 +45,7 @@ TURN_SECONDS = 0.02  # training time of one turn
 RUN_SECONDS = 0.1  # a run trains turn after turn until its batch is full or this long has passed (a big network)
 # ... or longer while many sessions want turns: all runs together end about this often (each run's batch costs
 # Streamlit's CPU beside training: bench/README.md), but never later than MAX_RUN_SECONDS (the browser asks again
-# after 3 s without an answer)
+# after 5 s without an answer: static/live_view/main.js)
 RUNS_PER_SECOND = 20
 MAX_RUN_SECONDS = 2.0
 LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs, each costing server CPU)
@@ -179,7 +181,8 @@ def lead_seconds(demand):
 
 
 def batch_size(need, run_s=RUN_SECONDS, lead_s=LEAD_SECONDS):
-    """Snapshots to send: ``lead_s`` (``lead_seconds``) of play at the browser's rate, less what it holds, at
+    """Snapshots to send: ``lead_s`` (``lead_seconds``) of play at the browser's rate, less what it will still
+    hold when they arrive (its ``queued``), at
     most ``MAX_BATCH``.  When a run may last longer (``run_s``, many sessions want turns), the batch covers
     that long instead: the browser plays it while the next run trains, and each snapshot's share of a run's
     Streamlit cost shrinks as batches fill (bench/README.md)."""
@@ -380,8 +383,7 @@ def live_ui():
                 state.ask_full_rerun()
             controls.failed_ui("the live view", "start_again_live", " while training")
         class_page.follow_class()  # a student in a class: its tick, while playing
-        if state.take_full_rerun():
-            st.rerun()
+        state.follow_page()
 
     live()
     picture_first()

@@ -72,6 +72,7 @@ def follow_training(draw):
 
     def follow():
         draw(ss[K.EXP])
+        state.follow_page()  # a click the browser sent with this fragment's rerun (state._page_follows)
 
     training = ss[K.PLAYING] and ss[K.RACING] is None
     st.fragment(follow, run_every=PANEL_SECONDS if training else None)()

@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from classroom import codes
 from classroom.store import ClassError, RateLimited, Unreachable
@@ -58,6 +59,7 @@ class K:
 
     CONFIG = "config"  # the configuration (dict), mirrored in the URL
     VIEWS = "views"  # run number -> {widget key: the value the run showed} for the last runs (show_view)
+    REPLACED = "replaced"  # run number -> {widget key: the value its browser held, which the run replaced}
     RUN = "run"  # the number of this run of the page (drawing_page)
     PAGE_MARK = "page_mark"  # a hidden widget drawn last, showing RUN: the browser sends it back with every
     # request, so it tells which complete run's values the browser held when it sent its widgets' values
@@ -92,7 +94,7 @@ class K:
     LIVE = "live"  # the live view component: its trigger values (need, edit, add_point)
     LIVE_NEED = "live_need"  # the live view's last request for snapshots, for the fragment's next run
     LIVE_STREAM = "live_stream"  # {"stream": id, "at": where training was when the last batch was made}
-    LIVE_RERUN_APP = "live_rerun_app"  # set by the live fragment when the whole page must follow
+    LIVE_RERUN_APP = "live_rerun_app"  # set in a fragment's run when the whole page must follow (ask_full_rerun)
     ADMITTED = "capacity_admitted"  # this session was let in (ui/capacity.py)
     CLASS = "class"  # a student's class: {"code", "seat", "nickname" (None until joined), "title"}, or absent
     CLASS_OUTBOX = "class_outbox"  # what is still to be written to the class: {"runs": [...], "result": ...}
@@ -303,6 +305,7 @@ def play():
     in between, the second would raise the limit the user never asked to raise (seen in Chromium: a
     challenge's Stop at 100 became 300)."""
     ss = st.session_state
+    _page_follows()
     page = _int(ss.get(K.PAGE_MARK))
     if page is not None and ss.get(K.PLAYED_ON) == page:
         return
@@ -324,6 +327,7 @@ def play():
 
 def stop():
     """Stop playing."""
+    _page_follows()
     st.session_state[K.PLAYING] = False
 
 
@@ -442,6 +446,7 @@ def divergence_message(tr):
 def reset():
     """Back to epoch 0 from the configuration's initial weights (its seed: the same run again, as a link
     replays it), on the same data; ``regenerate`` draws new ones."""
+    _page_follows()
     rebuild()
 
 
@@ -454,6 +459,7 @@ def set_params(**changes):
     """
     before = st.session_state[K.CONFIG]
     apply_config(params.validate(params.fit({**before, **changes})))
+    _page_follows()
 
 
 def set_param(name, value):
@@ -486,14 +492,25 @@ def regenerate():
 # -- the live view (ui/live.py) --
 
 def ask_full_rerun():
-    """Ask for a run of the whole page when the live fragment's run ends (``take_full_rerun``): the fragment
-    reruns alone, and the toolbar, the panels or a notice must show what changed."""
+    """Ask for a run of the whole page when the fragment's run ends (``follow_page``): the fragment reruns
+    alone, and the toolbar, the panels or a notice must show what changed."""
     st.session_state[K.LIVE_RERUN_APP] = True
 
 
-def take_full_rerun():
-    """Whether a run of the whole page was asked for (``ask_full_rerun``) since the last time; forgets it."""
-    return st.session_state.pop(K.LIVE_RERUN_APP, False)
+def follow_page():
+    """At the end of a fragment's run: the whole page runs now if that was asked for (``ask_full_rerun``)."""
+    if st.session_state.pop(K.LIVE_RERUN_APP, False):
+        st.rerun()
+
+
+def _page_follows():
+    """A change the whole page shows (the toolbar, the widgets, the panels), made by a callback: when the run is
+    one fragment's alone, the page runs whole after it (``follow_page``).  The browser may send a click on the
+    toolbar with a fragment's queued rerun and not again with a run of the page (seen in Chromium on a loaded
+    machine: Pause stopped the picture and the toolbar went on showing Pause)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:
+        ask_full_rerun()
 
 
 def set_need(need):
@@ -659,8 +676,16 @@ def layer_setting_view(name, i):
 
 
 def show_view(key, value):
-    """Before the widget keyed ``key`` is drawn: it shows ``value``, the configuration's (and this run notes it)."""
+    """Before the widget keyed ``key`` is drawn: it shows ``value``, the configuration's (and this run notes it).
+
+    When the browser, on the page of the run before, sent the value that page showed and this run shows
+    another (the configuration changed under it: a preset, a rule, Play raising Stop at), the run also notes
+    that old value as *replaced* (``user_changed``)."""
     ss = st.session_state
+    mark = _int(ss.get(K.PAGE_MARK))
+    page = ss[K.VIEWS].get(mark, {}) if mark == ss[K.RUN] - 1 else {}
+    if key in page and ss.get(key) == page[key] != value:
+        ss[K.REPLACED].setdefault(ss[K.RUN], {})[key] = page[key]
     ss[key] = value
     ss[K.VIEWS][ss[K.RUN]][key] = value
 
@@ -674,11 +699,12 @@ def default_view(key, value):
 def drawing_page():
     """At the start of a run of the page: a new run number, no widget shown yet (the last runs are kept)."""
     ss = st.session_state
-    views = ss.setdefault(K.VIEWS, {})
+    views, replaced = ss.setdefault(K.VIEWS, {}), ss.setdefault(K.REPLACED, {})
     ss[K.RUN] = max(views, default=0) + 1
     views[ss[K.RUN]] = {}
     for old in sorted(views)[:-KEPT_RUNS]:
         del views[old]
+        replaced.pop(old, None)
 
 
 def first_page_run():
@@ -696,10 +722,18 @@ def user_changed(key, now):
     hidden layer a preset dropped); Streamlit calls the widget's on_change for all of them.  The page mark
     says which complete run the browser had (``PAGE_MARK``): the change is the user's only if that page
     showed the widget with the value the configuration holds now.
+
+    Nor is the value that page replaced (``show_view``): Streamlit's number input takes a value the server
+    sets a moment after the rest of the page, so a click in between sends the page mark of the new page with
+    the input's old value (seen in Chromium on a loaded machine: a challenge's Stop at 100 became the
+    previous lesson's 300).  A user who sets exactly that value again at once finds it set back, once.
     """
     ss = st.session_state
-    seen = ss.get(K.VIEWS, {}).get(_int(ss.get(K.PAGE_MARK)), {})  # the widgets of the page the browser showed
-    return now is not None and key in seen and seen[key] == now
+    page = _int(ss.get(K.PAGE_MARK))
+    seen = ss.get(K.VIEWS, {}).get(page, {})  # the widgets of the page the browser showed
+    replaced = ss.get(K.REPLACED, {}).get(page, {})
+    return (now is not None and key in seen and seen[key] == now
+            and not (key in replaced and ss.get(key) == replaced[key]))
 
 
 def _int(text):

@@ -12,11 +12,13 @@ and opens N sessions that each do what a browser tab does, without a browser
   does, plus the Play button's ``trigger_value``);
 * the live component (``nnpg_live``, ``static/live_view/main.js``): every batch
   it receives is decoded with ``playground.batch.decode``; while its
-  ``meta["playing"]``, its snapshots join a queue that drains at up to
-  ``DRAW_RATE`` snapshots a second (one per animation frame).  As main.js
-  does, when fewer than ``LOW_WATER`` snapshots are left and no request is
-  pending (or the last one went unanswered for ``REQUEST_TIMEOUT`` s), the
-  client asks for the next batch with ``setTriggerValue("need", {...})``: a
+  ``meta["playing"]``, its snapshots join a queue drawn at main.js's pace:
+  what the queue holds after a batch over the last request's wait and
+  ``LOW_SECONDS`` more, at most ``DRAW_RATE`` snapshots a second (one per
+  animation frame).  As main.js does, once the queue would not last that
+  long at that pace and no request is pending (or the last one went
+  unanswered for ``REQUEST_TIMEOUT`` s), the client asks for the next batch
+  with ``setTriggerValue("need", {...})``: a
   ``rerun_script`` with the fragment's id, every widget state, and the
   component's trigger widget ``$$STREAMLIT_INTERNAL_KEY_<component id>__events``
   holding the JSON list ``[{"event":"need","value":{...}}]`` (the message
@@ -109,8 +111,8 @@ HEAVY = ("hidden=16,16,16,16,16,16,16,16&features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,
 LIVE_COMPONENT = "nnpg_live"  # the component's registered name
 NEED = "need"  # the trigger it sets to ask for the next batch
 DRAW_RATE = 60.0  # snapshots a browser draws per second at most: one per animation frame
-LOW_WATER = 15  # main.js asks for more below max(2, fps * LOW_SECONDS) snapshots queued; LOW_SECONDS = 0.25
-REQUEST_TIMEOUT = 3.0  # main.js asks again when a request went unanswered this long (REQUEST_TIMEOUT_MS)
+LOW_SECONDS = 0.25  # main.js's: the queue is paced to last this much longer than a request's wait
+REQUEST_TIMEOUT = 5.0  # main.js asks again when a request went unanswered this long (REQUEST_TIMEOUT_MS)
 TARGETS = {"median": 20.0, "slowest": 15.0, "two servers": 40.0, "fairness": 0.8, "click_s": 0.5}
 MAX_MEDIA_CONNECTIONS = 6
 IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
@@ -310,7 +312,8 @@ def count_batch(data):
 
 
 class DrawQueue:
-    """The snapshots a tab has received and not yet drawn: drained at ``rate`` a second while not empty."""
+    """The snapshots a tab has received and not yet drawn: drained at ``rate`` a second while not empty (a new
+    rate applies from the last ``add`` on)."""
 
     def __init__(self, rate=DRAW_RATE):
         self.rate = rate
@@ -381,6 +384,8 @@ class Session:
         self.queue = DrawQueue()
         self.still = []  # (start, end): the picture stood still, playing, its queue empty until a batch came
         self.answered = asyncio.Event()  # a batch came since the last request
+        self.asked = None  # when the pending request was sent
+        self.wait = 0.0  # seconds a request takes to be answered (main.js's running average)
         self.unanswered = 0  # requests asked again after REQUEST_TIMEOUT
         self.ws_bytes = 0
         self.largest_message = 0  # bytes of the largest websocket message received
@@ -402,14 +407,16 @@ class Session:
         """main.js's flow control: while playing, once the queue runs low, ask for a batch and wait for it."""
         try:
             while True:
-                await asyncio.sleep(self.queue.seconds_until(LOW_WATER, time.monotonic()))
+                low = max(2.0, self.queue.rate * (self.wait + LOW_SECONDS))
+                await asyncio.sleep(self.queue.seconds_until(low, time.monotonic()))
                 self.answered.clear()
                 if not self.meta.get("playing"):
                     await self.answered.wait()
                     continue
-                need = {"have": self.last_epoch, "stream": self.meta.get("stream"),
-                        "queued": round(self.queue.level(time.monotonic())), "fps": round(DRAW_RATE),
-                        "data_id": self.meta.get("data_id")}
+                self.asked = time.monotonic()
+                queued = max(0, round(self.queue.level(self.asked) - self.queue.rate * self.wait))
+                need = {"have": self.last_epoch, "stream": self.meta.get("stream"), "queued": queued,
+                        "fps": round(DRAW_RATE), "data_id": self.meta.get("data_id")}
                 await self.send_rerun(self.live_fragment, extra=[trigger_state(self.live_id, NEED, need)])
                 try:
                     await asyncio.wait_for(self.answered.wait(), REQUEST_TIMEOUT)
@@ -479,7 +486,11 @@ class Session:
             else:
                 if (dry := self.queue.ran_dry(now)) is not None:
                     self.still.append((dry, now))
+                if self.asked is not None:
+                    self.wait = 0.5 * self.wait + 0.5 * (now - self.asked)
                 self.queue.add(n, now)
+                self.queue.rate = min(DRAW_RATE, max(1.0, self.queue.level(now) / (self.wait + LOW_SECONDS)))
+            self.asked = None
             self.last_epoch = self.last_epoch if epoch is None else epoch
             self.answered.set()
         elif kind == "exception":

@@ -9,7 +9,7 @@ from playwright.sync_api import TimeoutError
 from playground import params
 from playground.challenges import CHALLENGES
 from playground.lessons import LESSONS
-from tests.browser import chromium, epoch_of, open_playground
+from tests.browser import SETTLED, chromium, epoch_of, open_playground
 from tests.servers import streamlit_server, wait_for
 
 pytestmark = pytest.mark.browser
@@ -50,6 +50,9 @@ def button(page, name):
 
 
 def step(page):
+    """Click Step once the paused page's run is over (a click on the old button of a page still being redrawn is
+    lost: seen on a loaded machine, a Step clicked as Pause's run ended never reached the server)."""
+    page.locator(SETTLED).wait_for(timeout=30_000)
     before = epoch_of(page)
     button(page, "Step").click()
     assert wait_for(lambda: epoch_of(page) > before, 30)

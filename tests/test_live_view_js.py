@@ -215,3 +215,72 @@ def test_the_picture_plays_on_when_streamlit_cleans_up_and_mounts_again_on_the_s
     assert got["before"]["epoch"] == "10" and got["before"]["mounts"] == got["after"]["mounts"]  # one element
     assert got["after"]["epoch"] == "20" and int(got["after"]["frames"]) >= int(got["before"]["frames"]) + 10
     assert got["needs"] and got["needs"][-1]["have"] == 20
+
+
+SERVED = """async ([batches, delayMs, seconds]) => {
+  const mount = (await import("/main.js")).default;
+  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const element = document.createElement("div");
+  element.style.width = "600px";
+  document.body.append(element);
+  let next = 1;
+  const needs = [];
+  const setTriggerValue = (name, value) => {  // a server that answers every request delayMs later
+    if (name !== "need" || next >= batches.length) return;
+    needs.push(value);
+    const data = bytes(batches[next++]);
+    setTimeout(() => mount({ parentElement: element, data, setTriggerValue }), delayMs);
+  };
+  const shown = [];  // [time, epoch drawn] at every animation frame
+  let watching = true;
+  const watch = (t) => {
+    shown.push([t, Number(element.querySelector(".nnpg-live").dataset.epoch)]);
+    if (watching) requestAnimationFrame(watch);
+  };
+  const cleanup = mount({ parentElement: element, data: bytes(batches[0]), setTriggerValue });
+  requestAnimationFrame(watch);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  watching = false;
+  cleanup();
+  element.remove();
+  return { shown, needs };
+}"""
+
+
+def served_batches(count, size):
+    """``count`` playing batches of ``size`` snapshots each, epochs 1, 2, ... of one stream."""
+    exp = Experiment(params.decode({"dataset": "xor"})[0], grid_res=8)
+    meta = scene(exp, playing=True, stream=1, data_id=1)
+    batches = []
+    for _ in range(count):
+        frames = []
+        for _ in range(size):
+            exp.trainer.train_epoch()
+            frames.append(frame([exp.trainer]))
+        batches.append(base64.b64encode(encode_frames(meta, frames, points_of(exp), None)).decode())
+    return batches
+
+
+def new_frames(shown, after):
+    """The times (s) at which the picture showed a new epoch, from ``after`` s on."""
+    start = shown[0][0]
+    return [(t - start) / 1000 for (t, e), (_, before) in zip(shown[1:], shown) if e != before
+            and (t - start) / 1000 >= after]
+
+
+def test_a_slow_server_is_played_at_its_pace_without_standing_still(page):
+    """A crowded server answers each request a second later with 20 snapshots: the picture plays about 20 a
+    second, evenly, instead of 20 at 60 a second and then standing still for most of a second (bench/load.py's
+    *still* share); the requests go out ahead, so that the answer comes before the queue runs dry."""
+    got = page.evaluate(SERVED, [served_batches(12, 20), 1000, 9])
+    times = new_frames(got["shown"], after=4)
+    assert 12 <= len(times) / (times[-1] - times[0]) <= 28
+    assert max(b - a for a, b in zip(times, times[1:])) < 0.25
+    assert got["needs"][-1]["fps"] >= 30  # the display's rate, not the pace: the server still fills ahead
+
+
+def test_a_fast_server_is_played_at_sixty_frames_a_second(page):
+    got = page.evaluate(SERVED, [served_batches(12, 30), 50, 4])
+    times = new_frames(got["shown"], after=1)
+    assert len(times) / (times[-1] - times[0]) >= 45
+    assert max(b - a for a, b in zip(times, times[1:])) < 0.1

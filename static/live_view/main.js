@@ -14,9 +14,15 @@ import { readoutView, showReadout } from "./stats.js";
 // layers of 8 on its 7 features, costs 3.84 million); a larger network gets the finest of 75 and 50 within
 // it, 50 at least (8 layers of 16: 50). The neuron thumbnails take 25 x 25 of these points either way.
 const RESOLUTIONS = [100, 75, 50], MAX_MULTIPLY_ADDS = 4e6;
-const LOW_SECONDS = 0.25;  // ask for more when the queue holds less than this much play
+// While playing, the queue is drawn at a *pace* that makes it last until the next batch can be there: what it holds
+// after a batch, over the time the last request took to be answered (its *wait*) and LOW_SECONDS more, at most 60
+// snapshots a second.  More is asked for once the queue would not last that long at that pace.  A server that
+// answers at once is played at 60 a second, asked 0.25 s before the queue runs dry; a crowded one that makes 20
+// snapshots a second is played at about 20 a second, without standing still while the next batch trains.
+const LOW_SECONDS = 0.25;
 const MIN_FRAME_MS = 1000 / 61;  // at most 60 snapshots a second, whatever the display's rate
-const REQUEST_TIMEOUT_MS = 3000;  // a request never answered (a lost run) is asked again
+const EARLY_MS = 4;  // an animation frame this early for the pace's beat still shows the next snapshot
+const REQUEST_TIMEOUT_MS = 5000;  // a request never answered (a lost run) is asked again (ui/live.py: MAX_RUN_SECONDS)
 const STOPPING_KEYS = ["pause", "step", "step_batch", "reset"];  // toolbar buttons that stop play
 // Presentation mode draws the picture larger: as if the page were PRESENT_WIDTH px wide (up to twice as large),
 // and no taller than the window less PRESENT_MARGIN px (the toolbar and the numbers).
@@ -47,7 +53,7 @@ function setup(parent) {
   const st = {
     root, canvas, controls, tip, editor, ctx: canvas.getContext("2d"), scene: null, queue: [], shown: null,
     curves: [emptyCurve()], nets: [], points: null, dataId: null, stream: null, batchId: null,
-    requested: 0, frozenUntil: 0, hover: null, lastFrame: 0, fpsAvg: 60, lay: null, links: null, width: 0, zoom: 1,
+    requested: 0, wait: 0, pace: 60, frozenUntil: 0, hover: null, lastFrame: 0, lastTick: 0, fpsAvg: 60, lay: null, links: null, width: 0, zoom: 1,
     counters: { frames: 0, epochs: 0, epoch: -1, snapshots: 0, batches: 0, mounts: g.mounts },
     setTrigger: null, raf: 0, lastLabel: 0,
   };
@@ -91,8 +97,9 @@ function receive(st, batch) {
   const { meta } = batch;
   st.counters.batches += 1;
   st.counters.snapshots += batch.n;
-  st.requested = 0;
   const newStream = meta.stream !== st.stream;
+  if (st.requested && meta.playing && !newStream) st.wait = 0.5 * st.wait + 0.5 * (performance.now() - st.requested) / 1000;
+  st.requested = 0;
   st.stream = meta.stream;
   if (batch.points) { st.points = batch.points; st.dataId = meta.data_id; }
   const shapeChanged = !st.scene || shapeOf(st.scene) !== shapeOf(meta) || st.scene.present !== meta.present;
@@ -131,6 +138,7 @@ function receive(st, batch) {
   }
   const last = st.queue.length ? st.queue[st.queue.length - 1].stats.epoch : st.shown ? st.shown.stats.epoch : -1;
   for (const s of snaps) if (newStream || s.stats.epoch > last) st.queue.push(s);
+  st.pace = Math.min(60, Math.max(1, st.queue.length / (st.wait + LOW_SECONDS)));
   if (!st.raf) st.raf = requestAnimationFrame((t) => tick(st, t));
 }
 
@@ -143,22 +151,27 @@ function addCurvePoint(curve, epoch, train, test) {
   }
 }
 
-// One animation frame: the next snapshot, at most 60 a second; ask for more when the queue runs low.
+// One animation frame: the next snapshot when the pace says so; ask for more when the queue would not last until
+// an answer can be there.  The request tells the server the display's frame rate (fpsAvg, at most 60) and what the
+// queue will still hold when the answer is due; the server sends what fills it that far ahead (ui/live.py).
 function tick(st, now) {
   st.raf = 0;
   const playing = st.scene && st.scene.playing && now >= st.frozenUntil;
   if (!playing) return;
-  if (now - st.lastFrame >= MIN_FRAME_MS && st.queue.length) {
-    if (st.lastFrame) st.fpsAvg = 0.9 * st.fpsAvg + 0.1 * Math.min(60, 1000 / (now - st.lastFrame));
-    st.lastFrame = now;
+  const gap = now - st.lastTick;  // since the last animation frame: the display's rate (not after a stop)
+  if (gap < 250) st.fpsAvg = 0.9 * st.fpsAvg + 0.1 * Math.min(60, 1000 / Math.max(gap, 1));
+  st.lastTick = now;
+  const interval = Math.max(MIN_FRAME_MS, 1000 / st.pace), since = now - st.lastFrame;
+  if (since >= interval - EARLY_MS && st.queue.length) {
+    st.lastFrame = since < 2 * interval ? st.lastFrame + interval : now;  // on the pace's beat, not the display's
     show(st, st.queue.shift(), true);
   }
-  const low = st.queue.length < Math.max(2, st.fpsAvg * LOW_SECONDS);
+  const low = st.queue.length < Math.max(2, st.pace * (st.wait + LOW_SECONDS));
   if (low && st.setTrigger && (!st.requested || now - st.requested > REQUEST_TIMEOUT_MS)) {
     st.requested = now;
     const have = st.queue.length ? st.queue[st.queue.length - 1].stats.epoch : st.shown ? st.shown.stats.epoch : -1;
-    st.setTrigger("need", { have, stream: st.stream, queued: st.queue.length, fps: Math.round(st.fpsAvg),
-                           data_id: st.dataId });
+    const queued = Math.max(0, Math.round(st.queue.length - st.pace * st.wait));
+    st.setTrigger("need", { have, stream: st.stream, queued, fps: Math.round(st.fpsAvg), data_id: st.dataId });
   }
   st.raf = requestAnimationFrame((t) => tick(st, t));
 }

@@ -13,8 +13,9 @@ Contract (``bench/`` and the tests rely on it; a batch's byte layout and meta ar
   in time* mounts its own instance (``key="history_live"``, below the live one on the page) with a paused batch
   whose ``meta["interactive"]`` is false: it sets no trigger.
 * Triggers it sets (each reruns only the live fragment):
-  ``need``: ``{"have": last epoch queued, "stream": stream id held, "queued": snapshots queued,
-  "fps": frames drawn per second, "data_id": id of the points held}``, when its queue runs low while playing;
+  ``need``: ``{"have": last epoch queued, "stream": stream id held, "queued": snapshots it will still hold
+  when the answer is due, "fps": the display's frames per second (at most 60), "data_id": id of the points
+  held}``, while playing, once its queue would not last until an answer can be there (main.js's pace);
   ``edit``: ``{"index": position in Network.params, "value": number}``, a weight or bias typed in while paused;
   ``add_point``: ``{"x1": ..., "x2": ...}``, a click on the output plane when ``meta["add_points"]``;
   ``toggle_neuron``: ``{"layer": hidden layer from 1, "unit": neuron from 1}``, a click on a hidden neuron

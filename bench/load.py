@@ -384,7 +384,7 @@ class Session:
         self.queue = DrawQueue()
         self.still = []  # (start, end): the picture stood still, playing, its queue empty until a batch came
         self.answered = asyncio.Event()  # a batch came since the last request
-        self.asked = None  # when the pending request was sent
+        self.need_sent = None  # when the pending request for a batch was sent
         self.wait = 0.0  # seconds a request takes to be answered (main.js's running average)
         self.unanswered = 0  # requests asked again after REQUEST_TIMEOUT
         self.ws_bytes = 0
@@ -413,8 +413,8 @@ class Session:
                 if not self.meta.get("playing"):
                     await self.answered.wait()
                     continue
-                self.asked = time.monotonic()
-                queued = max(0, round(self.queue.level(self.asked) - self.queue.rate * self.wait))
+                self.need_sent = time.monotonic()
+                queued = max(0, round(self.queue.level(self.need_sent) - self.queue.rate * self.wait))
                 need = {"have": self.last_epoch, "stream": self.meta.get("stream"), "queued": queued,
                         "fps": round(DRAW_RATE), "data_id": self.meta.get("data_id")}
                 await self.send_rerun(self.live_fragment, extra=[trigger_state(self.live_id, NEED, need)])
@@ -486,11 +486,11 @@ class Session:
             else:
                 if (dry := self.queue.ran_dry(now)) is not None:
                     self.still.append((dry, now))
-                if self.asked is not None:
-                    self.wait = 0.5 * self.wait + 0.5 * (now - self.asked)
+                if self.need_sent is not None:
+                    self.wait = 0.5 * self.wait + 0.5 * (now - self.need_sent)
                 self.queue.add(n, now)
                 self.queue.rate = min(DRAW_RATE, max(1.0, self.queue.level(now) / (self.wait + LOW_SECONDS)))
-            self.asked = None
+            self.need_sent = None
             self.last_epoch = self.last_epoch if epoch is None else epoch
             self.answered.set()
         elif kind == "exception":

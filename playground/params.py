@@ -29,7 +29,7 @@ from nn_core.losses import LOSSES
 from nn_core.network import INITS
 from nn_core.optimizers import OPTIMIZERS, REGULARIZATIONS
 from nn_core.schedules import SCHEDULES
-from nn_core.text import MAX_MESSAGES, capped, shown
+from nn_core.text import MAX_MESSAGES, SHOWN_CHARS, capped, clipped, shown
 
 from .challenges import CHALLENGES, challenge_start
 from .lessons import LESSONS
@@ -213,7 +213,7 @@ class MultiCodec(ListCodec):
         values = tuple(value)
         bad = [v for v in values if v not in p.choices]
         if bad or (not values and p.default) or len(set(values)) != len(values):
-            raise ValueError(f"{p.name} must be distinct values among {_listed(p.choices)}; "
+            raise ValueError(f"{p.name} must be distinct values among {_listed(p.choices, 80)}; "
                              f"got {shown(values) if values else 'none'}")
         return tuple(c for c in p.choices if c in values)  # canonical order
 
@@ -701,7 +701,7 @@ def decode(query, max_warnings=MAX_MESSAGES):
             warnings += dropped
             config[name] = p.validate(value)
         except ValueError as e:
-            warnings.append(f"{e}. Using {p.format(config[name]) or 'none'} instead.")
+            warnings.append(f"{e}. Using {clipped(p.format(config[name]), SHOWN_CHARS) or 'none'} instead.")
     if "dataset" in texts and "problem" not in texts:  # a link naming only the dataset implies its problem
         config["problem"] = "regression" if DATASETS[config["dataset"]].kind == "regression" else "classification"
     for name, check in (("dataset", _check_dataset), ("loss", _check_loss)):

@@ -186,6 +186,16 @@ def test_decode_is_total_on_any_text(query):
     assert all(len(w) <= MAX_WARNING_CHARS for w in warnings), warnings
 
 
+def test_a_bad_list_under_a_challenges_long_list_gets_a_short_warning():
+    """Found by hypothesis: a bad ``hide`` beside a challenge, whose own list of hidden controls is long, gave a
+    306-character warning (every choice, then the whole list used instead)."""
+    for query in ({"challenge": "xor_no_hidden", "hide": "x"},
+                  {"challenge": "xor_no_hidden", "hide": ",".join(PARAMS["hide"].choices * 2)}):
+        config, warnings = params.decode(query)
+        assert config["hide"] == params.preset_config("challenge", "xor_no_hidden")["hide"]
+        assert len(warnings) == 1 and len(warnings[0]) <= MAX_WARNING_CHARS, warnings
+
+
 @pytest.mark.parametrize("name", ["hidden", "seed", "n_samples", "learning_rate", "speed", "noise", "epochs"])
 def test_a_400_digit_number_falls_back_to_the_default_with_a_short_warning(name):
     config, warnings = params.decode({name: "1" + "0" * 400})

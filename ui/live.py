@@ -182,10 +182,9 @@ def lead_seconds(demand):
 
 def batch_size(need, run_s=RUN_SECONDS, lead_s=LEAD_SECONDS):
     """Snapshots to send: ``lead_s`` (``lead_seconds``) of play at the browser's rate, less what it will still
-    hold when they arrive (its ``queued``), at
-    most ``MAX_BATCH``.  When a run may last longer (``run_s``, many sessions want turns), the batch covers
-    that long instead: the browser plays it while the next run trains, and each snapshot's share of a run's
-    Streamlit cost shrinks as batches fill (bench/README.md)."""
+    hold when they arrive (its ``queued``), at most ``MAX_BATCH``.  When a run may last longer (``run_s``, many
+    sessions want turns), the batch covers that long instead: the browser plays it while the next run trains,
+    and each snapshot's share of a run's Streamlit cost shrinks as batches fill (bench/README.md)."""
     lead = max(lead_s, run_s)
     if not need:
         return min(round(DEFAULT_FPS * lead), MAX_BATCH)

@@ -338,8 +338,9 @@ class DrawQueue:
 
 def still_seconds(spells, t0, t1):
     """Seconds of ``(start, end)`` spells between t0 and t1, and the longest spell that overlaps them."""
-    inside = [min(e, t1) - max(s, t0) for s, e in spells if e > t0 and s < t1]
-    return sum(inside), max((e - s for s, e in spells if e > t0 and s < t1), default=0.0)
+    overlapping = [(s, e) for s, e in spells if e > t0 and s < t1]
+    return (sum(min(e, t1) - max(s, t0) for s, e in overlapping),
+            max((e - s for s, e in overlapping), default=0.0))
 
 
 def delivery(batches, t0, t1):
@@ -600,6 +601,7 @@ def group_figures(sessions, marks, t0, t1):
     """Per-session delivery of a group of sessions over the window, summarised."""
     wall = t1 - t0
     per = [delivery(s.batches, t0, t1) for s in sessions]
+    still = [still_seconds(s.still, t0, t1) for s in sessions]
     rates = [snaps / wall for snaps, _, _ in per]
     batches = sum(b for _, b, _ in per)
     ws_bytes = sum(s.ws_bytes - m for s, m in zip(sessions, marks))
@@ -616,8 +618,8 @@ def group_figures(sessions, marks, t0, t1):
         "kb_per_batch": ws_bytes / max(batches, 1) / 1e3,  # all the websocket brought, per batch
         "batch_kb_per_batch": batch_bytes / max(batches, 1) / 1e3,  # of which the batch's own bytes
         "requests_asked_again": sum(s.unanswered for s in sessions),
-        "still_share_median": statistics.median(still_seconds(s.still, t0, t1)[0] / wall for s in sessions),
-        "still_longest_s": max(still_seconds(s.still, t0, t1)[1] for s in sessions),
+        "still_share_median": statistics.median(seconds / wall for seconds, _ in still),
+        "still_longest_s": max(longest for _, longest in still),
     }
 
 

@@ -70,23 +70,25 @@ class Workspace:
     output layer needs no ones.  ``a[0]`` is the input, supplied per call.
     ``forward_layers`` and ``backward_layers`` list each weight layer's
     operands in the order the passes visit them, so their loops only unpack.
+    With ``stack=(k,)`` every buffer has a first axis of ``k``: the passes of
+    ``k`` alike networks at once (``cohort.py``), network ``i`` in ``[i]``.
     """
 
-    def __init__(self, sizes, n, dtype=np.float64):
+    def __init__(self, sizes, n, dtype=np.float64, stack=()):
         self.n = n
         self.inv_n = np.array(1.0 / n, dtype)  # 0-d: a faster operand than a Python float
-        self.a_aug = [None] + [np.ones((k + 1, n), dtype) for k in sizes[1:-1]]
-        self.a = [None] + [m[:-1] for m in self.a_aug[1:]] + [np.empty((sizes[-1], n), dtype)]
-        self.z = [np.empty((k, n), dtype) for k in sizes[1:]]
-        self.delta = [np.empty((k, n), dtype) for k in sizes[1:]]
-        self.tmp = [np.empty((k, n), dtype) for k in sizes[1:]]
+        self.a_aug = [None] + [np.ones((*stack, k + 1, n), dtype) for k in sizes[1:-1]]
+        self.a = [None] + [m[..., :-1, :] for m in self.a_aug[1:]] + [np.empty((*stack, sizes[-1], n), dtype)]
+        self.z = [np.empty((*stack, k, n), dtype) for k in sizes[1:]]
+        self.delta = [np.empty((*stack, k, n), dtype) for k in sizes[1:]]
+        self.tmp = [np.empty((*stack, k, n), dtype) for k in sizes[1:]]
         # a masked layer's f(z) before the mask (its derivative needs it), allocated on first use
         self.unmasked = [None] * (len(sizes) - 1)
         self.masks = None  # the masks of the last forward pass (None: none), which backward uses
         # layer l: z[l] = M[l].T @ input, a[l + 1] = f(z[l]), and the next layer's input
         self.forward_layers = list(zip(self.z, self.a[1:], self.a_aug[1:] + [None]))
         # layer l = L-1 .. 1: dM[l] = a_aug[l] @ delta[l].T, delta[l - 1] = W[l] @ delta[l] * f'(z[l - 1])
-        self.backward_layers = [(self.a_aug[l], self.delta[l].T, self.delta[l], self.delta[l - 1], self.z[l - 1],
+        self.backward_layers = [(self.a_aug[l], _T(self.delta[l]), self.delta[l], self.delta[l - 1], self.z[l - 1],
                                  self.a[l], self.tmp[l - 1]) for l in range(len(sizes) - 2, 0, -1)]
 
     def unmasked_buffer(self, l):
@@ -94,6 +96,11 @@ class Workspace:
         if self.unmasked[l] is None:
             self.unmasked[l] = np.empty_like(self.z[l])
         return self.unmasked[l]
+
+
+def _T(m):
+    """``m`` with its last two axes swapped: the transpose of a matrix, or of each matrix of a stack."""
+    return np.swapaxes(m, -1, -2)
 
 
 def _masked(f, mask, unmasked, z, out):
@@ -188,17 +195,25 @@ class Network:
         self._weight_counts = np.array([i * o for i, o in zip(sizes, sizes[1:])])
         self._mats = self.layer_views(self.params)
         self._mats_T = [m.T for m in self._mats]  # left operands of zT = M.T @ [a, 1].T
-        # W[L-1], ..., W[1] and the backprop step of the layer before each, as backward_into visits them
-        self._backward = list(zip([m[:-1] for m in self._mats][:0:-1], [a.backprop for a in self._acts][::-1]))
-        out_f = partial(self._out_act.f, axis=0) if output_activation == "softmax" else self._out_act.f
+        self._backward_W = self._backward_weights(self._mats)
+        # the backprop step of the layer before W[L-1], ..., W[1], as backward_into visits them
+        self._backprops = [a.backprop for a in self._acts][::-1]
+        out_f = partial(self._out_act.f, axis=-2) if output_activation == "softmax" else self._out_act.f
         self._fs = [a.f for a in self._acts] + [out_f]
         self.off = off
         self.initialize(np.random.default_rng(seed))
 
     def layer_views(self, flat):
-        """Split a flat parameter-shaped vector into per-layer ``(n_in + 1, n_out)`` views ``[W; b]``."""
-        return [part.reshape(i + 1, o) for part, i, o in zip(np.split(flat, self._starts[1:]), self.sizes,
-                                                              self.sizes[1:])]
+        """Split a flat parameter-shaped vector into per-layer ``(n_in + 1, n_out)`` views ``[W; b]``; a stack
+        of them, ``(k, param_count)``, into ``(k, n_in + 1, n_out)`` views."""
+        lead = flat.shape[:-1]
+        return [part.reshape(*lead, i + 1, o) for part, i, o in zip(np.split(flat, self._starts[1:], axis=-1),
+                                                                    self.sizes, self.sizes[1:])]
+
+    @staticmethod
+    def _backward_weights(mats):
+        """W[L-1], ..., W[1] of the blocks ``mats`` (or stacks of them), the order backward_into visits them."""
+        return [m[..., :-1, :] for m in mats][:0:-1]
 
     def gradient_buffer(self):
         """A new (uninitialised) parameter-shaped vector and its ``layer_views``: where ``backward_into`` writes."""
@@ -290,34 +305,39 @@ class Network:
 
     # -- forward and backward on preallocated buffers (shared by every caller) --
 
-    def workspace(self, n, dtype=np.float64):
-        """Buffers for passes over ``n`` samples (see ``Workspace``)."""
-        return Workspace(self.sizes, n, dtype)
+    def workspace(self, n, dtype=np.float64, stack=()):
+        """Buffers for passes over ``n`` samples (of ``stack=(k,)`` alike networks at once: see ``Workspace``)."""
+        return Workspace(self.sizes, n, dtype, stack)
 
     def forward_into(self, ws, x_aug, mats=None, masks=None):
         """Forward pass of the transposed augmented input ``x_aug = [X, 1].T`` into ``ws``.
 
         ``mats`` defaults to the network's own parameter blocks; the grid
-        evaluator passes float32 copies.  ``masks`` (``masks_with``) defaults
-        to the switched-off neurons' (None when there are none); the trainer
-        passes dropout's too.  Returns the output ``ws.a[-1]``, ``(n_out, n)``.
+        evaluator passes float32 copies, ``cohort.py`` stacks of ``k``
+        networks' blocks (with a workspace and inputs stacked alike).  ``masks``
+        (``masks_with``) defaults to the switched-off neurons' (None when there
+        are none); the trainer passes dropout's too.  Returns the output
+        ``ws.a[-1]``, ``(n_out, n)``.
         """
         a_in = x_aug
+        product = np.dot if x_aug.ndim == 2 else np.matmul  # a stack: the same product for each of its matrices
         ws.masks = masks = self.off_masks if masks is None else masks
         fs = self._fs if masks is None else [f if m is None else partial(_masked, f, m, ws.unmasked_buffer(l))
                                              for l, (f, m) in enumerate(zip(self._fs, masks))]
-        for m_T, f, (z, a, a_aug) in zip(self._mats_T if mats is None else [m.T for m in mats], fs,
+        for m_T, f, (z, a, a_aug) in zip(self._mats_T if mats is None else [_T(m) for m in mats], fs,
                                          ws.forward_layers):
-            np.dot(m_T, a_in, out=z)
+            product(m_T, a_in, out=z)
             f(z, out=a)
             a_in = a_aug
         return ws.a[-1]
 
-    def backward_into(self, ws, x_aug, Y, loss, grad_mats):
+    def backward_into(self, ws, x_aug, Y, loss, grad_mats, mats=None):
         """Backpropagate after ``forward_into`` (through its masks); write dL/d[W; b] into ``grad_mats``.
 
-        ``Y`` is the transposed ``(n_out, n)`` target matrix and ``loss`` a ``Loss``.
+        ``Y`` is the transposed ``(n_out, n)`` target matrix and ``loss`` a ``Loss``; ``mats`` the blocks
+        ``forward_into`` was given (default the network's own).
         """
+        product = np.dot if x_aug.ndim == 2 else np.matmul
         d = ws.delta[-1]
         a_out = ws.a[-1]
         if (self.output_activation, loss.name) in MATCHED:
@@ -326,15 +346,16 @@ class Network:
             loss.grad(a_out, Y, out=d)
             self._out_act.backprop(d, ws.z[-1], a_out, ws.tmp[-1])
         d *= ws.inv_n
-        steps = self._backward if ws.masks is None else [
-            (W, step if m is None else partial(_masked_backprop, step, m, raw))
-            for (W, step), m, raw in zip(self._backward, ws.masks[-2::-1], ws.unmasked[-2::-1])]
-        for (W, backprop), grad, (a_aug, d_T, d, d_prev, z_prev, a_prev, tmp) in zip(steps, grad_mats[:0:-1],
-                                                                                   ws.backward_layers):
-            np.dot(a_aug, d_T, out=grad)
-            np.dot(W, d, out=d_prev)
+        steps = self._backprops if ws.masks is None else [
+            step if m is None else partial(_masked_backprop, step, m, raw)
+            for step, m, raw in zip(self._backprops, ws.masks[-2::-1], ws.unmasked[-2::-1])]
+        weights = self._backward_W if mats is None else self._backward_weights(mats)
+        for W, backprop, grad, (a_aug, d_T, d, d_prev, z_prev, a_prev, tmp) in zip(weights, steps, grad_mats[:0:-1],
+                                                                                  ws.backward_layers):
+            product(a_aug, d_T, out=grad)
+            product(W, d, out=d_prev)
             backprop(d_prev, z_prev, a_prev, tmp)
-        np.dot(x_aug, ws.delta[0].T, out=grad_mats[0])
+        product(x_aug, _T(ws.delta[0]), out=grad_mats[0])
 
     # -- the public, allocating API --
 

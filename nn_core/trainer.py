@@ -268,12 +268,18 @@ class Trainer:
                                          self._workspace(hi - lo) if hi - lo <= self._chunk else None, hi)
         return batch
 
-    def _step(self):
-        """One mini-batch update (no checks: the hot path)."""
-        if self._pos == 0 and self.batch_size < self._train.n:
+    def _shuffle(self):
+        """An epoch's start: the training rows in a new order from the trainer's generator (unless one
+        batch takes them all)."""
+        if self.batch_size < self._train.n:
             order = self._rng.permutation(self._train.n)
             np.take(self._sample_x, order, axis=0, out=self._shuffled_x)
             np.take(self._sample_Y, order, axis=0, out=self._shuffled_Y)
+
+    def _step(self):
+        """One mini-batch update (no checks: the hot path)."""
+        if self._pos == 0:
+            self._shuffle()
         x, Y, ws, hi = self._batch(self._pos)
         net = self.net
         masks = self._dropout_masks(hi - self._pos) if self.dropout else None

@@ -37,7 +37,7 @@ STACKED_OPTIMIZERS = ("sgd", "momentum")  # updates that act element by element,
 
 def stack_key(trainer):
     """What ``trainer`` must share with others to train together (equal keys), or None if it trains alone."""
-    if (trainer.diverged or trainer.dropout or trainer.net.off or trainer.clip_norm or trainer._regularize
+    if (trainer.dropout or trainer.net.off or trainer.clip_norm or trainer._regularize
             or trainer.optimizer.name not in STACKED_OPTIMIZERS or trainer.batch_size > trainer._chunk):
         return None
     net = trainer.net
@@ -98,10 +98,10 @@ def train_together(jobs, deadline, clock=time.monotonic):
     """Train each of ``jobs``, ``(trainer, max_epochs, after_epoch)`` with alike trainers (``stack_key``), as
     ``trainer.run_until(deadline, max_epochs, after_epoch)`` would, but all together, epoch by epoch.
 
-    A trainer mid-epoch first finishes that epoch alone.  Each trainer stops at its ``max_epochs``, its
-    divergence or the first epoch its ``after_epoch()`` (None: none) is true at; all stop at the first
-    epoch that ends after ``deadline`` (a ``clock()`` time).  The last one left trains on alone (its
-    ``run_until``).  Returns the epochs each trained, in order.
+    A trainer mid-epoch first finishes that epoch alone; a diverged one does not train.  Each trainer stops
+    at its ``max_epochs``, its divergence or the first epoch its ``after_epoch()`` (None: none) is true at;
+    all stop at the first epoch that ends after ``deadline`` (a ``clock()`` time).  The last one left trains
+    on alone (its ``run_until``).  Returns the epochs each trained, in order.
     """
     keys = {stack_key(tr) for tr, _, _ in jobs}
     if None in keys or len(keys) > 1:

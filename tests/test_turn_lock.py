@@ -9,11 +9,15 @@ release happens with all contenders already queued (``queued``), so the lock has
 import re
 import threading
 import time
+import types
 
 import pytest
 
+from nn_core.cohort import stack_key
 from tests.conftest import run_app
 from tests.servers import ROOT, wait_for
+from tests.test_cohort import assert_same
+from tests.test_cohort import trainer as cohort_trainer
 from ui import live
 from ui.live import FairLock
 
@@ -204,9 +208,9 @@ def test_a_playing_session_is_charged_under_its_session_id(monkeypatch):
     keys = []
 
     class Recording(FairLock):
-        def turn(self, key):
+        def turn(self, key, job=None):
             keys.append(key)
-            return super().turn(key)
+            return super().turn(key, job)
 
     monkeypatch.setattr(live, "TURN_LOCK", Recording())
     at = run_app()
@@ -263,15 +267,91 @@ def test_a_busy_server_sends_fuller_batches_up_to_twice_the_usual_lead():
     assert live.batch_size(need, lead_s=live.lead_seconds(10.0)) <= live.MAX_BATCH  # the largest lead fits a batch
 
 
-def test_contenders_counts_the_holder_and_the_waiters():
+def test_players_counts_the_sessions_charged_within_the_last_second():
+    """Those holding or waiting for the lock now, served by a holder, or between two runs: every session that
+    trained lately (``run_seconds`` grows with them)."""
     clock, order = Clock(), []
     lock = FairLock(clock=clock, cpu_clock=clock)
-    assert lock.contenders() == 0
+    assert lock.players() == 0
     with lock.turn("a"):
-        assert lock.contenders() == 1
         threads = [waiter(lock, clock, key, order) for key in "bc"]
         queued(lock, 2)
-        assert lock.contenders() == 3
+        assert lock.players() == 0  # nobody charged yet
     for t in threads:
         t.join(10)
-    assert lock.contenders() == 0 and sorted(order) == ["b", "c"]
+    assert lock.players() == 3 and sorted(order) == ["b", "c"]
+    clock.now += 0.6
+    with lock.turn("d"):
+        pass
+    assert lock.players() == 4
+    clock.now += 0.6  # a, b and c were charged 1.2 s ago
+    assert lock.players() == 1
+
+
+def job_of(trainer, most):
+    """What ``train_turn`` queues for a turn: train ``trainer`` up to ``most`` epochs (no frames taken here)."""
+    return types.SimpleNamespace(runner=trainer, most=most, after_epoch=None, taken=[], served=False, error=None,
+                                 alike=stack_key(trainer))
+
+
+def take_turn(lock, key, job, served):
+    """A started thread taking one turn of ``job`` as ``train_turn`` does; notes in ``served`` whether another
+    holder did the job."""
+    def take():
+        with lock.turn(key, job) as turn:
+            served[key] = turn.served
+            if not turn.served:
+                turn.share = live.train_jobs(job)
+    thread = threading.Thread(target=take, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_holder_trains_the_waiting_alike_networks_with_its_own_exactly_as_each_alone(monkeypatch):
+    """Three default networks waiting behind a holder of the same kind are trained in the holder's turn, each
+    to exactly the numbers it gets alone; an Adam network (not stacked) waits for a turn of its own; each
+    session is charged for its share."""
+    lock, served = FairLock(), {}
+    monkeypatch.setattr(live, "TURN_LOCK", lock)
+    monkeypatch.setattr(live, "TURN_SECONDS", 60.0)  # every job finishes its epochs in its turn
+    trainers = {key: cohort_trainer("default", seed) for seed, key in enumerate("abcd")}
+    trainers["e"] = cohort_trainer("default", 4)
+    trainers["e"].configure(optimizer="adam")
+    jobs = {key: job_of(tr, 5) for key, tr in trainers.items()}
+    with lock.turn("a", jobs["a"]) as turn:
+        threads = [take_turn(lock, key, jobs[key], served) for key in "bcde"]
+        queued(lock, 4)
+        turn.share = live.train_jobs(jobs["a"])
+        assert 0 < turn.share < 1
+    for t in threads:
+        t.join(30)
+    assert served == {"b": True, "c": True, "d": True, "e": False}
+    assert not lock._held and not lock._waiting and not lock._taken
+    for seed, (key, tr) in enumerate(trainers.items()):
+        alone = cohort_trainer("default", seed)
+        if key == "e":
+            alone.configure(optimizer="adam")
+        alone.run(5)
+        assert_same(tr, alone)
+        assert lock.usage(key) > 0
+
+
+def test_a_holder_that_fails_lets_the_waiters_it_took_go_on(monkeypatch):
+    """If training fails in the holder's turn, the jobs it took are handed back (their turns end, untrained)
+    and the lock passes on: nobody waits forever."""
+    lock, served = FairLock(), {}
+    monkeypatch.setattr(live, "TURN_LOCK", lock)
+
+    def broken(jobs, deadline):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(live, "train_together", broken)
+    jobs = {key: job_of(cohort_trainer("default", seed), 3) for seed, key in enumerate("ab")}
+    with pytest.raises(RuntimeError, match="broken"):
+        with lock.turn("a", jobs["a"]):
+            thread = take_turn(lock, "b", jobs["b"], served)
+            queued(lock, 1)
+            live.train_jobs(jobs["a"])
+    thread.join(10)
+    assert served == {"b": True} and not thread.is_alive() and not lock._held and not lock._waiting
+    assert jobs["b"].runner.epoch == 0

@@ -33,6 +33,7 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from nn_core.cohort import stack_key, train_together
 from playground.batch import CURVE_POINTS, PICTURE_EDITS, encode_frames, frame, points_of, scene
 from playground.params import MAX_LAYERS, MAX_NEURONS, PARAMS
 
@@ -71,9 +72,12 @@ class FairLock:
     before the heaviest links, charged in full, which share what is left.  A frame's cost does not depend on
     how long a session waited, so a crowd of default sessions is charged alike and none is pushed back for
     having waited.  The holder leaving wakes the waiter of least usage now (the first to ask among equals).
-    Nobody starves: a waiter's usage only decays while every turn served adds to another's, so it soon has
-    the least.  A key unused for ``FORGET_HALF_LIVES`` half-lives is forgotten (a closed session).  Waiting
-    costs no CPU (an event each); choosing scans the waiters, a few microseconds for a hundred.
+    Nobody starves: a waiter's usage only decays while every turn served adds to another's, so it soon has the
+    least.  A waiter may bring a *job* with an ``alike`` key (``nn_core.cohort.stack_key``): the holder may
+    then serve it in its own turn (``take_alike``, then ``served``), training alike networks together, and the
+    waiter's turn is over without holding the lock (its turn's ``served`` is true).  A key unused for
+    ``FORGET_HALF_LIVES`` half-lives is forgotten (a closed session).  Waiting costs no CPU (an event each);
+    choosing scans the waiters, a few microseconds for a hundred.
 
     >>> lock = FairLock()
     >>> with lock.turn("session a") as turn:
@@ -88,51 +92,86 @@ class FairLock:
         self._mutex = threading.Lock()  # guards the fields below, held for microseconds
         self._half_life, self._clock, self._cpu_clock = half_life, clock, cpu_clock
         self._held = False
-        self._waiting = []  # (ticket, key, event) of each waiter
+        self._waiting = []  # (ticket, key, event, job) of each waiter
         self._tickets = itertools.count()
         # key -> (usage, CPU seconds, frames made, all decayed as of this time); least recently charged first
         self._keys = {}
+        self._taken = {}  # id(job) -> the waiter of each job the holder took (take_alike), until served
 
     @contextlib.contextmanager
-    def turn(self, key):
+    def turn(self, key, job=None):
         """Hold the lock for ``key`` (waiting for it if held); the CPU time its thread uses meanwhile is charged to
-        ``key``.  Yields the turn: set its ``frames`` to the frames made while holding it."""
+        ``key``, times the turn's ``share`` (1: set it lower when the turn served others too).  Yields the turn:
+        set its ``frames`` to the frames made while holding it.  Its ``served`` is true when another holder did
+        ``job`` meanwhile (``take_alike``): the lock was not held, there is nothing to do."""
         with self._mutex:
             if self._held:
                 event = threading.Event()
-                self._waiting.append((next(self._tickets), key, event))
+                self._waiting.append((next(self._tickets), key, event, job))
             else:
                 event, self._held = None, True
         if event is not None:
-            event.wait()  # set by the holder, which passed the lock on
-        start, turn = self._cpu_clock(), types.SimpleNamespace(frames=0)
+            event.wait()  # set by the holder, which passed the lock on or did the job
+        if job is not None and job.served:
+            job.served = False
+            yield types.SimpleNamespace(frames=0, share=1.0, served=True)
+            return
+        start, turn = self._cpu_clock(), types.SimpleNamespace(frames=0, share=1.0, served=False)
         try:
             yield turn
         finally:
-            self._release(key, self._cpu_clock() - start, turn.frames)
+            self._release(key, (self._cpu_clock() - start) * turn.share, turn.frames)
+
+    def take_alike(self, job):
+        """For the holder: the waiters whose jobs are alike ``job`` (equal ``alike``, not None), taken off the
+        queue.  The holder does their jobs in its turn, then must hand each back
+        (``served``), even if it failed: until then they wait."""
+        if job.alike is None:
+            return []
+        with self._mutex:
+            taken = [w for w in self._waiting if w[3] is not None and w[3].alike == job.alike]
+            for w in taken:
+                self._waiting.remove(w)
+        self._taken.update((id(w[3]), w) for w in taken)
+        return [w[3] for w in taken]
+
+    def served(self, charges):
+        """For the holder: the jobs it took are done; ``charges`` gives ``(job, CPU seconds, frames)`` for each,
+        charged to its key as a turn of its own would be.  Their waiters go on (their turn ``served``)."""
+        with self._mutex:
+            now = self._clock()
+            for job, cpu, frames in charges:
+                _, key, event, _ = self._taken.pop(id(job))
+                self._charge(key, cpu, frames, now)
+                job.served = True
+                event.set()
 
     def demand(self, window=1.0):
         """The share of a core the keys charged within the last ``window`` seconds would use to make
         ``FRAME_RATE`` frames a second each: the sum of their demands, uncapped (each key's is its CPU seconds
         per frame times ``FRAME_RATE``)."""
         with self._mutex:
-            now = self._clock()
-            total = 0.0
-            for _used, spent, made, at in reversed(self._keys.values()):  # most recently charged first
-                if now - at > window:
-                    break
-                total += self._demand(spent, made)
-            return total
+            return sum(self._demand(spent, made) for _used, spent, made in self._recent(window))
+
+    def players(self, window=1.0):
+        """How many keys were charged within the last ``window`` seconds: the sessions training lately, whether
+        they wait now, hold the lock, were served by a holder (``take_alike``) or are between runs."""
+        with self._mutex:
+            return sum(1 for _ in self._recent(window))
+
+    def _recent(self, window):
+        """``(usage, CPU seconds, frames)`` of each key charged within the last ``window`` seconds, most recent
+        first (``_mutex`` held)."""
+        now = self._clock()
+        for *charged, at in reversed(self._keys.values()):  # most recently charged first
+            if now - at > window:
+                return
+            yield charged
 
     def _demand(self, spent, made):
         """The share of a core a key that used ``spent`` CPU seconds for ``made`` frames would use for
         ``FRAME_RATE`` frames a second (no frame yet: slower than any rate, a whole core)."""
         return spent / made * self.FRAME_RATE if made else 1.0
-
-    def contenders(self):
-        """How many want the lock now: the holder and the waiters."""
-        with self._mutex:
-            return self._held + len(self._waiting)
 
     def usage(self, key, now=None):
         """``key``'s charged seconds, each weighted by 1/2 per ``half_life`` since."""
@@ -144,16 +183,20 @@ class FairLock:
         decay = 0.5 ** ((now - at) / self._half_life)
         return used * decay, spent * decay, made * decay
 
+    def _charge(self, key, cpu, frames, now):
+        """Charge ``key`` ``cpu`` seconds for ``frames`` frames (``_mutex`` held)."""
+        used, spent, made = self._decayed(key, now)
+        spent, made = spent + cpu, made + frames
+        share = min(max(self._demand(spent, made), self.MIN_SHARE), 1.0)
+        self._keys.pop(key, None)
+        self._keys[key] = (used + cpu * share, spent, made, now)  # last: kept in order of charging
+        while now - next(iter(self._keys.values()))[3] >= self.FORGET_HALF_LIVES * self._half_life:
+            del self._keys[next(iter(self._keys))]
+
     def _release(self, key, cpu, frames):
         with self._mutex:
             now = self._clock()
-            used, spent, made = self._decayed(key, now)
-            spent, made = spent + cpu, made + frames
-            share = min(max(self._demand(spent, made), self.MIN_SHARE), 1.0)
-            self._keys.pop(key, None)
-            self._keys[key] = (used + cpu * share, spent, made, now)  # last: kept in order of charging
-            while now - next(iter(self._keys.values()))[3] >= self.FORGET_HALF_LIVES * self._half_life:
-                del self._keys[next(iter(self._keys))]
+            self._charge(key, cpu, frames, now)
             if not self._waiting:
                 self._held = False
                 return
@@ -198,13 +241,13 @@ def trainers_of(runner):
     return getattr(runner, "trainers", [runner])
 
 
-def run_seconds(contenders):
-    """How long a run may train when ``contenders`` sessions want turns: ``RUN_SECONDS``, or with many of
-    them long enough that all their runs together end about ``RUNS_PER_SECOND`` times a second, at most
+def run_seconds(players):
+    """How long a run may train when ``players`` sessions train (``FairLock.players``): ``RUN_SECONDS``, or with
+    many of them long enough that all their runs together end about ``RUNS_PER_SECOND`` times a second, at most
     ``MAX_RUN_SECONDS``.  A light session's run ends sooner, when its batch is full; heavy ones then send
     fewer, fuller batches, so Streamlit's cost per batch does not crowd out everyone's training
     (bench/flood.py measures it)."""
-    return min(max(RUN_SECONDS, contenders / RUNS_PER_SECOND), MAX_RUN_SECONDS)
+    return min(max(RUN_SECONDS, players / RUNS_PER_SECOND), MAX_RUN_SECONDS)
 
 
 def train_turn(runner, config, want, run_s=RUN_SECONDS):
@@ -222,19 +265,29 @@ def train_turn(runner, config, want, run_s=RUN_SECONDS):
     stop_here = state.stop_rule()
     session = get_script_run_ctx().session_id
 
-    def after_epoch():
-        reason = stop_here()
-        if reason or runner.epoch % speed == 0:
-            taken.append(frame(trainers))
-        return reason
+    def after_epoch():  # also called in another session's turn that trains this network with its own
+        try:
+            reason = stop_here()
+            if reason or runner.epoch % speed == 0:
+                taken.append(frame(trainers))
+            return reason
+        except Exception as e:  # raised in this session's thread, below
+            job.error = e
+            return True
 
+    # what a turn does: train ``runner`` up to ``most`` epochs; ``alike`` lets a holder train it with its own
+    job = types.SimpleNamespace(runner=runner, most=0, after_epoch=after_epoch, taken=taken, served=False,
+                                error=None, alike=stack_key(runner) if trainers == [runner] else None)
     end = time.monotonic() + run_s
     while True:
-        with TURN_LOCK.turn(session) as turn:
-            before = len(taken)
-            runner.run_until(time.monotonic() + TURN_SECONDS, (want - len(taken)) * speed - runner.epoch % speed,
-                             after_epoch)
-            turn.frames = len(taken) - before  # what the lock charges by (FairLock: a frame's cost)
+        job.most = (want - len(taken)) * speed - runner.epoch % speed
+        with TURN_LOCK.turn(session, job) as turn:
+            if not turn.served:  # else a holder of the lock trained it together with its own
+                before = len(taken)
+                turn.share = train_jobs(job)
+                turn.frames = len(taken) - before  # what the lock charges by (FairLock: a frame's cost)
+        if job.error is not None:
+            raise job.error
         if state.check_stop():
             state.ask_full_rerun()  # the toolbar's Pause becomes Play
             break
@@ -245,6 +298,28 @@ def train_turn(runner, config, want, run_s=RUN_SECONDS):
     return taken
 
 
+def train_jobs(job):
+    """A turn's training (``TURN_LOCK`` held): ``job``'s network, and those of the waiting jobs alike it
+    (``FairLock.take_alike``) with it, together (``nn_core.cohort``: the same numbers as alone, in a fraction
+    of the time), each up to its ``most`` epochs, all for ``TURN_SECONDS``.  The others' CPU and frames are
+    charged to them as turns of their own.  Returns the share of the turn's CPU that is ``job``'s."""
+    others = TURN_LOCK.take_alike(job)
+    deadline = time.monotonic() + TURN_SECONDS
+    if not others:
+        job.runner.run_until(deadline, job.most, job.after_epoch)
+        return 1.0
+    jobs = [job, *others]
+    frames_before, start, done = [len(j.taken) for j in jobs], time.thread_time(), [0] * len(jobs)
+    try:
+        done = train_together([(j.runner, j.most, j.after_epoch) for j in jobs], deadline)
+    finally:  # each waiter goes on, whatever happened here
+        cpu, epochs = time.thread_time() - start, sum(done)
+        shares = [d / epochs for d in done] if epochs else [1 / len(jobs)] * len(jobs)
+        TURN_LOCK.served([(j, cpu * share, len(j.taken) - before)
+                          for j, share, before in zip(others, shares[1:], frames_before[1:])])
+    return shares[0]
+
+
 def next_batch(need):
     """The bytes of the batch this run sends: a turn's frames while playing, else the network as it is."""
     ss = st.session_state
@@ -253,7 +328,7 @@ def next_batch(need):
     trainers = trainers_of(runner)
     stream, data_id = state.live_stream(), id(exp) if race is None else id(race)
     if ss[K.PLAYING]:
-        run_s = run_seconds(TURN_LOCK.contenders())
+        run_s = run_seconds(TURN_LOCK.players())
         taken = train_turn(runner, ss[K.CONFIG], batch_size(need, run_s, lead_seconds(TURN_LOCK.demand())), run_s)
     if not ss[K.PLAYING]:
         taken = [frame(trainers)]

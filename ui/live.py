@@ -2,7 +2,8 @@
 
 NumPy trains, the browser draws.  A run of the live fragment trains
 time-bounded *turns* (``TURN_SECONDS`` each, under a server-wide lock taken in
-turn, so no session starves another whatever its network) until its batch is
+turn, so no session starves another whatever its network; a turn also trains
+the waiting sessions' alike networks, stacked: ``nn_core/cohort.py``) until its batch is
 full or ``RUN_SECONDS`` have passed (a big network needs several), keeps a float32
 snapshot of the network every ``speed`` epochs, and sends them as one batch
 (``playground/batch.py``).  The browser plays them at up to 60 frames a
@@ -124,8 +125,8 @@ class FairLock:
 
     def take_alike(self, job):
         """For the holder: the waiters whose jobs are alike ``job`` (equal ``alike``, not None), taken off the
-        queue.  The holder does their jobs in its turn, then must hand each back
-        (``served``), even if it failed: until then they wait."""
+        queue.  The holder does their jobs in its turn, then must hand each back (``served``), even if it
+        failed: until then they wait."""
         if job.alike is None:
             return []
         with self._mutex:
@@ -251,7 +252,8 @@ def run_seconds(players):
 
 
 def train_turn(runner, config, want, run_s=RUN_SECONDS):
-    """Train turn after turn (each under ``TURN_LOCK``, charged to this session, released in between) until
+    """Train turn after turn (each under ``TURN_LOCK``, charged to this session, released in between; or done
+    by another session's turn, with its own network, when both are alike: ``train_jobs``) until
     ``want`` frames are taken or ``run_s`` seconds (``run_seconds``) have passed; a frame every ``speed``
     epochs, and at the epoch playing stops at.  ``runner`` is a Trainer or a Race (which trains its racers in lockstep).
     After every epoch ``state.stop_rule`` is asked whether playing stops there (the epoch limit, a stop

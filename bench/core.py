@@ -5,7 +5,10 @@ the circle dataset, 500 points, half for training):
 
 * W1 step / epoch: 2-4-2-1 tanh on (x1, x2);
 * W2 step / epoch: 7 features, 6 hidden layers of 8, relu;
-* grid: every layer's activations of a 2-[8x6]-1 tanh net over 200 x 200 points.
+* grid: every layer's activations of a 2-[8x6]-1 tanh net over 200 x 200 points;
+* W1 together: an epoch of each of 30 W1 trainers trained together (``nn_core.cohort.train_together``, as a
+  server trains its sessions' alike networks), per trainer, against the reference's epoch.  Before
+  timing, the benchmark asserts that one of them ends exactly, bit for bit, where it ends trained alone.
 
 Ours is the public API: ``Trainer.train_step``, ``Trainer.train_epoch`` and
 ``Grid(features, res=200).activations(net)``.  The reference (``Reference``,
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -50,10 +54,11 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nn_core import FEATURES, Grid, Network, Trainer, make_dataset, split, transform  # noqa: E402
+from nn_core.cohort import train_together  # noqa: E402
 
 LEARNING_RATE = 0.03
 BATCH_SIZE = 10
-TARGETS = {"step": 0.5, "epoch": 0.5, "grid": 0.2}  # ours / reference, at most
+TARGETS = {"step": 0.5, "epoch": 0.5, "grid": 0.2, "together": 0.2}  # ours / reference, at most
 TRAINING_CASES = {
     "W1": {"sizes": [2, 4, 2, 1], "activation": "tanh", "init": "xavier", "features": ["x1", "x2"]},
     "W2": {"sizes": [7, 8, 8, 8, 8, 8, 8, 1], "activation": "relu", "init": "he",
@@ -61,8 +66,9 @@ TRAINING_CASES = {
 }
 GRID_SIZES = [2, 8, 8, 8, 8, 8, 8, 1]
 GRID_RES = 200
-REPEATS = {"step": 4000, "epoch": 600, "grid": 60}  # timed calls of each side; --quick: a tenth
-RUNS = {"step": 50, "epoch": 5, "grid": 1}  # consecutive calls of one side before the other's turn
+REPEATS = {"step": 4000, "epoch": 600, "grid": 60, "together": 100}  # timed calls of each side; --quick: a tenth
+RUNS = {"step": 50, "epoch": 5, "grid": 1, "together": 1}  # consecutive calls of one side before the other's turn
+TOGETHER = 30  # W1 trainers in the "together" case
 
 
 # -- the reference: a plain float64 NumPy MLP --
@@ -223,6 +229,17 @@ def check_grid(seed=0):
     return gap
 
 
+def together_case(epochs=3):
+    """``TOGETHER`` W1 trainers (seeds 0, 1, ...) and a function training them an epoch together, after
+    asserting that ``epochs`` epochs together leave the first exactly as they leave it alone."""
+    trainers = [training_pair("W1", seed)[0] for seed in range(TOGETHER)]
+    train_together([(tr, epochs, None) for tr in trainers], math.inf)
+    alone = training_pair("W1", 0)[0]
+    alone.run(epochs)
+    assert np.array_equal(trainers[0].net.params, alone.net.params), "W1 together: not as alone"
+    return lambda: train_together([(tr, 1, None) for tr in trainers], math.inf)
+
+
 # -- timing --
 
 def time_alternating(ours, ref, repeats, warmup, run=1):
@@ -270,6 +287,10 @@ def run(repeats=REPEATS):
                                        max(n // 10, 1), RUNS[kind])
             assert_same_params(case, ours, ref, f"the timed {kind}s")
             results[f"{case} {kind}"] = result(kind, *timings)
+    together, ref = together_case(), training_pair("W1")[1]
+    n = repeats["together"]
+    mine, theirs = time_alternating(together, ref.train_epoch, n, max(n // 10, 1), RUNS["together"])
+    results["W1 together"] = result("together", mine / TOGETHER, theirs)
     check_grid()
     grid, net, points = grid_pair()
     n = repeats["grid"]

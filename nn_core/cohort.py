@@ -25,6 +25,7 @@ count is its own), a batch larger than a workspace chunk.
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -37,12 +38,15 @@ STACKED_OPTIMIZERS = ("sgd", "momentum")  # updates that act element by element,
 
 def stack_key(trainer):
     """What ``trainer`` must share with others to train together (equal keys), or None if it trains alone."""
+    train, test = trainer._train, trainer._test
+    n_test = test.n if test else 0
     if (trainer.dropout or trainer.net.off or trainer.clip_norm or trainer._regularize
-            or trainer.optimizer.name not in STACKED_OPTIMIZERS or trainer.batch_size > trainer._chunk):
+            or trainer.optimizer.name not in STACKED_OPTIMIZERS
+            or max(trainer.batch_size, train.n, n_test) > trainer._chunk):  # every pass in one piece
         return None
     net = trainer.net
     return (tuple(net.sizes), net.activations, net.output_activation, trainer.loss_name, trainer.optimizer.name,
-            trainer.batch_size, trainer._train.n)
+            trainer.batch_size, train.n, n_test, train.labels is None)
 
 
 class _Stack:
@@ -68,6 +72,12 @@ class _Stack:
             if hi - lo not in workspaces:
                 workspaces[hi - lo] = net.workspace(hi - lo, stack=(k,))
             self.batches.append((_T(self.x[:, lo:hi]), _T(self.Y[:, lo:hi]), workspaces[hi - lo]))
+        # the splits an epoch's measures pass over (Trainer._measure): inputs, targets, workspace
+        self.splits = [(np.stack([s.x_aug for s in splits]), np.stack([s.Y for s in splits]),
+                        net.workspace(splits[0].n, stack=(k,)))
+                       for splits in ([tr._train for tr in trainers], [tr._test for tr in trainers]) if splits[0]]
+        self.eval_grad = np.empty_like(self.params)
+        self.eval_grad_mats = net.layer_views(self.eval_grad)
 
     def train_epoch(self):
         """One epoch of every trainer: each shuffles its rows, then each mini-batch is one stacked step.  The
@@ -86,12 +96,27 @@ class _Stack:
             net.forward_into(ws, x, self.mats)
             net.backward_into(ws, x, Y, loss, self.grad_mats, self.mats)
             opt.update(self.params, self.grad, self.rates)
-        for i, tr in enumerate(trainers):
+        for i, (tr, measured) in enumerate(zip(trainers, self.measure())):
             np.copyto(tr.net.params, self.params[i])
             for name, state in opt.state.items():
                 np.copyto(tr.optimizer.state[name], state[i])
             tr.steps += len(self.batches)
-            tr._end_epoch()
+            tr._end_epoch(measured)
+
+    def measure(self):
+        """Each trainer's measures of its network now (``Trainer._measure``), the passes over the splits made
+        together: the forward passes over the training and the test split, and backpropagation over the first."""
+        trainers = self.trainers
+        net, loss = trainers[0].net, trainers[0]._loss
+        outputs = [(ws.z[-1], net.forward_into(ws, x, self.mats)) for x, _, ws in self.splits]
+        x, Y, ws = self.splits[0]
+        net.backward_into(ws, x, Y, loss, self.eval_grad_mats, self.mats)  # after the training split's forward
+        np.abs(self.eval_grad, out=self.eval_grad)
+        (z, out), (z_test, out_test) = outputs[0], outputs[-1]  # the test split's, if any
+        for i, tr in enumerate(trainers):
+            train = tr._scores(tr._train, z[i], out[i])
+            test = tr._scores(tr._test, z_test[i], out_test[i]) if tr._test else (math.nan,) * 3
+            yield train, test, tr.net.layer_weight_means(self.eval_grad[i])
 
 
 def train_together(jobs, deadline, clock=time.monotonic):

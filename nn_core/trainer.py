@@ -404,10 +404,11 @@ class Trainer:
         self._record_epoch()
         self.diverged = False
 
-    def _end_epoch(self):
+    def _end_epoch(self, measured=None):
+        """The epoch is over: count and record it (``measured``: see ``_record_epoch``)."""
         self._pos = 0
         self.epoch += 1
-        if not self._record_epoch():
+        if not self._record_epoch(measured):
             self.records.drop_latest(self.epoch)
             self.epoch -= 1
             self._diverge()
@@ -429,7 +430,11 @@ class Trainer:
 
     def evaluate(self, split):
         """Mean loss, accuracy (NaN for regression) and R² (NaN for classes) of the current network on a split."""
-        z, out = self._outputs(split)
+        return self._scores(split, *self._outputs(split))
+
+    def _scores(self, split, z, out):
+        """``evaluate``'s numbers from the output layer's pre-activations ``z`` and activations ``out`` over
+        ``split``, each ``(n_outputs, n)``."""
         loss = self._loss.value(z.T, out.T, split.Y.T)  # from z: exact for every logit
         if split.labels is None:
             return loss, math.nan, r2_score(split.Y.T, out.T)
@@ -453,13 +458,13 @@ class Trainer:
     def _evaluate_test(self):
         return self.evaluate(self._test) if self._test else (math.nan,) * 3
 
-    def _record_epoch(self):
-        """Measure the network and record the row; if it is healthy (finite), keep the network as what a
+    def _record_epoch(self, measured=None):
+        """Measure the network (``_measure``, unless given its result as ``measured``: trainers measured
+        together, ``cohort.py``) and record the row; if it is healthy (finite), keep the network as what a
         divergence returns to and, when one is due, as a snapshot.  Returns whether it was healthy."""
         with np.errstate(all="ignore"):
-            train = self.evaluate(self._train)
-            grads = self._gradient_magnitudes()  # right after evaluate(train), whose forward pass it reuses
-            row = history_row(self.epoch, train, self._evaluate_test(), float(self._lr), grads)
+            train, test, grads = self._measure() if measured is None else measured
+            row = history_row(self.epoch, train, test, float(self._lr), grads)
         self.records.add(row)
         healthy = math.isfinite(row[1]) and bool(np.isfinite(self.net.params).all())
         if healthy:
@@ -471,6 +476,13 @@ class Trainer:
                                            self._rng.bit_generator.state)
             self.status = f"epoch {self.epoch}"
         return healthy
+
+    def _measure(self):
+        """An epoch's measures: ``evaluate`` on the training and the test split (NaNs without one) and
+        ``_gradient_magnitudes``."""
+        train = self.evaluate(self._train)
+        grads = self._gradient_magnitudes()  # right after evaluate(train), whose forward pass it reuses
+        return train, self._evaluate_test(), grads
 
     def _gradient_magnitudes(self):
         """Mean |dL/dW| per layer on the whole training set, right after ``evaluate(train)``.

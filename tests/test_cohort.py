@@ -95,3 +95,16 @@ def test_what_is_not_stacked_trains_alone(setting):
     with pytest.raises(ValueError, match="alike"):
         train_together([(trainer("last batch short, momentum", 0), 1, None), (plain, 1, None)],
                        deadline=math.inf)
+
+
+def test_trainers_without_test_points_train_together_as_alone():
+    """Without a test split (its history NaN), as with one."""
+    def untested(seed):
+        X, y = make_dataset("circle", n_samples=200, noise=0.1, seed=seed)
+        return Trainer(Network([2, 4, 2, 1], "tanh", seed=seed), X, y, batch_size=10, seed=seed)
+
+    together, alone = [untested(seed) for seed in range(3)], [untested(seed) for seed in range(3)]
+    assert train_together([(tr, 6, None) for tr in together], deadline=math.inf) == [6] * 3
+    for a, b in zip(together, alone):
+        b.run(6)
+        assert_same(a, b)

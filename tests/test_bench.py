@@ -22,8 +22,8 @@ def test_grid_activations_match_the_reference():
 
 
 def test_a_tiny_run_gives_every_row():
-    results = core.run({"step": 4, "epoch": 2, "grid": 1})
-    assert list(results) == ["W1 step", "W1 epoch", "W2 step", "W2 epoch", "grid 200x200"]
+    results = core.run({"step": 4, "epoch": 2, "grid": 1, "together": 1})
+    assert list(results) == ["W1 step", "W1 epoch", "W2 step", "W2 epoch", "W1 together", "grid 200x200"]
     for row in results.values():
         assert row["ours_us"] > 0 and row["reference_us"] > 0
         assert row["ratio"] == pytest.approx(row["ours_us"] / row["reference_us"])

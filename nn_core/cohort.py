@@ -19,8 +19,8 @@ generator and records its own epochs.  ``tests/test_cohort.py`` checks it
 bit for bit, so a run replays the same whoever trained beside it.
 
 What is not stacked trains alone (``stack_key`` is None): dropout,
-switched-off neurons, gradient clipping, a penalty, Adam (whose step
-count is its own), a batch larger than a workspace chunk.
+switched-off neurons, gradient clipping (each network's norm), Adam (whose
+step count is its own), a pass larger than a workspace chunk.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import time
 import numpy as np
 
 from .network import _T
-from .optimizers import make_optimizer
+from .optimizers import add_penalty_gradient, make_optimizer
 
 STACKED_OPTIMIZERS = ("sgd", "momentum")  # updates that act element by element, with no count of their own
 
@@ -40,13 +40,13 @@ def stack_key(trainer):
     """What ``trainer`` must share with others to train together (equal keys), or None if it trains alone."""
     train, test = trainer._train, trainer._test
     n_test = test.n if test else 0
-    if (trainer.dropout or trainer.net.off or trainer.clip_norm or trainer._regularize
-            or trainer.optimizer.name not in STACKED_OPTIMIZERS
+    if (trainer.dropout or trainer.net.off or trainer.clip_norm or trainer.optimizer.name not in STACKED_OPTIMIZERS
             or max(trainer.batch_size, train.n, n_test) > trainer._chunk):  # every pass in one piece
         return None
     net = trainer.net
+    penalty = trainer.regularization if trainer._regularize else "none"  # its rate may differ
     return (tuple(net.sizes), net.activations, net.output_activation, trainer.loss_name, trainer.optimizer.name,
-            trainer.batch_size, train.n, n_test, train.labels is None)
+            penalty, trainer.batch_size, train.n, n_test, train.labels is None)
 
 
 class _Stack:
@@ -63,6 +63,9 @@ class _Stack:
         self.grad_mats = net.layer_views(self.grad)
         self.optimizer = make_optimizer(first.optimizer.name, self.params.shape)
         self.rates = np.empty((k, 1))
+        self.penalty = first.regularization if first._regularize else None
+        self.rate_masks = np.stack([tr._rate_mask for tr in trainers]) if self.penalty else None
+        self.tmp = np.empty_like(self.params)
         self.x = np.empty((k, *first._shuffled_x.shape))
         self.Y = np.empty((k, *first._shuffled_Y.shape))
         n, size, workspaces = first._train.n, first.batch_size, {}
@@ -95,6 +98,8 @@ class _Stack:
         for x, Y, ws in self.batches:
             net.forward_into(ws, x, self.mats)
             net.backward_into(ws, x, Y, loss, self.grad_mats, self.mats)
+            if self.penalty:
+                add_penalty_gradient(self.grad, self.params, self.penalty, self.rate_masks, self.tmp)
             opt.update(self.params, self.grad, self.rates)
         for i, (tr, measured) in enumerate(zip(trainers, self.measure())):
             np.copyto(tr.net.params, self.params[i])

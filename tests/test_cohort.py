@@ -13,18 +13,22 @@ CASES = {  # (dataset, sizes, activation, output activation, loss, optimizer, ba
     "last batch short, momentum": ("xor", [2, 8, 8, 1], "relu", "sigmoid", "bce", "momentum", 7, 300),
     "classes": ("blobs", [2, 6, 3], ["leaky_relu"], "softmax", "cross_entropy", "sgd", 10, 300),
     "regression": ("plane", [2, 5, 5, 1], ["sigmoid", "linear"], "linear", "mse", "momentum", 16, 200),
+    "L2 penalty": ("moons", [2, 6, 1], "tanh", "sigmoid", "bce", "sgd", 10, 200),
+    "L1 penalty, momentum": ("spiral", [2, 8, 4, 1], "relu", "sigmoid", "bce", "momentum", 10, 200),
     "full batch, no hidden layer": ("gauss", [2, 1], [], "sigmoid", "mse", "sgd", 500, 200),
 }
 
 
 def trainer(case, seed, learning_rate=0.03):
-    """A trainer of ``case``, its data, weights and shuffles drawn from ``seed``."""
+    """A trainer of ``case``, its data, weights and shuffles drawn from ``seed`` (a penalty's rate too)."""
     dataset, sizes, activation, output, loss, optimizer, batch, points = CASES[case]
     X, y = make_dataset(dataset, n_samples=points, noise=0.1, seed=seed)
     X_train, y_train, X_test, y_test = split(X, y, 0.5, np.random.default_rng(seed))
     net = Network(sizes, activation, output, seed=seed)
+    penalty = case.split()[0].lower() if "penalty" in case else None
     return Trainer(net, X_train, y_train, X_test, y_test, loss=loss, optimizer=optimizer,
-                   learning_rate=learning_rate, batch_size=batch, seed=seed)
+                   learning_rate=learning_rate, batch_size=batch, seed=seed, regularization=penalty,
+                   reg_rate=0.001 * (seed + 1) if penalty else 0.0)
 
 
 def assert_same(a, b):
@@ -82,19 +86,19 @@ def test_a_deadline_stops_everyone_at_a_whole_epoch():
     assert done == [5, 5, 5] and {tr._pos for tr in trainers} == {0}
 
 
-@pytest.mark.parametrize("setting", [{"dropout": (0.2, 0.0)}, {"optimizer": "adam"}, {"clip_norm": 1.0},
-                                     {"regularization": "l2", "reg_rate": 0.01}])
+@pytest.mark.parametrize("setting", [{"dropout": (0.2, 0.0)}, {"optimizer": "adam"}, {"clip_norm": 1.0}])
 def test_what_is_not_stacked_trains_alone(setting):
-    """Dropout, Adam, clipping and a penalty have no stack key, and train_together refuses them or unlike
-    trainers."""
+    """Dropout, Adam and clipping have no stack key, and train_together refuses them or unlike trainers (a
+    penalty against none among them)."""
     odd, plain = trainer("default", 0), trainer("default", 1)
     odd.configure(**setting)
     assert stack_key(odd) is None and stack_key(plain) is not None
     with pytest.raises(ValueError, match="alike"):
         train_together([(odd, 1, None), (plain, 1, None)], deadline=math.inf)
-    with pytest.raises(ValueError, match="alike"):
-        train_together([(trainer("last batch short, momentum", 0), 1, None), (plain, 1, None)],
-                       deadline=math.inf)
+    for other in (trainer("last batch short, momentum", 0), trainer("default", 2)):
+        other.configure(regularization="l2", reg_rate=0.01)  # the default's own architecture, with a penalty
+        with pytest.raises(ValueError, match="alike"):
+            train_together([(other, 1, None), (plain, 1, None)], deadline=math.inf)
 
 
 def test_trainers_without_test_points_train_together_as_alone():

@@ -19,8 +19,8 @@ generator and records its own epochs.  ``tests/test_cohort.py`` checks it
 bit for bit, so a run replays the same whoever trained beside it.
 
 What is not stacked trains alone (``stack_key`` is None): dropout,
-switched-off neurons, gradient clipping (each network's norm), Adam (whose
-step count is its own), a pass larger than a workspace chunk.
+switched-off neurons, gradient clipping (each network's norm), a pass
+larger than a workspace chunk.
 """
 
 from __future__ import annotations
@@ -33,14 +33,12 @@ import numpy as np
 from .network import _T
 from .optimizers import add_penalty_gradient, make_optimizer
 
-STACKED_OPTIMIZERS = ("sgd", "momentum")  # updates that act element by element, with no count of their own
-
 
 def stack_key(trainer):
     """What ``trainer`` must share with others to train together (equal keys), or None if it trains alone."""
     train, test = trainer._train, trainer._test
     n_test = test.n if test else 0
-    if (trainer.dropout or trainer.net.off or trainer.clip_norm or trainer.optimizer.name not in STACKED_OPTIMIZERS
+    if (trainer.dropout or trainer.net.off or trainer.clip_norm
             or max(trainer.batch_size, train.n, n_test) > trainer._chunk):  # every pass in one piece
         return None
     net = trainer.net
@@ -164,4 +162,4 @@ def train_together(jobs, deadline, clock=time.monotonic):
     return done
 
 
-__all__ = ["STACKED_OPTIMIZERS", "stack_key", "train_together"]
+__all__ = ["stack_key", "train_together"]

@@ -73,14 +73,25 @@ class Adam:
     beta1, beta2, eps = 0.9, 0.999, 1e-8
 
     def __init__(self, n_params):
-        self.state = {"m": np.zeros(n_params), "v": np.zeros(n_params), "t": np.zeros(1)}
+        """State for ``n_params`` parameters, or for a stack ``(k, n_params)`` of k networks' (``cohort.py``),
+        each with its own step count."""
+        stack = n_params[:-1] if isinstance(n_params, tuple) else ()
+        self.state = {"m": np.zeros(n_params), "v": np.zeros(n_params), "t": np.zeros((*stack, 1))}
         self._tmp = np.empty(n_params)
+
+    def _corrections(self, t):
+        """After ``t`` steps: the term eps sqrt(1 - b2^t) and the scale sqrt(1 - b2^t) / (1 - b1^t) of the step."""
+        root_correction2 = math.sqrt(1 - self.beta2**t)  # sqrt(v_hat) = sqrt(v) / root_correction2
+        return self.eps * root_correction2, root_correction2 / (1 - self.beta1**t)
 
     def update(self, theta, g, lr):
         s = self.state
         m, v, tmp = s["m"], s["v"], self._tmp
         s["t"] += 1
-        t = s["t"][0]
+        if s["t"].ndim == 1:
+            eps_term, scale = self._corrections(s["t"][0])
+        else:  # a stack: each network's corrections from its own count, computed as alone, as columns
+            eps_term, scale = (np.array(c)[:, None] for c in zip(*map(self._corrections, s["t"][:, 0])))
         m *= self.beta1
         np.multiply(g, 1 - self.beta1, out=tmp)
         m += tmp
@@ -88,11 +99,10 @@ class Adam:
         g *= 1 - self.beta2
         v *= self.beta2
         v += g
-        root_correction2 = math.sqrt(1 - self.beta2**t)  # sqrt(v_hat) = sqrt(v) / root_correction2
         np.sqrt(v, out=tmp)
-        tmp += self.eps * root_correction2
+        tmp += eps_term
         np.divide(m, tmp, out=tmp)
-        tmp *= lr * (root_correction2 / (1 - self.beta1**t))
+        tmp *= lr * scale
         theta -= tmp
 
 

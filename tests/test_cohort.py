@@ -15,6 +15,7 @@ CASES = {  # (dataset, sizes, activation, output activation, loss, optimizer, ba
     "regression": ("plane", [2, 5, 5, 1], ["sigmoid", "linear"], "linear", "mse", "momentum", 16, 200),
     "L2 penalty": ("moons", [2, 6, 1], "tanh", "sigmoid", "bce", "sgd", 10, 200),
     "L1 penalty, momentum": ("spiral", [2, 8, 4, 1], "relu", "sigmoid", "bce", "momentum", 10, 200),
+    "adam": ("spiral", [2, 8, 8, 1], "relu", "sigmoid", "bce", "adam", 10, 300),
     "full batch, no hidden layer": ("gauss", [2, 1], [], "sigmoid", "mse", "sgd", 500, 200),
 }
 
@@ -86,17 +87,19 @@ def test_a_deadline_stops_everyone_at_a_whole_epoch():
     assert done == [5, 5, 5] and {tr._pos for tr in trainers} == {0}
 
 
-@pytest.mark.parametrize("setting", [{"dropout": (0.2, 0.0)}, {"optimizer": "adam"}, {"clip_norm": 1.0}])
+@pytest.mark.parametrize("setting", [{"dropout": (0.2, 0.0)}, {"clip_norm": 1.0}])
 def test_what_is_not_stacked_trains_alone(setting):
-    """Dropout, Adam and clipping have no stack key, and train_together refuses them or unlike trainers (a
+    """Dropout and clipping have no stack key, and train_together refuses them or unlike trainers (a
     penalty against none among them)."""
     odd, plain = trainer("default", 0), trainer("default", 1)
     odd.configure(**setting)
     assert stack_key(odd) is None and stack_key(plain) is not None
     with pytest.raises(ValueError, match="alike"):
         train_together([(odd, 1, None), (plain, 1, None)], deadline=math.inf)
-    for other in (trainer("last batch short, momentum", 0), trainer("default", 2)):
-        other.configure(regularization="l2", reg_rate=0.01)  # the default's own architecture, with a penalty
+    for other, change in ((trainer("last batch short, momentum", 0), {}),
+                          (trainer("default", 2), {"optimizer": "adam"}),
+                          (trainer("default", 3), {"regularization": "l2", "reg_rate": 0.01})):
+        other.configure(**change)  # the last two: the default's own architecture
         with pytest.raises(ValueError, match="alike"):
             train_together([(other, 1, None), (plain, 1, None)], deadline=math.inf)
 

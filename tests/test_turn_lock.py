@@ -309,7 +309,7 @@ def take_turn(lock, key, job, served):
 
 def test_a_holder_trains_the_waiting_alike_networks_with_its_own_exactly_as_each_alone(monkeypatch):
     """Three default networks waiting behind a holder of the same kind are trained in the holder's turn, each
-    to exactly the numbers it gets alone; an Adam network (not stacked) waits for a turn of its own; each
+    to exactly the numbers it gets alone; an Adam network (not alike them) waits for a turn of its own; each
     session is charged for its share."""
     lock, served = FairLock(), {}
     monkeypatch.setattr(live, "TURN_LOCK", lock)

@@ -45,9 +45,9 @@ from .state import K
 
 TURN_SECONDS = 0.02  # training time of one turn
 RUN_SECONDS = 0.1  # a run trains turn after turn until its batch is full or this long has passed (a big network)
-# ... or longer while many sessions want turns: all runs together end about this often (each run's batch costs
-# Streamlit's CPU beside training: bench/README.md), but never later than MAX_RUN_SECONDS (the browser asks again
-# after 5 s without an answer: static/live_view/main.js)
+# ... or longer while many sessions train (FairLock.players): all runs together end about this often (each run's
+# batch costs Streamlit's CPU beside training: bench/README.md), but never later than MAX_RUN_SECONDS (the browser
+# asks again after 5 s without an answer: static/live_view/main.js)
 RUNS_PER_SECOND = 20
 MAX_RUN_SECONDS = 2.0
 LEAD_SECONDS = 0.75  # a batch fills the browser's queue this far ahead (fewer runs, each costing server CPU)
@@ -227,7 +227,7 @@ def lead_seconds(demand):
 def batch_size(need, run_s=RUN_SECONDS, lead_s=LEAD_SECONDS):
     """Snapshots to send: ``lead_s`` (``lead_seconds``) of play at the browser's rate, less what it will still
     hold when they arrive (its ``queued``), at most ``MAX_BATCH``.  When a run may last longer (``run_s``, many
-    sessions want turns), the batch covers that long instead: the browser plays it while the next run trains,
+    sessions train), the batch covers that long instead: the browser plays it while the next run trains,
     and each snapshot's share of a run's Streamlit cost shrinks as batches fill (bench/README.md)."""
     lead = max(lead_s, run_s)
     if not need:
